@@ -1,0 +1,1 @@
+"""Venue adapters: each folder turns one venue's wire protocol into core events."""

@@ -1,0 +1,1 @@
+"""The user's face: command line, Textual console, headless runner."""

@@ -1,0 +1,148 @@
+"""What the core needs from a venue, as Protocols the adapters in ``brokers/`` implement.
+
+The core never imports a broker: the console builds an adapter and hands it to the engine as
+one of these. Every method that can fail raises ``VenueError`` (or a subclass) with a message
+that is fit to show a user in one line and that never contains a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from core.enums import OrderStatus, OrderType, Side
+from core.events import BookDelta, BookSnapshot, FeedEvent
+from core.instrument import Instrument
+
+
+class VenueError(Exception):
+    """A venue refused or failed a request. ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False, code: str = "") -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+
+
+class VenueUnreachable(VenueError):
+    """The venue could not be reached at all (DNS, refused, timeout)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True, code="unreachable")
+
+
+class FeedSink(Protocol):
+    """Receives what a market-data feed produces. Called on the event loop, must not block."""
+
+    def on_snapshot(self, snapshot: BookSnapshot) -> None: ...
+
+    def on_delta(self, delta: BookDelta) -> None: ...
+
+    def on_feed_event(self, event: FeedEvent) -> None: ...
+
+
+class MarketFeed(Protocol):
+    """A venue's streaming order-book connection for a set of products."""
+
+    async def run(self, sink: FeedSink) -> None:
+        """Connect, subscribe, deliver events until cancelled; reconnect with backoff by itself."""
+        ...
+
+    def resync(self, product: str) -> None:
+        """Throw away this product's book and fetch a fresh snapshot; other products untouched."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """One order the engine wants sent. ``client_order_id`` is unique per decision."""
+
+    client_order_id: str
+    product: str
+    side: Side
+    quantity: Decimal
+    order_type: OrderType = OrderType.MARKET
+    limit_price: Decimal | None = None
+    reduce_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VenueFill:
+    """One execution the venue reports for an order."""
+
+    price: Decimal
+    quantity: Decimal
+    fee: Decimal | None = None  # None when the venue does not say; the engine then applies its rate
+    fill_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResult:
+    client_order_id: str
+    status: OrderStatus
+    venue_order_id: str = ""
+    fills: tuple[VenueFill, ...] = ()
+    reason: str = ""  # venue's words when rejected or not filled
+
+    @property
+    def filled_quantity(self) -> Decimal:
+        return sum((f.quantity for f in self.fills), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class VenuePosition:
+    """An open position as the venue reports it. ``quantity`` is signed: > 0 long, < 0 short."""
+
+    product: str
+    quantity: Decimal
+    entry_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrder:
+    client_order_id: str
+    venue_order_id: str
+    product: str
+    side: Side
+    quantity: Decimal
+    limit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    asset: str
+    free: Decimal
+    locked: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSnapshot:
+    balances: Mapping[str, Balance] = field(default_factory=dict)
+
+
+class ExecutionVenue(Protocol):
+    """Order entry and account queries on one venue (REST)."""
+
+    async def instruments(self) -> Mapping[str, Instrument]:
+        """Every product the venue lists, keyed by upper-case symbol."""
+        ...
+
+    async def place_order(self, order: OrderRequest) -> OrderResult: ...
+
+    async def order_status(self, client_order_id: str, product: str) -> OrderResult | None:
+        """What became of an order we sent, by our id; None if the venue never saw it."""
+        ...
+
+    async def cancel_all_orders(self, product: str | None = None) -> None: ...
+
+    async def open_positions(self) -> list[VenuePosition]: ...
+
+    async def open_orders(self) -> list[OpenOrder]: ...
+
+    async def account(self) -> AccountSnapshot: ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
