@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from core.enums import OrderStatus, OrderType, Side
-from core.events import BookDelta, BookSnapshot, FeedEvent
+from core.events import BookDelta, BookSnapshot, FeedEvent, Fill, RoundTrip, Signal
 from core.instrument import Instrument
+
+if TYPE_CHECKING:
+    from core.ledger import Position
 
 
 class VenueError(Exception):
@@ -146,3 +149,18 @@ class ExecutionVenue(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
+
+
+class Journal(Protocol):
+    """Where the engine records what happened (the session store implements it).
+
+    ``signal`` and ``order`` are queued and must not block; ``fill`` returns once the fill, the
+    round trip it closed (if any) and the position after it are durable, and the engine takes no
+    new decision until then.
+    """
+
+    def signal(self, signal: Signal) -> None: ...
+
+    def order(self, request: OrderRequest, result: OrderResult | None, wall_ns: int) -> None: ...
+
+    async def fill(self, fill: Fill, round_trip: RoundTrip | None, position: Position) -> None: ...

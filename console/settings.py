@@ -1,0 +1,172 @@
+"""All configuration in one pydantic-settings model, read from the environment and ``.env``.
+
+The environment names are the ones venue users already write (``KRAKEN_DEMO_API_KEY``,
+``MAX_DAILY_LOSS_USD``, ...), so the model is flat; the code reads it through small typed views
+(``strategy_params``, ``risk_limits``, ``kraken_credentials``...) and passes those in. Nothing deep
+in the code reads the environment. Every field is documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.risk import RiskLimits
+from core.strategy import StrategyParams
+
+
+class SettingsError(ValueError):
+    """A bad setting, as one line that names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCredentials:
+    """A key pair and the setting names it came from (for 'missing' messages; never the values)."""
+
+    key: SecretStr | None
+    secret: SecretStr | None
+    key_setting: str
+    secret_setting: str
+
+    @property
+    def missing(self) -> list[str]:
+        return [
+            name
+            for name, value in ((self.key_setting, self.key), (self.secret_setting, self.secret))
+            if value is None or not value.get_secret_value().strip()
+        ]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+    )
+
+    # --- venue credentials --------------------------------------------------------------------
+    kraken_demo_api_key: SecretStr | None = None
+    kraken_demo_api_secret: SecretStr | None = None
+    kraken_api_key: SecretStr | None = None
+    kraken_api_secret: SecretStr | None = None
+    binance_us_api_key: SecretStr | None = None
+    binance_us_api_secret: SecretStr | None = None
+
+    # --- endpoint overrides (full bases; None = the venue's own URL for the mode) -------------
+    kraken_futures_ws_url: str | None = None
+    kraken_futures_rest_url: str | None = None
+    binance_us_ws_url: str | None = None
+    binance_us_rest_url: str | None = None
+
+    # --- risk ------------------------------------------------------------------------------------
+    max_daily_loss_usd: Decimal = Field(Decimal(50), gt=0)
+    max_position_usd: Decimal = Field(Decimal(100), gt=0)
+    max_trades_per_day: int = Field(10, ge=1)
+    trade_notional_usd: Decimal = Field(Decimal(100), gt=0)
+
+    # --- strategy --------------------------------------------------------------------------------
+    imbalance_depth: int = Field(10, ge=1, le=500)
+    entry_imbalance_ratio: float = Field(3.0, gt=1.0)
+    reversal_imbalance_ratio: float = Field(2.0, gt=1.0)
+    take_profit_pct: float = Field(0.20, gt=0)
+    stop_loss_pct: float = Field(0.15, gt=0)
+    max_hold_seconds: float = Field(300.0, gt=0)
+    spread_filter_bps: float = Field(50.0, gt=0)
+    cooldown_seconds: float = Field(10.0, ge=0)
+
+    # --- fees (taker, basis points of notional) -------------------------------------------------
+    kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
+    binance_us_taker_fee_bps: Decimal = Field(Decimal(10), ge=0, le=1000)
+
+    # --- timing ----------------------------------------------------------------------------------
+    websocket_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    state_interval_seconds: float = Field(5.0, gt=0)
+
+    # --- simulated venue ----------------------------------------------------------------------
+    sim_seed: int = 7
+    sim_rate_hz: float = Field(50.0, gt=0, le=100_000)
+    sim_edge: float = Field(0.25, ge=0, le=1)
+
+    # --- persistence -----------------------------------------------------------------------------
+    l2console_db: Path = Path("data/l2console.sqlite")
+
+    @property
+    def strategy_params(self) -> StrategyParams:
+        return StrategyParams(
+            entry_ratio=self.entry_imbalance_ratio,
+            reversal_ratio=self.reversal_imbalance_ratio,
+            take_profit_pct=self.take_profit_pct,
+            stop_loss_pct=self.stop_loss_pct,
+            max_hold_s=self.max_hold_seconds,
+            spread_filter_bps=self.spread_filter_bps,
+            cooldown_s=self.cooldown_seconds,
+        )
+
+    @property
+    def risk_limits(self) -> RiskLimits:
+        return RiskLimits(
+            max_daily_loss_usd=self.max_daily_loss_usd,
+            max_position_usd=self.max_position_usd,
+            max_trades_per_day=self.max_trades_per_day,
+        )
+
+    def kraken_credentials(self, *, production: bool) -> ApiCredentials:
+        if production:
+            return ApiCredentials(
+                self.kraken_api_key, self.kraken_api_secret, "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
+            )
+        return ApiCredentials(
+            self.kraken_demo_api_key,
+            self.kraken_demo_api_secret,
+            "KRAKEN_DEMO_API_KEY",
+            "KRAKEN_DEMO_API_SECRET",
+        )
+
+    @property
+    def binance_us_credentials(self) -> ApiCredentials:
+        return ApiCredentials(
+            self.binance_us_api_key,
+            self.binance_us_api_secret,
+            "BINANCE_US_API_KEY",
+            "BINANCE_US_API_SECRET",
+        )
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings; a bad value becomes one ``SettingsError`` line naming the setting."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]).upper()
+    shown = first.get("input")
+    # Credentials are never echoed back, even when malformed.
+    value = "" if "API_KEY" in name or "API_SECRET" in name else f" (got {shown!r})"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"bad setting {name}: {first['msg']}{value}{more}"
+
+
+def env_file_permission_warning(env_file: Path) -> str | None:
+    """A warning when ``.env`` (which holds keys) can be read by other users."""
+    try:
+        mode = env_file.stat().st_mode
+    except OSError:
+        return None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (
+            f"warning: {env_file} is readable by other users (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {env_file}"
+        )
+    return None

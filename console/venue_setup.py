@@ -1,0 +1,167 @@
+"""Composition root for venues: settings + options in, connected adapters out.
+
+Everything that can go wrong at start-up for a user-facing reason (missing keys, a symbol the
+venue does not list, a venue that cannot be reached, live real money without the explicit flag)
+becomes one ``StartupError`` line, which the CLI prints and exits 2 on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from brokers.kraken_futures import (
+    KRAKEN_FUTURES_DEMO,
+    KRAKEN_FUTURES_PRODUCTION,
+    KrakenFuturesFeed,
+    KrakenFuturesRest,
+)
+from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
+from console.options import Broker, RunOptions
+from console.settings import ApiCredentials, Settings
+from core.enums import Mode
+from core.instrument import Instrument
+from core.ports import ExecutionVenue, MarketFeed, VenueError, VenueUnreachable
+
+
+class StartupError(Exception):
+    """Why the run cannot start, in one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class VenueConnection:
+    venue_name: str  # shown in the status bar and the summary
+    banner_name: str  # "Kraken" in "Kraken L2 Demo initialized"
+    feed: MarketFeed
+    venue: ExecutionVenue  # instruments and, when keys are present, orders
+    instrument: Instrument
+    taker_fee_rate: Decimal
+    long_only: bool
+    can_trade_live: bool  # keys present for this venue/environment
+    ws_url: str
+    rest_url: str
+
+
+BPS = Decimal(10_000)
+
+
+async def open_venue(
+    options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
+) -> VenueConnection:
+    """Start (for the sim) and connect to the venue; everything opened is closed by ``stack``."""
+    if options.broker is Broker.BINANCE_US:
+        raise StartupError("the Binance.us venue is not available in this version yet")
+    if options.mode is Mode.LIVE and options.real_money and not options.real_money_ack:
+        raise StartupError(
+            "refusing to trade real money: add --i-understand-this-is-real-money "
+            "(start with --dry-run, then --paper; real money only on purpose)"
+        )
+    if options.broker is Broker.SIM:
+        return await _open_sim(options, settings, stack)
+    return await _open_kraken(options, settings, stack)
+
+
+async def _open_sim(
+    options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
+) -> VenueConnection:
+    server = KrakenFuturesSimServer(
+        seed=settings.sim_seed if options.seed is None else options.seed,
+        rate_hz=settings.sim_rate_hz,
+        edge=settings.sim_edge,
+    )
+    await server.start(host="127.0.0.1", port=0)
+    stack.push_async_callback(server.stop)
+    return await _connect_kraken(
+        options,
+        settings,
+        stack,
+        ws_url=server.ws_url,
+        rest_url=server.rest_url,
+        credentials=ApiCredentials(SIM_API_KEY, SIM_API_SECRET, "SIM_API_KEY", "SIM_API_SECRET"),
+        venue_name="Kraken Futures (simulated)",
+    )
+
+
+async def _open_kraken(
+    options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
+) -> VenueConnection:
+    # Orders must fill in the book the strategy watches: live trading uses the demo (or, with
+    # --production, the production) venue for both. Dry-run and paper need no keys and watch
+    # the production market, the only book worth validating a strategy on.
+    demo = options.mode is Mode.LIVE and not options.production
+    endpoints = KRAKEN_FUTURES_DEMO if demo else KRAKEN_FUTURES_PRODUCTION
+    credentials = settings.kraken_credentials(production=not demo)
+    if options.mode is Mode.LIVE and credentials.missing:
+        where = "the Kraken Futures demo" if demo else "Kraken Futures (production)"
+        raise StartupError(
+            f"live trading on {where} needs {' and '.join(credentials.missing)} in .env"
+        )
+    return await _connect_kraken(
+        options,
+        settings,
+        stack,
+        ws_url=settings.kraken_futures_ws_url or endpoints.ws_url,
+        rest_url=settings.kraken_futures_rest_url or endpoints.rest_url,
+        credentials=credentials,
+        venue_name="Kraken Futures demo" if demo else "Kraken Futures",
+    )
+
+
+async def _connect_kraken(
+    options: RunOptions,
+    settings: Settings,
+    stack: contextlib.AsyncExitStack,
+    *,
+    ws_url: str,
+    rest_url: str,
+    credentials: ApiCredentials,
+    venue_name: str,
+) -> VenueConnection:
+    rest = KrakenFuturesRest(
+        rest_url=rest_url,
+        api_key=credentials.key,
+        api_secret=credentials.secret,
+        key_setting=credentials.key_setting,
+        secret_setting=credentials.secret_setting,
+    )
+    stack.push_async_callback(rest.close)
+    instruments = await _instruments(rest, venue_name, rest_url)
+    instrument = _pick_symbol(instruments, options.symbol, venue_name)
+    feed = KrakenFuturesFeed(
+        [instrument.symbol], ws_url=ws_url, silence_timeout_s=settings.websocket_timeout_seconds
+    )
+    return VenueConnection(
+        venue_name=venue_name,
+        banner_name="Kraken",
+        feed=feed,
+        venue=rest,
+        instrument=instrument,
+        taker_fee_rate=settings.kraken_taker_fee_bps / BPS,
+        long_only=False,
+        can_trade_live=not credentials.missing,
+        ws_url=ws_url,
+        rest_url=rest_url,
+    )
+
+
+async def _instruments(
+    venue: ExecutionVenue, venue_name: str, url: str
+) -> Mapping[str, Instrument]:
+    try:
+        return await venue.instruments()
+    except VenueUnreachable as exc:
+        raise StartupError(f"cannot reach {venue_name} at {url}: {exc}") from None
+    except VenueError as exc:
+        raise StartupError(f"{venue_name} refused the instrument list: {exc}") from None
+
+
+def _pick_symbol(instruments: Mapping[str, Instrument], symbol: str, venue_name: str) -> Instrument:
+    instrument = instruments.get(symbol.upper())
+    if instrument is None:
+        listed = ", ".join(sorted(instruments)[:8])
+        raise StartupError(f"{symbol} is not listed by {venue_name} (listed: {listed}, ...)")
+    if not instrument.tradeable:
+        raise StartupError(f"{instrument.symbol} is listed by {venue_name} but not tradeable now")
+    return instrument

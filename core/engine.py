@@ -1,0 +1,619 @@
+"""The engine: book events in, decisions out, on one asyncio loop.
+
+Per book update (the hot path): apply to the book, and for the traded product recompute the
+imbalance, ask the strategy, and — only when the strategy wants something — vet it with the risk
+manager and route it. Latency is measured from the adapter's ``recv_ns`` to the decision being
+complete, for every update that reached the strategy.
+
+While an order or the commit of its fills is in flight, book updates are still applied but no new
+decision is taken (they are counted as skipped): the ledger the next decision sees is always the
+one the venue and the store agree on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter, deque
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.book import ApplyOutcome, OrderBook
+from core.clock import Clock
+from core.engine_state import BookView, EngineState, FeedCounters, KillSwitchStatus
+from core.enums import BookState, Mode, OrderStatus, Side, SignalAction
+from core.events import (
+    BookDelta,
+    BookSnapshot,
+    FeedEvent,
+    FeedEventKind,
+    Fill,
+    Signal,
+    SignalOutcome,
+)
+from core.fills import PaperFills
+from core.instrument import Instrument
+from core.kill_switch import KillSwitch
+from core.latency import LatencyHistogram
+from core.ledger import Ledger
+from core.observer import EngineObserver
+from core.ports import ExecutionVenue, Journal, MarketFeed, OrderRequest, OrderResult
+from core.risk import RiskLimits, RiskManager, RiskVerdict
+from core.router import OrderIdFactory, OrderRouter, new_client_order_id
+from core.signal import imbalance_ratio
+from core.strategy import Decision, ImbalanceStrategy, OpenPosition, StrategyParams
+
+log = logging.getLogger(__name__)
+
+NO_SHORTING = "spot: no shorting"
+RECENT_SIGNALS = 200
+UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    venue_name: str
+    instrument: Instrument
+    mode: Mode
+    strategy: StrategyParams
+    risk: RiskLimits
+    trade_notional_usd: Decimal
+    taker_fee_rate: Decimal
+    imbalance_depth: int = 10
+    stale_after_s: float = 10.0
+    long_only: bool = False
+    other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
+
+
+class ModeChangeRefused(Exception):
+    """The mode cannot change now; the message says why in one line."""
+
+
+class Engine:
+    """A ``core.ports.FeedSink`` owning books, strategy, risk, ledger, router and kill switch."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        *,
+        feed: MarketFeed,
+        clock: Clock,
+        venue: ExecutionVenue | None = None,
+        journal: Journal | None = None,
+        observers: Iterable[EngineObserver] = (),
+        order_ids: OrderIdFactory = new_client_order_id,
+        first_signal_number: int = 1,
+    ) -> None:
+        self.config = config
+        self._instrument = config.instrument
+        self._symbol = config.instrument.symbol
+        self._feed = feed
+        self._clock = clock
+        self._venue = venue
+        self._journal = journal
+        self._observers = list(observers)
+        self._order_ids = order_ids
+        self._mode = config.mode
+
+        products = (self._symbol, *(p for p in config.other_products if p != self._symbol))
+        self._books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
+        self._book = self._books[self._symbol]
+        self._strategy = ImbalanceStrategy(config.strategy)
+        self._risk = RiskManager(config.risk)
+        self._ledger = Ledger(config.instrument)
+        self._router = OrderRouter(
+            instrument=config.instrument,
+            paper=PaperFills(taker_fee_rate=config.taker_fee_rate),
+            venue=venue,
+            taker_fee_rate=config.taker_fee_rate,
+            clock=clock,
+        )
+        self._kill_switch = KillSwitch(self)
+        self._latency = LatencyHistogram()
+
+        self._open_position: OpenPosition | None = None
+        self._busy = False  # an order or a fill commit is in flight: no new decision
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._halted = False  # the kill switch is flattening: no decision at all
+        self._paused = False
+        self._ratio = 1.0
+        self._next_signal = first_signal_number
+        self._signals: deque[Signal] = deque(maxlen=RECENT_SIGNALS)
+        self._signals_total = 0
+        self._outcomes: Counter[SignalOutcome] = Counter()
+        self._blocked_reasons: Counter[str] = Counter()
+        self._trades_executed = 0
+        self._round_trips = 0
+        self._counters = Counter[str]()  # rare events; per-update counts are plain ints
+        self._updates = 0
+        self._last_heartbeat_ns = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._notices: deque[str] = deque(maxlen=20)
+        self.started_wall_ns = clock.wall_ns()
+
+    # ------------------------------------------------------------------ feed sink (hot path)
+    def on_snapshot(self, snapshot: BookSnapshot) -> None:
+        book = self._books.get(snapshot.product)
+        if book is None:
+            self._counters["unknown_product"] += 1
+            return
+        self._updates += 1
+        self._counters["snapshots"] += 1
+        before = book.state
+        outcome = book.apply_snapshot(snapshot)
+        if outcome is ApplyOutcome.APPLIED:
+            self._notify_state(book, before, "snapshot loaded")
+            for observer in self._observers:
+                observer.on_snapshot_loaded(book.product, book.bid_count, book.ask_count)
+            if book is self._book:
+                self._evaluate(snapshot.recv_ns)
+        else:
+            self._book_broken(book, before, outcome)
+
+    def on_delta(self, delta: BookDelta) -> None:
+        book = self._books.get(delta.product)
+        if book is None:
+            self._counters["unknown_product"] += 1
+            return
+        self._updates += 1
+        before = book.state
+        outcome = book.apply_delta(delta)
+        if outcome is ApplyOutcome.APPLIED:
+            if before is not BookState.LIVE:
+                self._notify_state(book, before, "updates resumed")
+            if book is self._book:
+                self._evaluate(delta.recv_ns)
+        elif outcome is ApplyOutcome.GAP or outcome is ApplyOutcome.CROSSED:
+            self._book_broken(book, before, outcome)
+        elif outcome is ApplyOutcome.DUPLICATE:
+            self._counters["duplicates"] += 1
+
+    def on_feed_event(self, event: FeedEvent) -> None:
+        kind = event.kind
+        if kind is FeedEventKind.HEARTBEAT:
+            self._last_heartbeat_ns = event.recv_ns
+        elif kind is FeedEventKind.DROPPED_FRAME:
+            self._counters["dropped_frames"] += 1
+        elif kind is FeedEventKind.CONNECTED:
+            self._last_heartbeat_ns = event.recv_ns
+        elif kind is FeedEventKind.DISCONNECTED:
+            self._counters["reconnects"] += 1
+            for book in self._books.values():
+                before = book.state
+                book.reset(f"disconnected: {event.detail}")
+                self._notify_state(book, before, "disconnected")
+        elif kind is FeedEventKind.VENUE_ERROR:
+            self._notice(f"venue error: {event.detail}")
+
+    def _evaluate(self, recv_ns: int) -> None:
+        if self._busy or self._halted:
+            self._counters["decisions_skipped"] += 1
+            return
+        book = self._book
+        best_bid = book.best_bid
+        best_ask = book.best_ask
+        if best_bid is None or best_ask is None:
+            return
+        ratio = imbalance_ratio(book.bid_depth_sum, book.ask_depth_sum)
+        self._ratio = ratio
+        decision = self._strategy.decide(
+            ratio=ratio,
+            best_bid=best_bid,
+            best_ask=best_ask,
+            spread_bps=book.spread_bps or 0.0,
+            position=self._open_position,
+            now_ns=self._clock.wall_ns(),
+        )
+        if decision is not None:
+            self._act(decision, book)
+        self._latency.record(self._clock.mono_ns() - recv_ns)
+
+    # ------------------------------------------------------------------ decisions
+    def _act(self, decision: Decision, book: OrderBook) -> None:
+        instrument = self._instrument
+        price = instrument.price_to_decimal(decision.price)
+        position = self._ledger.position
+        if decision.action is SignalAction.CLOSE:
+            quantity = abs(position.quantity)
+            side = Side.SELL if position.quantity > 0 else Side.BUY
+        else:
+            quantity = instrument.quantity_for_notional(self.config.trade_notional_usd, price)
+            side = Side.BUY if decision.action is SignalAction.BUY else Side.SELL
+        outcome, why = self._vet(decision, quantity, price)
+        signal = self._emit_signal(decision, price, quantity, outcome, why)
+        if outcome is SignalOutcome.ACTED:
+            request = OrderRequest(
+                client_order_id=self._order_ids(),
+                product=self._symbol,
+                side=side,
+                quantity=quantity,
+                reduce_only=decision.action is SignalAction.CLOSE,
+            )
+            self._route(request, signal, book.mid or decision.price)
+
+    def _vet(
+        self, decision: Decision, quantity: Decimal, price: Decimal
+    ) -> tuple[SignalOutcome, str]:
+        engaged = self._kill_switch.status.engaged
+        if decision.action is SignalAction.CLOSE:
+            verdict = self._risk.check_exit(kill_switch_engaged=engaged)
+        elif decision.action is SignalAction.SELL and self.config.long_only:
+            return SignalOutcome.IGNORED, NO_SHORTING
+        else:
+            verdict = self._risk.check_entry(
+                book_state=self._book.state,
+                kill_switch_engaged=engaged,
+                paused=self._paused,
+                order_notional_usd=self._instrument.notional_usd(quantity, price),
+                position_notional_usd=self._instrument.notional_usd(
+                    self._ledger.position.quantity, price
+                ),
+                unrealized_pnl_usd=self._unrealized(),
+                now_wall_ns=self._clock.wall_ns(),
+            )
+            if verdict.allowed:
+                verdict = self._size_verdict(quantity, price)
+        if verdict.allowed:
+            return SignalOutcome.ACTED, ""
+        return SignalOutcome.BLOCKED, verdict.reason
+
+    def _size_verdict(self, quantity: Decimal, price: Decimal) -> RiskVerdict:
+        instrument = self._instrument
+        if quantity <= 0 or quantity < instrument.min_size:
+            return RiskVerdict(False, "order size below the venue's minimum size")
+        if instrument.notional_usd(quantity, price) < instrument.min_notional:
+            minimum = instrument.min_notional
+            return RiskVerdict(False, f"order value below the venue's minimum ({minimum})")
+        return RiskVerdict(True)
+
+    def _emit_signal(
+        self,
+        decision: Decision,
+        price: Decimal,
+        quantity: Decimal,
+        outcome: SignalOutcome,
+        why: str,
+    ) -> Signal:
+        signal = Signal(
+            number=self._next_signal,
+            product=self._symbol,
+            action=decision.action,
+            price=price,
+            quantity=quantity,
+            ratio=decision.ratio,
+            reason=decision.reason,
+            wall_ns=self._clock.wall_ns(),
+            outcome=outcome,
+            block_reason=why,
+        )
+        self._next_signal += 1
+        self._record_signal(signal)
+        return signal
+
+    def _record_signal(self, signal: Signal) -> None:
+        self._signals_total += 1
+        self._outcomes[signal.outcome] += 1
+        if signal.outcome is SignalOutcome.BLOCKED:
+            self._blocked_reasons[signal.block_reason] += 1
+        self._signals.appendleft(signal)
+        if self._journal is not None:
+            self._journal.signal(signal)
+        for observer in self._observers:
+            observer.on_signal(signal)
+
+    # ------------------------------------------------------------------ execution
+    def _route(self, request: OrderRequest, signal: Signal, decision_mid: float) -> None:
+        if signal.action is not SignalAction.CLOSE:
+            self._risk.record_entry(signal.wall_ns)
+        if self._mode is Mode.LIVE:
+            self._set_busy(True)
+            self._spawn(self._send_live(request, decision_mid), f"order {request.client_order_id}")
+            return
+        fills = self._router.simulate(self._book, request, decision_mid)
+        self._record_order(request, None)
+        pending = self._book_fills(fills)
+        if pending is not None:
+            self._set_busy(True)
+            self._spawn(self._await_commit(pending), f"commit {request.client_order_id}")
+
+    async def _send_live(self, request: OrderRequest, decision_mid: float) -> None:
+        try:
+            self._record_order(request, None)
+            result, fills = await self._router.send(request, decision_mid)
+            self._record_order(request, result)
+            if result.status in UNFILLED:
+                status = result.status.value
+                self._notice(f"order {request.client_order_id} {status}: {result.reason}")
+            pending = self._book_fills(fills)
+            if pending is not None:
+                await pending
+        finally:
+            self._set_busy(False)
+
+    async def _await_commit(self, pending: Awaitable[None]) -> None:
+        try:
+            await pending
+        finally:
+            self._set_busy(False)
+
+    def _book_fills(self, fills: Iterable[Fill]) -> Awaitable[None] | None:
+        """Apply fills to the ledger and hand them to the journal; returns the commit to await."""
+        commits = []
+        any_fill = False
+        for fill in fills:
+            any_fill = True
+            round_trip = self._ledger.apply(fill)
+            if round_trip is not None:
+                self._round_trips += 1
+                self._risk.record_realized(round_trip.net_pnl, round_trip.closed_wall_ns)
+            for observer in self._observers:
+                observer.on_fill(fill)
+                if round_trip is not None:
+                    observer.on_round_trip(round_trip)
+            if self._journal is not None:
+                commits.append(self._journal.fill(fill, round_trip, self._ledger.position))
+        if any_fill:
+            self._trades_executed += 1
+        self._refresh_open_position()
+        if not commits:
+            return None
+        return asyncio.gather(*commits)
+
+    def _record_order(self, request: OrderRequest, result: OrderResult | None) -> None:
+        if self._journal is not None:
+            self._journal.order(request, result, self._clock.wall_ns())
+        for observer in self._observers:
+            observer.on_order(request, result)
+
+    def _refresh_open_position(self) -> None:
+        position = self._ledger.position
+        if position.quantity == 0:
+            self._open_position = None
+        else:
+            self._open_position = OpenPosition(
+                side=Side.BUY if position.quantity > 0 else Side.SELL,
+                entry_price=float(position.entry_price),
+                opened_wall_ns=position.opened_wall_ns,
+            )
+
+    def _unrealized(self) -> Decimal:
+        mark = self.mark_price()
+        return Decimal(0) if mark is None else self._ledger.unrealized_pnl(mark)
+
+    def mark_price(self) -> Decimal | None:
+        """Where the open position could close now: best bid for a long, best ask for a short."""
+        quantity = self._ledger.position.quantity
+        price = self._book.best_bid if quantity >= 0 else self._book.best_ask
+        if price is None:
+            price = self._book.mid
+        return None if price is None else self._instrument.price_to_decimal(price)
+
+    # ------------------------------------------------------------------ book health
+    def _book_broken(self, book: OrderBook, before: BookState, outcome: ApplyOutcome) -> None:
+        if outcome is ApplyOutcome.GAP:
+            self._counters["gaps"] += 1
+            reason = "sequence gap"
+        else:
+            self._counters["crossed"] += 1
+            reason = "crossed book"
+        self._counters["resyncs"] += 1
+        self._notify_state(book, before, f"{reason}: resyncing {book.product}")
+        self._feed.resync(book.product)
+
+    def _notify_state(self, book: OrderBook, before: BookState, reason: str) -> None:
+        if book.state is before:
+            return
+        log.info("book %s %s -> %s (%s)", book.product, before.value, book.state.value, reason)
+        for observer in self._observers:
+            observer.on_book_state(book.product, book.state, reason)
+
+    def check_staleness(self) -> None:
+        """Mark LIVE books STALE when nothing (not even a heartbeat) arrived for too long."""
+        now = self._clock.mono_ns()
+        limit = int(self.config.stale_after_s * 1e9)
+        for book in self._books.values():
+            if book.state is not BookState.LIVE:
+                continue
+            last = max(book.last_recv_ns, self._last_heartbeat_ns)
+            if now - last > limit:
+                book.mark_stale()
+                silence = f"no data for {self.config.stale_after_s:g}s"
+                self._notify_state(book, BookState.LIVE, silence)
+
+    async def watch_staleness(self, interval_s: float = 0.25) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            self.check_staleness()
+
+    # ------------------------------------------------------------------ commands
+    @property
+    def mode(self) -> Mode:
+        return self._mode
+
+    def set_mode(self, mode: Mode) -> None:
+        if mode is self._mode:
+            return
+        if self._ledger.position.quantity != 0:
+            raise ModeChangeRefused(f"close the open position before switching to {mode.value}")
+        if mode is Mode.LIVE and self._venue is None:
+            raise ModeChangeRefused("live trading needs venue API keys")
+        self._mode = mode
+        self._notice(f"mode is now {mode.value}")
+
+    def pause(self) -> None:
+        self._paused = True
+        self._notice("paused: no new entries")
+
+    def resume(self) -> None:
+        self._paused = False
+        self._kill_switch.release()
+        self._notice("resumed: entries allowed")
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    async def flatten_all(self, reason: str = "Kill switch: flatten all") -> KillSwitchStatus:
+        return await self._kill_switch.flatten(reason)
+
+    async def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Wait until no order or commit is in flight; False when it did not settle in time."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if busy:
+            self._idle.clear()
+        else:
+            self._idle.set()
+
+    async def close(self) -> None:
+        """Cancel the engine's own tasks (orders in flight are awaited briefly first)."""
+        await self.wait_idle(5.0)
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("engine task %s failed", task.get_name(), exc_info=task.exception())
+            self._notice(f"internal error in {task.get_name()}: {task.exception()}")
+
+    def _notice(self, text: str) -> None:
+        self._notices.append(text)
+        log.info("%s", text)
+        for observer in self._observers:
+            observer.on_notice(text)
+
+    # ------------------------------------------------------------------ used by the kill switch
+    @property
+    def ledger(self) -> Ledger:
+        return self._ledger
+
+    @property
+    def book(self) -> OrderBook:
+        return self._book
+
+    @property
+    def router(self) -> OrderRouter:
+        return self._router
+
+    @property
+    def venue(self) -> ExecutionVenue | None:
+        return self._venue
+
+    @property
+    def instrument(self) -> Instrument:
+        return self._instrument
+
+    def record_kill_switch_close(self, reason: str, quantity: Decimal, side: Side) -> Signal:
+        """The kill switch's own CLOSE, numbered and journaled like any other signal."""
+        price = self.mark_price() or Decimal(0)
+        signal = Signal(
+            number=self._next_signal,
+            product=self._symbol,
+            action=SignalAction.CLOSE,
+            price=price,
+            quantity=quantity,
+            ratio=self._ratio,
+            reason=reason,
+            wall_ns=self._clock.wall_ns(),
+        )
+        self._next_signal += 1
+        self._record_signal(signal)
+        return signal
+
+    def book_fills(self, fills: Iterable[Fill]) -> Awaitable[None] | None:
+        return self._book_fills(fills)
+
+    def record_order(self, request: OrderRequest, result: OrderResult | None) -> None:
+        self._record_order(request, result)
+
+    def notice(self, text: str) -> None:
+        self._notice(text)
+
+    def new_order_id(self) -> str:
+        return self._order_ids()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def halt_decisions(self, halted: bool) -> None:
+        self._halted = halted
+
+    # ------------------------------------------------------------------ state for display
+    @property
+    def latency(self) -> LatencyHistogram:
+        return self._latency
+
+    def state(self, *, depth: int = 10) -> EngineState:
+        book = self._book
+        bids, asks = book.top(depth)
+        mark = self.mark_price() if self._ledger.position.quantity != 0 else None
+        counters = self._counters
+        return EngineState(
+            venue=self.config.venue_name,
+            symbol=self._symbol,
+            mode=self._mode,
+            paused=self._paused,
+            kill_switch=self._kill_switch.status,
+            book=BookView(
+                product=book.product,
+                state=book.state,
+                seq=book.seq,
+                best_bid=book.best_bid,
+                best_ask=book.best_ask,
+                mid=book.mid,
+                spread_bps=book.spread_bps,
+                ratio=self._ratio,
+                bids=tuple(bids),
+                asks=tuple(asks),
+                bid_count=book.bid_count,
+                ask_count=book.ask_count,
+            ),
+            position=self._ledger.position,
+            mark_price=mark,
+            unrealized_pnl=self._ledger.unrealized_pnl(mark) if mark is not None else Decimal(0),
+            realized_pnl=self._ledger.realized_pnl,
+            fees_paid=self._ledger.fees_paid,
+            signals_total=self._signals_total,
+            trades_executed=self._trades_executed,
+            round_trips=self._round_trips,
+            blocked_total=self._outcomes[SignalOutcome.BLOCKED],
+            ignored_total=self._outcomes[SignalOutcome.IGNORED],
+            blocked_by_reason=dict(self._blocked_reasons),
+            recent_signals=tuple(self._signals),
+            latency=self._latency.summary(),
+            counters=FeedCounters(
+                frames=self._updates,
+                snapshots=counters["snapshots"],
+                resyncs=counters["resyncs"],
+                gaps=counters["gaps"],
+                crossed=counters["crossed"],
+                duplicates=counters["duplicates"],
+                dropped_frames=counters["dropped_frames"],
+                reconnects=counters["reconnects"],
+                unknown_product=counters["unknown_product"],
+                decisions_skipped=counters["decisions_skipped"],
+            ),
+            wall_ns=self._clock.wall_ns(),
+            started_wall_ns=self.started_wall_ns,
+            notices=tuple(self._notices),
+        )

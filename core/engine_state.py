@@ -1,0 +1,95 @@
+"""Read-only snapshots of the engine for the console and the headless printer.
+
+Built on demand at display rate (a few times a second), never per book update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from core.enums import BookState, Mode
+from core.events import Level, Signal
+from core.latency import LatencySummary
+from core.ledger import Position
+
+
+class KillSwitchPhase(Enum):
+    IDLE = "idle"  # not engaged
+    FLATTENING = "flattening"  # cancelling and closing, waiting for the venue to confirm
+    FLAT = "flat"  # engaged, venue confirmed no position and no open order
+    FAILED = "failed"  # engaged, could not confirm flat: ``detail`` says what is still open
+
+
+@dataclass(frozen=True, slots=True)
+class KillSwitchStatus:
+    phase: KillSwitchPhase = KillSwitchPhase.IDLE
+    detail: str = ""
+
+    @property
+    def engaged(self) -> bool:
+        return self.phase is not KillSwitchPhase.IDLE
+
+
+@dataclass(frozen=True, slots=True)
+class BookView:
+    product: str
+    state: BookState
+    seq: int
+    best_bid: float | None
+    best_ask: float | None
+    mid: float | None
+    spread_bps: float | None
+    ratio: float
+    bids: tuple[Level, ...] = ()
+    asks: tuple[Level, ...] = ()
+    bid_count: int = 0
+    ask_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCounters:
+    """What the engine saw of the feed (drops are counted, never silent)."""
+
+    frames: int = 0
+    snapshots: int = 0
+    resyncs: int = 0
+    gaps: int = 0
+    crossed: int = 0
+    duplicates: int = 0
+    dropped_frames: int = 0
+    reconnects: int = 0
+    unknown_product: int = 0
+    decisions_skipped: int = 0  # book updates that arrived while an order/commit was in flight
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    venue: str
+    symbol: str
+    mode: Mode
+    paused: bool
+    kill_switch: KillSwitchStatus
+    book: BookView
+    position: Position
+    mark_price: Decimal | None
+    unrealized_pnl: Decimal
+    realized_pnl: Decimal  # gross, this run's ledger
+    fees_paid: Decimal
+    signals_total: int
+    trades_executed: int
+    round_trips: int
+    blocked_total: int
+    ignored_total: int
+    blocked_by_reason: dict[str, int]
+    recent_signals: tuple[Signal, ...]
+    latency: LatencySummary
+    counters: FeedCounters
+    wall_ns: int
+    started_wall_ns: int
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def net_pnl(self) -> Decimal:
+        return self.realized_pnl - self.fees_paid + self.unrealized_pnl

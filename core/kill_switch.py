@@ -1,0 +1,161 @@
+"""The kill switch: stop new entries, cancel, close at market, and confirm flat.
+
+Engaging it blocks every new entry at once (the risk manager sees it). Then, live: cancel the
+product's open orders, close its position with reduce-only market orders, and poll the venue until
+it reports no position and no open order, retrying with backoff; paper and dry-run: close the
+simulated position against the book. The outcome (confirmed flat, or what is still open) is kept
+in ``status`` and announced through the engine's notices. It stays engaged until ``release``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from core.engine_state import KillSwitchPhase, KillSwitchStatus
+from core.enums import BookState, Mode, OrderType, Side
+from core.ports import OrderRequest, VenueError
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+
+class KillSwitch:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        attempts: int = 8,
+        first_backoff_s: float = 0.25,
+        max_backoff_s: float = 4.0,
+    ) -> None:
+        self._engine = engine
+        self._attempts = attempts
+        self._first_backoff_s = first_backoff_s
+        self._max_backoff_s = max_backoff_s
+        self.status = KillSwitchStatus()
+        self._running: asyncio.Task[KillSwitchStatus] | None = None
+
+    def release(self) -> None:
+        if self._running is None or self._running.done():
+            self.status = KillSwitchStatus()
+
+    async def flatten(self, reason: str) -> KillSwitchStatus:
+        """Engage and flatten; a second press while flattening joins the first."""
+        if self._running is None or self._running.done():
+            self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, "stopping entries")
+            self._engine.halt_decisions(True)
+            self._running = asyncio.ensure_future(self._flatten(reason))
+            self._running.set_name("kill switch")
+        return await asyncio.shield(self._running)
+
+    async def _flatten(self, reason: str) -> KillSwitchStatus:
+        engine = self._engine
+        engine.notice("KILL SWITCH engaged: entries stopped, flattening")
+        try:
+            if not await engine.wait_idle(10.0):
+                engine.notice("an order was still in flight after 10s; flattening anyway")
+            if engine.mode is Mode.LIVE:
+                status = await self._flatten_at_venue(reason)
+            else:
+                status = await self._flatten_simulated(reason)
+        finally:
+            engine.halt_decisions(False)
+        self.status = status
+        engine.notice(f"KILL SWITCH: {status.detail}")
+        return status
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self._max_backoff_s, self._first_backoff_s * (2**attempt))
+
+    def _progress(self, detail: str) -> None:
+        self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, detail)
+
+    async def _flatten_simulated(self, reason: str) -> KillSwitchStatus:
+        engine = self._engine
+        closed_signal = False
+        for attempt in range(self._attempts):
+            quantity = engine.ledger.position.quantity
+            if quantity == 0:
+                return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed (simulated)")
+            side = Side.SELL if quantity > 0 else Side.BUY
+            if not closed_signal:
+                engine.record_kill_switch_close(reason, abs(quantity), side)
+                closed_signal = True
+            request = self._close_request(side, abs(quantity))
+            mid = engine.book.mid
+            # Never "fill" a simulated close at prices of a book that is not current.
+            if mid is not None and engine.book.state is BookState.LIVE:
+                self._progress(f"closing {abs(quantity)} at market")
+                fills = engine.router.simulate(engine.book, request, mid)
+                engine.record_order(request, None)
+                pending = engine.book_fills(fills)
+                if pending is not None:
+                    await pending
+                if engine.ledger.position.quantity == 0:
+                    continue
+            state = engine.book.state.value
+            self._progress(f"book is {state} or too thin to close against; retrying")
+            await asyncio.sleep(self._backoff(attempt))
+        left = f"{engine.ledger.position.quantity} {engine.instrument.symbol}"
+        return KillSwitchStatus(KillSwitchPhase.FAILED, f"NOT FLAT: {left} still open")
+
+    async def _flatten_at_venue(self, reason: str) -> KillSwitchStatus:
+        engine = self._engine
+        venue = engine.venue
+        assert venue is not None
+        symbol = engine.instrument.symbol
+        closed_signal = False
+        still_open = "venue not reached"
+        for attempt in range(self._attempts):
+            try:
+                self._progress("cancelling open orders")
+                await venue.cancel_all_orders(symbol)
+                positions = [
+                    p
+                    for p in await venue.open_positions()
+                    if p.product == symbol and p.quantity != 0
+                ]
+                orders = [o for o in await venue.open_orders() if o.product == symbol]
+            except VenueError as exc:
+                still_open = f"venue error: {exc}"
+                self._progress(f"{still_open}; retrying")
+                await asyncio.sleep(self._backoff(attempt))
+                continue
+            if not positions and not orders:
+                return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed by the venue")
+            still_open = ", ".join(
+                [f"position {p.quantity} {p.product}" for p in positions]
+                + [f"order {o.client_order_id or o.venue_order_id}" for o in orders]
+            )
+            for position in positions:
+                side = Side.SELL if position.quantity > 0 else Side.BUY
+                if not closed_signal:
+                    engine.record_kill_switch_close(reason, abs(position.quantity), side)
+                    closed_signal = True
+                await self._close_at_venue(side, abs(position.quantity))
+            await asyncio.sleep(self._backoff(attempt))
+        detail = f"NOT FLAT after {self._attempts} tries: {still_open}"
+        return KillSwitchStatus(KillSwitchPhase.FAILED, detail)
+
+    async def _close_at_venue(self, side: Side, quantity: Decimal) -> None:
+        engine = self._engine
+        request = self._close_request(side, quantity)
+        self._progress(f"closing {quantity} at market (reduce-only)")
+        engine.record_order(request, None)
+        result, fills = await engine.router.send(request, engine.book.mid or 0.0)
+        engine.record_order(request, result)
+        pending = engine.book_fills(fills)
+        if pending is not None:
+            await pending
+
+    def _close_request(self, side: Side, quantity: Decimal) -> OrderRequest:
+        return OrderRequest(
+            client_order_id=self._engine.new_order_id(),
+            product=self._engine.instrument.symbol,
+            side=side,
+            quantity=quantity,
+            order_type=OrderType.MARKET,
+            reduce_only=True,
+        )

@@ -1,0 +1,142 @@
+"""Order routing: an approved order becomes fills, simulated or at the venue.
+
+Dry-run and paper orders are filled by ``PaperFills`` against the live book at the moment of the
+decision (synchronously, so the fill sees exactly the book the decision saw). Live orders go to the
+venue with a unique client order id; when the answer is lost (timeout, 5xx) the router asks the
+venue what became of that id instead of sending again, so one decision is never two orders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from core.book import OrderBook
+from core.clock import Clock
+from core.enums import OrderStatus, Side
+from core.events import Fill
+from core.fills import PaperFills
+from core.instrument import Instrument
+from core.ports import ExecutionVenue, OrderRequest, OrderResult, VenueError, VenueFill
+
+FEE_QUANTUM = Decimal("0.00000001")
+BPS = Decimal(10_000)
+
+
+def new_client_order_id() -> str:
+    """Unique, and valid on every venue (Binance.us allows 36 chars of [A-Za-z0-9_-])."""
+    return f"l2c-{uuid.uuid4().hex[:28]}"
+
+
+class OrderRouter:
+    def __init__(
+        self,
+        *,
+        instrument: Instrument,
+        paper: PaperFills,
+        venue: ExecutionVenue | None,
+        taker_fee_rate: Decimal,
+        clock: Clock,
+        status_attempts: int = 3,
+        status_backoff_s: float = 0.25,
+    ) -> None:
+        self._instrument = instrument
+        self._paper = paper
+        self._venue = venue
+        self._fee_rate = taker_fee_rate
+        self._clock = clock
+        self._status_attempts = status_attempts
+        self._status_backoff_s = status_backoff_s
+
+    def simulate(
+        self, book: OrderBook, request: OrderRequest, decision_mid: float
+    ) -> tuple[Fill, ...]:
+        execution = self._paper.execute_market(
+            book,
+            self._instrument,
+            request.side,
+            request.quantity,
+            client_order_id=request.client_order_id,
+            now_wall_ns=self._clock.wall_ns(),
+            decision_mid=decision_mid,
+        )
+        return execution.fills
+
+    async def send(
+        self, request: OrderRequest, decision_mid: float
+    ) -> tuple[OrderResult, tuple[Fill, ...]]:
+        """Send a live order; never raises for venue trouble, the result says what happened."""
+        if self._venue is None:
+            raise RuntimeError("live routing needs a venue")
+        try:
+            result = await self._venue.place_order(request)
+        except VenueError as exc:
+            if not exc.retryable:
+                return OrderResult(
+                    request.client_order_id, OrderStatus.REJECTED, reason=str(exc)
+                ), ()
+            result = await self._recover(request, str(exc))
+        return result, self.fills_from(result, request.side, decision_mid)
+
+    async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
+        """The answer was lost: find out from the venue instead of sending a second order."""
+        assert self._venue is not None
+        last_error = first_error
+        for attempt in range(self._status_attempts):
+            await asyncio.sleep(self._status_backoff_s * (2**attempt))
+            try:
+                status = await self._venue.order_status(request.client_order_id, request.product)
+            except VenueError as exc:
+                last_error = str(exc)
+                continue
+            if status is not None:
+                return status
+            # The venue never saw it: it is now safe to say nothing was placed.
+            return OrderResult(
+                request.client_order_id, OrderStatus.REJECTED, reason=f"not placed: {first_error}"
+            )
+        return OrderResult(
+            request.client_order_id,
+            OrderStatus.UNKNOWN,
+            reason=f"no answer from the venue ({last_error}); check open positions",
+        )
+
+    def fills_from(self, result: OrderResult, side: Side, decision_mid: float) -> tuple[Fill, ...]:
+        fills = []
+        for index, venue_fill in enumerate(result.fills):
+            fills.append(
+                self._to_fill(venue_fill, result.client_order_id, side, decision_mid, index)
+            )
+        return tuple(fills)
+
+    def _to_fill(
+        self, vf: VenueFill, client_order_id: str, side: Side, decision_mid: float, index: int
+    ) -> Fill:
+        fee = vf.fee
+        if fee is None:
+            notional = self._instrument.notional_usd(vf.quantity, vf.price)
+            fee = (notional * self._fee_rate).quantize(FEE_QUANTUM, rounding=ROUND_HALF_UP)
+        return Fill(
+            product=self._instrument.symbol,
+            side=side,
+            price=vf.price,
+            quantity=vf.quantity,
+            fee=fee,
+            wall_ns=self._clock.wall_ns(),
+            client_order_id=client_order_id,
+            fill_id=vf.fill_id or f"{client_order_id}-{index}",
+            slippage_bps=slippage_bps(side, vf.price, decision_mid),
+        )
+
+
+def slippage_bps(side: Side, price: Decimal, decision_mid: float) -> Decimal:
+    """Signed against us: positive when we paid more (buy) or received less (sell) than the mid."""
+    if decision_mid <= 0:
+        return Decimal(0)
+    mid = Decimal(repr(decision_mid))
+    return ((price - mid) * side.sign / mid * BPS).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+OrderIdFactory = Callable[[], str]
