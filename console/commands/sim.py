@@ -7,11 +7,26 @@ import asyncio
 import contextlib
 import signal
 
-from brokers.sim import serve_forever
 from console.settings import Settings
 
 
-async def serve_sim(args: argparse.Namespace, settings: Settings) -> int:
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sim = commands.add_parser("sim", help="serve the simulated venue standalone")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8080, help="0 = any free port")
+    sim.add_argument("--seed", type=int)
+    sim.add_argument("--rate", type=float, help="book messages per second")
+    sim.add_argument("--edge", type=float, help="0..1: how much imbalance predicts the next move")
+    sim.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(serve(args, settings))
+
+
+async def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from brokers.sim import serve_forever  # noqa: PLC0415
+
     loop = asyncio.get_running_loop()
     server = asyncio.create_task(
         serve_forever(
@@ -20,7 +35,7 @@ async def serve_sim(args: argparse.Namespace, settings: Settings) -> int:
             seed=settings.sim_seed if args.seed is None else args.seed,
             rate_hz=settings.sim_rate_hz if args.rate is None else args.rate,
             edge=settings.sim_edge if args.edge is None else args.edge,
-            on_ready=_announce,
+            on_ready=announce,
         ),
         name="sim server",
     )
@@ -32,7 +47,7 @@ async def serve_sim(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _announce(ws_url: str, rest_url: str) -> None:
+def announce(ws_url: str, rest_url: str) -> None:
     print("Simulated Kraken Futures venue (synthetic market: results here prove nothing)")
     print(f"KRAKEN_FUTURES_WS_URL={ws_url}")
     print(f"KRAKEN_FUTURES_REST_URL={rest_url}", flush=True)

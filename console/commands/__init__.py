@@ -1,0 +1,11 @@
+"""One module per ``l2console`` sub-command.
+
+Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``) and a handler
+``(args, settings) -> int``. Adding a command = a new module + one line in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+from console.commands import run, sim
+
+COMMANDS = (run, sim)

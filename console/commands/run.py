@@ -1,0 +1,82 @@
+"""``l2console run``: trade one symbol in dry-run, paper or live mode."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from console.commands.errors import UsageError
+from console.durations import DurationError, parse_duration
+from console.options import DEFAULT_SYMBOLS, Broker, RunOptions
+from console.settings import Settings
+from core.enums import Mode
+
+
+def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments shared by every command that trades (run, paper)."""
+    parser.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
+    parser.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
+    parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
+    parser.add_argument("--seed", type=int, help="simulated venue: market seed")
+    parser.add_argument(
+        "--leave-position-on-exit",
+        dest="flatten_on_exit",
+        action="store_false",
+        help="paper/live: do not flatten on SIGINT/SIGTERM or at the end",
+    )
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = commands.add_parser("run", help="run the strategy (default: simulated venue, dry run)")
+    add_trading_arguments(run)
+    run.add_argument("--duration", help="seconds, or 90s, 5m, 24h (default: until stopped)")
+    modes = run.add_mutually_exclusive_group()
+    modes.add_argument("--dry-run", dest="mode", action="store_const", const=Mode.DRY_RUN)
+    modes.add_argument("--paper", dest="mode", action="store_const", const=Mode.PAPER)
+    modes.add_argument("--live", dest="mode", action="store_const", const=Mode.LIVE)
+    run.add_argument("--production", action="store_true", help="Kraken: production, not demo")
+    run.add_argument(
+        "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"
+    )
+    run.set_defaults(handler=handle)
+
+
+def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> RunOptions:
+    broker = Broker(args.broker)
+    try:
+        duration = (
+            None
+            if args.duration is None
+            else parse_duration(args.duration, bare_unit=bare_duration_unit)
+        )
+    except DurationError as exc:
+        raise UsageError(str(exc)) from None
+    production = getattr(args, "production", False)
+    if production and broker is not Broker.KRAKEN:
+        raise UsageError("--production applies to --broker kraken only")
+    return RunOptions(
+        broker=broker,
+        symbol=(args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
+        mode=getattr(args, "mode", None) or Mode.DRY_RUN,
+        duration_s=duration,
+        ui=args.ui,
+        production=production,
+        real_money_ack=getattr(args, "real_money_ack", False),
+        seed=args.seed,
+        flatten_on_exit=args.flatten_on_exit,
+    )
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    return start(run_options(args), settings)
+
+
+def start(options: RunOptions, settings: Settings) -> int:
+    """Run headless or in the console, turning start-up failures into one line."""
+    from console.headless import run_headless  # noqa: PLC0415 - keep --help instant
+    from console.venue_setup import StartupError  # noqa: PLC0415
+
+    try:
+        return asyncio.run(run_headless(options, settings))
+    except StartupError as exc:
+        raise UsageError(str(exc)) from None
