@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pydantic import SecretStr
+
 from brokers.kraken_futures import (
-    KRAKEN_FUTURES_DEMO,
-    KRAKEN_FUTURES_PRODUCTION,
+    KrakenFuturesEndpoints,
     KrakenFuturesFeed,
     KrakenFuturesRest,
+    KrakenFuturesVenue,
 )
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from console.options import Broker, RunOptions
@@ -79,7 +81,9 @@ async def _open_sim(
         stack,
         ws_url=server.ws_url,
         rest_url=server.rest_url,
-        credentials=ApiCredentials(SIM_API_KEY, SIM_API_SECRET, "SIM_API_KEY", "SIM_API_SECRET"),
+        credentials=ApiCredentials(
+            SecretStr(SIM_API_KEY), SecretStr(SIM_API_SECRET), "SIM_API_KEY", "SIM_API_SECRET"
+        ),
         venue_name="Kraken Futures (simulated)",
     )
 
@@ -91,7 +95,14 @@ async def _open_kraken(
     # --production, the production) venue for both. Dry-run and paper need no keys and watch
     # the production market, the only book worth validating a strategy on.
     demo = options.mode is Mode.LIVE and not options.production
-    endpoints = KRAKEN_FUTURES_DEMO if demo else KRAKEN_FUTURES_PRODUCTION
+    try:
+        endpoints = KrakenFuturesEndpoints.for_venue(
+            KrakenFuturesVenue.DEMO if demo else KrakenFuturesVenue.PRODUCTION,
+            ws_url=settings.kraken_futures_ws_url,
+            rest_url=settings.kraken_futures_rest_url,
+        )
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
     credentials = settings.kraken_credentials(production=not demo)
     if options.mode is Mode.LIVE and credentials.missing:
         where = "the Kraken Futures demo" if demo else "Kraken Futures (production)"
@@ -102,8 +113,8 @@ async def _open_kraken(
         options,
         settings,
         stack,
-        ws_url=settings.kraken_futures_ws_url or endpoints.ws_url,
-        rest_url=settings.kraken_futures_rest_url or endpoints.rest_url,
+        ws_url=endpoints.ws_url,
+        rest_url=endpoints.rest_url,
         credentials=credentials,
         venue_name="Kraken Futures demo" if demo else "Kraken Futures",
     )
