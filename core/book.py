@@ -19,6 +19,7 @@ Sequencing is one rule for both venues. A delta covers venue sequence numbers
 
 A delta that reveals a gap is kept as the first entry of the new buffer: it is newer than anything
 applied, so the next snapshot may still bridge it (Binance.us: ``U <= lastUpdateId + 1 <= u``).
+A crossed snapshot keeps the buffer for the same reason; a crossed delta empties it.
 """
 
 from __future__ import annotations
@@ -149,13 +150,22 @@ class _BookSide:
 
 
 class OrderBook:
-    """The L2 book of one product; ``state`` says whether decisions may be taken on it."""
+    """The L2 book of one product; ``state`` says whether decisions may be taken on it.
+
+    ``best_bid``, ``best_ask`` (None when a side is empty), ``bid_depth_sum`` and
+    ``ask_depth_sum`` (sizes over the top ``depth`` levels) are plain attributes refreshed by
+    every change, because the engine reads all four on every frame; treat them as read-only.
+    """
 
     __slots__ = (
         "_asks",
         "_bids",
         "_buffer",
         "_first_delta_pending",
+        "ask_depth_sum",
+        "best_ask",
+        "best_bid",
+        "bid_depth_sum",
         "counters",
         "depth",
         "last_recv_ns",
@@ -181,6 +191,10 @@ class OrderBook:
         self.last_recv_ns = 0
         self.last_venue_ts_ns = 0
         self.counters = BookCounters()
+        self.best_bid: float | None = None
+        self.best_ask: float | None = None
+        self.bid_depth_sum = 0.0
+        self.ask_depth_sum = 0.0
         self._bids = _BookSide(depth)
         self._asks = _BookSide(depth)
         self._buffer: deque[BookDelta] = deque()
@@ -195,7 +209,9 @@ class OrderBook:
         self.seq = snapshot.seq
         self.last_recv_ns = snapshot.recv_ns
         self.last_venue_ts_ns = snapshot.venue_ts_ns
-        if self._crossed():
+        self._refresh_touch()
+        best_bid, best_ask = self.best_bid, self.best_ask
+        if best_bid is not None and best_ask is not None and best_bid >= best_ask:
             self.counters.crosses += 1
             self.state = _SYNCING  # the buffer is kept: it may still fit the next snapshot
             self.syncing_reason = "crossed snapshot"
@@ -245,11 +261,15 @@ class OrderBook:
         self.last_recv_ns = delta.recv_ns
         self.last_venue_ts_ns = delta.venue_ts_ns
         self.state = _LIVE
-        bid_keys = bids.keys
-        ask_keys = asks.keys
-        if bid_keys and ask_keys and bid_keys[-1] >= -ask_keys[-1]:
+        self.bid_depth_sum = bids.top_sum
+        self.ask_depth_sum = asks.top_sum
+        keys = bids.keys
+        best_bid = self.best_bid = keys[-1] if keys else None
+        keys = asks.keys
+        best_ask = self.best_ask = -keys[-1] if keys else None
+        if best_bid is not None and best_ask is not None and best_bid >= best_ask:
             self.counters.crosses += 1
-            self._desync(f"crossed book: bid {bid_keys[-1]} >= ask {-ask_keys[-1]}")
+            self._desync(f"crossed book: bid {best_bid} >= ask {best_ask}")
             return CROSSED
         return APPLIED
 
@@ -258,6 +278,7 @@ class OrderBook:
         self._bids.clear()
         self._asks.clear()
         self._buffer.clear()
+        self._refresh_touch()
         self.seq = -1
         self.state = _SYNCING
         self.syncing_reason = reason
@@ -275,51 +296,29 @@ class OrderBook:
         self._buffer.clear()
         self._first_delta_pending = False
 
-    def _crossed(self) -> bool:
-        bid_keys = self._bids.keys
-        ask_keys = self._asks.keys
-        return bool(bid_keys and ask_keys and bid_keys[-1] >= -ask_keys[-1])
+    def _refresh_touch(self) -> None:
+        bids, asks = self._bids, self._asks
+        self.best_bid = bids.keys[-1] if bids.keys else None
+        self.best_ask = -asks.keys[-1] if asks.keys else None
+        self.bid_depth_sum = bids.top_sum
+        self.ask_depth_sum = asks.top_sum
 
     # -- reading the book --------------------------------------------------------------------
 
     @property
-    def best_bid(self) -> float | None:
-        keys = self._bids.keys
-        return keys[-1] if keys else None
-
-    @property
-    def best_ask(self) -> float | None:
-        keys = self._asks.keys
-        return -keys[-1] if keys else None
-
-    @property
     def mid(self) -> float | None:
-        bid_keys = self._bids.keys
-        ask_keys = self._asks.keys
-        if not bid_keys or not ask_keys:
+        bid, ask = self.best_bid, self.best_ask
+        if bid is None or ask is None:
             return None
-        return (bid_keys[-1] - ask_keys[-1]) * 0.5  # ask keys are negated: this is (bid + ask) / 2
+        return (bid + ask) * 0.5
 
     @property
     def spread_bps(self) -> float | None:
         """(ask - bid) / mid in basis points; None when a side is empty."""
-        bid_keys = self._bids.keys
-        ask_keys = self._asks.keys
-        if not bid_keys or not ask_keys:
+        bid, ask = self.best_bid, self.best_ask
+        if bid is None or ask is None:
             return None
-        bid = bid_keys[-1]
-        ask = -ask_keys[-1]
         return (ask - bid) / (ask + bid) * 20_000.0
-
-    @property
-    def bid_depth_sum(self) -> float:
-        """Sum of bid sizes over the top ``depth`` levels, kept incrementally."""
-        return self._bids.top_sum
-
-    @property
-    def ask_depth_sum(self) -> float:
-        """Sum of ask sizes over the top ``depth`` levels, kept incrementally."""
-        return self._asks.top_sum
 
     @property
     def bid_count(self) -> int:

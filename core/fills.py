@@ -72,8 +72,10 @@ class PaperFills:
         decision_mid: float,
     ) -> PaperExecution:
         """Walk the book for ``quantity`` (expected on the size step; any excess is unfilled)."""
+        if quantity < 0:
+            raise ValueError(f"order quantity must not be negative, got {quantity}")
         mid = Decimal(repr(decision_mid)) if math.isfinite(decision_mid) else ZERO
-        remaining = instrument.round_size_down(quantity) if quantity > 0 else ZERO
+        remaining = instrument.round_size_down(quantity)
         fills: list[Fill] = []
         for price, size in book.levels_from_best(side):
             if remaining <= 0:

@@ -3,8 +3,8 @@
 Log-linear buckets in the manner of HdrHistogram: values below 256 ns have a bucket each; above,
 every power of two is split into 128 equal buckets, so a bucket is at most 1/128 (0.78 %) of
 its lower bound wide. A percentile is reported as the middle of its bucket (clamped to the
-observed min and max), which is within 0.4 % of a sample that fell in it: comfortably inside the
-promised 1 %. Count, sum, min and max are exact.
+observed maximum), which is within 0.4 % of a sample that fell in it: comfortably inside the
+promised 1 %. Count, sum (hence the mean) and max are exact.
 
 ``record`` is O(1): an index computation and one increment in a preallocated list.
 """
@@ -18,6 +18,8 @@ _SUB_BITS = 8  # 2**8 = 256 exact buckets, then 128 per power of two
 _EXACT = 1 << _SUB_BITS
 _LINEAR_BITS = _SUB_BITS - 1  # 128 linear buckets per power of two
 _MAX_BITS = 63  # int64 nanoseconds (~292 years) is the largest value recorded
+_MAX_VALUE = (1 << _MAX_BITS) - 1
+_MAX_SHIFT = _MAX_BITS - _SUB_BITS
 
 
 def bucket_index(ns: int) -> int:
@@ -28,7 +30,7 @@ def bucket_index(ns: int) -> int:
     return (shift << _LINEAR_BITS) + (ns >> shift)
 
 
-_BUCKETS = bucket_index((1 << _MAX_BITS) - 1) + 1
+_BUCKETS = bucket_index(_MAX_VALUE) + 1
 
 
 def bucket_bounds(index: int) -> tuple[int, int]:
@@ -57,28 +59,25 @@ _QUANTILES = (50.0, 95.0, 99.0, 99.9)
 class LatencyHistogram:
     """Counts latencies in nanoseconds; answers mean, percentiles and max."""
 
-    __slots__ = ("_counts", "count", "max_ns", "min_ns", "sum_ns")
+    __slots__ = ("_counts", "count", "max_ns", "sum_ns")
 
     def __init__(self) -> None:
         self._counts = [0] * _BUCKETS
         self.count = 0
         self.sum_ns = 0
         self.max_ns = 0
-        self.min_ns = 0
 
     def record(self, ns: int) -> None:
         """Add one latency; negative values (a clock glitch) count as 0."""
         if ns < _EXACT:
             ns = max(ns, 0)
-            index = ns
+            self._counts[ns] += 1
         else:
-            if ns >> _MAX_BITS:
-                ns = (1 << _MAX_BITS) - 1
             shift = ns.bit_length() - _SUB_BITS
-            index = (shift << _LINEAR_BITS) + (ns >> shift)
-        self._counts[index] += 1
-        if not self.count or ns < self.min_ns:
-            self.min_ns = ns
+            if shift > _MAX_SHIFT:
+                ns = _MAX_VALUE
+                shift = _MAX_SHIFT
+            self._counts[(shift << _LINEAR_BITS) + (ns >> shift)] += 1
         self.count += 1
         self.sum_ns += ns
         if ns > self.max_ns:  # noqa: PLR1730 - a comparison is cheaper than max() per frame
@@ -116,7 +115,7 @@ class LatencyHistogram:
         seen = 0
         pending = 0
         last = bucket_index(self.max_ns)
-        for index in range(bucket_index(self.min_ns), last + 1):
+        for index in range(last + 1):
             seen += self._counts[index]
             while pending < len(ranks) and seen >= ranks[pending][0]:
                 answers[ranks[pending][1]] = self._representative(index)
@@ -127,7 +126,7 @@ class LatencyHistogram:
 
     def _representative(self, index: int) -> int:
         low, high = bucket_bounds(index)
-        return min(max((low + high) // 2, self.min_ns), self.max_ns)
+        return min((low + high) // 2, self.max_ns)
 
     def merge(self, other: LatencyHistogram) -> None:
         """Add every sample of ``other`` to this histogram."""
@@ -137,19 +136,15 @@ class LatencyHistogram:
         for index, n in enumerate(other._counts):
             if n:
                 counts[index] += n
-        self.min_ns = other.min_ns if not self.count else min(self.min_ns, other.min_ns)
         self.count += other.count
         self.sum_ns += other.sum_ns
         self.max_ns = max(self.max_ns, other.max_ns)
 
     def reset(self) -> None:
-        counts = self._counts
-        for index in range(len(counts)):
-            counts[index] = 0
+        self._counts = [0] * _BUCKETS
         self.count = 0
         self.sum_ns = 0
         self.max_ns = 0
-        self.min_ns = 0
 
     def bucket_counts(self) -> list[tuple[int, int]]:
         """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""

@@ -87,6 +87,7 @@ class Ledger:
         self._trip = _Trip()
         self.realized_pnl = ZERO  # gross, all time
         self.fees_paid = ZERO  # all time
+        self._position: Position | None = None  # cached until the next fill or restore
 
     # -- booking -------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ class Ledger:
             raise ValueError(f"invalid fill {fill.fill_id}: quantity or price out of range")
         if fill.quantity == 0:
             return None
+        self._position = None
         self.fees_paid += fill.fee
         direction = fill.side.sign
         held = self._quantity
@@ -166,14 +168,16 @@ class Ledger:
 
     @property
     def position(self) -> Position:
-        quantity = self._quantity
-        return Position(
-            product=self.instrument.symbol,
-            quantity=quantity,
-            entry_price=self._average(abs(quantity), self._basis) if quantity else ZERO,
-            opened_wall_ns=self._opened_wall_ns if quantity else 0,
-            fees=self._trip.fees if quantity else ZERO,
-        )
+        if self._position is None:
+            quantity = self._quantity
+            self._position = Position(
+                product=self.instrument.symbol,
+                quantity=quantity,
+                entry_price=self._average(abs(quantity), self._basis) if quantity else ZERO,
+                opened_wall_ns=self._opened_wall_ns if quantity else 0,
+                fees=self._trip.fees if quantity else ZERO,
+            )
+        return self._position
 
     @property
     def net_realized(self) -> Decimal:
@@ -208,6 +212,7 @@ class Ledger:
         self._trip.fees = position.fees if quantity else ZERO
         self.realized_pnl = realized_pnl
         self.fees_paid = fees_paid
+        self._position = None
 
     # -- arithmetic ----------------------------------------------------------------------
 

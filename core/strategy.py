@@ -115,10 +115,12 @@ class ImbalanceStrategy:
         position: OpenPosition | None,
         now_ns: int,
     ) -> Decision | None:
-        if position is None:
-            decision = self._entry(ratio, best_bid, best_ask, spread_bps, now_ns)
-        else:
+        if position is not None:
             decision = self._exit(ratio, best_bid, best_ask, position, now_ns)
+        elif self._sell_at < ratio < self._buy_at:  # the common case, kept to one comparison
+            return None
+        else:
+            decision = self._entry(ratio, best_bid, best_ask, spread_bps, now_ns)
         if decision is not None:
             self.note_signal(now_ns)
         return decision

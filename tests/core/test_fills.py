@@ -130,3 +130,13 @@ def test_average_price_of_no_fills_is_none() -> None:
 def test_a_negative_fee_rate_is_refused() -> None:
     with pytest.raises(ValueError, match="fee rate"):
         PaperFills(taker_fee_rate=D("-0.0001"))
+
+
+def test_a_negative_quantity_is_refused() -> None:
+    with pytest.raises(ValueError, match="quantity"):
+        buy("-1")
+
+
+def test_a_zero_quantity_fills_nothing() -> None:
+    execution = buy("0")
+    assert (execution.fills, execution.filled, execution.complete) == ((), 0, True)

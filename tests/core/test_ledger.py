@@ -6,6 +6,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.enums import Side
 from core.events import Fill
@@ -181,8 +183,10 @@ def test_restore_continues_an_open_position() -> None:
 def test_restore_flat_resets_the_position() -> None:
     ledger = Ledger(linear_instrument())
     ledger.apply(fill(Side.BUY, "1", "100"))
+    assert ledger.position.quantity == 1
     ledger.restore(Position("PF_XBTUSD", D(0), D(0), 0, D(0)), realized_pnl=D(1), fees_paid=D(0))
     assert ledger.position.is_flat
+    assert ledger.unrealized_pnl(D(200)) == 0
 
 
 def test_a_fill_of_another_product_is_refused() -> None:
@@ -195,3 +199,40 @@ def test_a_zero_quantity_fill_changes_nothing() -> None:
     ledger = Ledger(linear_instrument())
     assert ledger.apply(fill(Side.BUY, "0", "100", "0")) is None
     assert ledger.position.is_flat
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    trades=st.lists(
+        st.tuples(
+            st.sampled_from([Side.BUY, Side.SELL]),
+            st.integers(1, 50_000),  # quantity in 0.0001 steps
+            st.integers(80_000, 120_000),  # price in 0.5 ticks
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    mark_ticks=st.integers(80_000, 120_000),
+)
+def test_realized_plus_unrealized_equals_the_cash_flow_exactly(
+    trades: list[tuple[Side, int, int]], mark_ticks: int
+) -> None:
+    """For linear products, whatever the order of fills (scale-ins, partial closes, flips), the
+    ledger's P&L equals the plain cash flow: money paid out and in plus the open quantity at mark.
+    """
+    ledger = Ledger(linear_instrument())
+    cash = D(0)
+    position = D(0)
+    trips_gross = D(0)
+    for side, steps, ticks in trades:
+        quantity, price = D(steps) * D("0.0001"), D(ticks) * D("0.5")
+        trip = ledger.apply(fill(side, str(quantity), str(price)))
+        if trip is not None:
+            trips_gross += trip.gross_pnl
+        cash -= side.sign * quantity * price
+        position += side.sign * quantity
+    mark = D(mark_ticks) * D("0.5")
+    assert ledger.position.quantity == position
+    assert ledger.realized_pnl + ledger.unrealized_pnl(mark) == cash + position * mark
+    if position == 0:
+        assert trips_gross == ledger.realized_pnl
