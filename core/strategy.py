@@ -1,0 +1,176 @@
+"""The guide's order-book-imbalance strategy: when to open, when to close, and why.
+
+Called once per book update, so the flat, no-signal path (by far the most common) is a couple
+of float comparisons. Prices and ratios are floats here; money becomes ``Decimal`` downstream.
+Time is wall-clock epoch nanoseconds passed in by the engine, never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.enums import Side, SignalAction
+from core.signal import format_ratio
+
+_BUY = SignalAction.BUY
+_SELL = SignalAction.SELL
+_CLOSE = SignalAction.CLOSE
+_LONG = Side.BUY
+
+# Percent thresholds are compared with this slack so that a move of exactly +0.20 % (which is
+# 0.19999999999999 % in binary floating point) still counts as hitting a 0.20 % take profit.
+_PCT_SLACK = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyParams:
+    """Thresholds of the strategy; the defaults are the guide's."""
+
+    entry_ratio: float = 3.0  # BUY when ratio >= entry_ratio; SELL when ratio <= 1/entry_ratio
+    reversal_ratio: float = 2.0  # close a long at ratio <= 1/reversal_ratio, a short at >= it
+    take_profit_pct: float = 0.20
+    stop_loss_pct: float = 0.15
+    max_hold_s: float = 300.0
+    spread_filter_bps: float = 50.0  # no entry while the spread is wider than this
+    cooldown_s: float = 10.0  # no entry this long after any signal
+    allow_short: bool = True  # spot venues: False (bearish entries are still reported)
+
+    def __post_init__(self) -> None:
+        if not self.entry_ratio > 1.0:
+            raise ValueError(f"entry ratio must be above 1.0, got {self.entry_ratio}")
+        if not self.reversal_ratio >= 1.0:
+            raise ValueError(f"reversal ratio must be at least 1.0, got {self.reversal_ratio}")
+        for name in ("take_profit_pct", "stop_loss_pct", "max_hold_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in ("spread_filter_bps", "cooldown_s"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the strategy wants, why (in words a trader reads), at which reference price."""
+
+    action: SignalAction
+    reason: str
+    ratio: float
+    price: float  # best ask for BUY, best bid for SELL, the exit side's best for CLOSE
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPosition:
+    """The little the strategy needs to know about the open position."""
+
+    side: Side  # BUY = long, SELL = short
+    entry_price: float
+    opened_wall_ns: int
+
+
+class ImbalanceStrategy:
+    """Turns (imbalance, touch, position, time) into a ``Decision`` or ``None``.
+
+    Flat: BUY on ratio >= entry, SELL on ratio <= 1/entry, only while the spread is within the
+    filter and outside the cooldown. ``allow_short=False`` does not hide a bearish entry: it is
+    returned as SELL so the engine can show it as ignored on a spot venue.
+
+    In a position: exits are judged on the price we could actually exit at (best bid for a long,
+    best ask for a short), in this order: stop loss, take profit, max hold time, imbalance
+    reversal. Exits ignore the spread filter and the cooldown: getting out is never delayed.
+
+    Every decision returned (entry or exit) starts the cooldown for entries, which also
+    rate-limits a signal that the risk manager keeps blocking.
+    """
+
+    __slots__ = (
+        "_buy_at",
+        "_cooldown_ns",
+        "_cooldown_until_ns",
+        "_long_exit_at",
+        "_max_hold_ns",
+        "_sell_at",
+        "_short_exit_at",
+        "_spread_filter_bps",
+        "params",
+    )
+
+    def __init__(self, params: StrategyParams) -> None:
+        self.params = params
+        self._buy_at = params.entry_ratio
+        self._sell_at = 1.0 / params.entry_ratio
+        self._long_exit_at = 1.0 / params.reversal_ratio
+        self._short_exit_at = params.reversal_ratio
+        self._spread_filter_bps = params.spread_filter_bps
+        self._cooldown_ns = round(params.cooldown_s * 1e9)
+        self._max_hold_ns = round(params.max_hold_s * 1e9)
+        self._cooldown_until_ns: int | None = None
+
+    def decide(
+        self,
+        *,
+        ratio: float,
+        best_bid: float,
+        best_ask: float,
+        spread_bps: float,
+        position: OpenPosition | None,
+        now_ns: int,
+    ) -> Decision | None:
+        if position is not None:
+            decision = self._exit(ratio, best_bid, best_ask, position, now_ns)
+        elif self._sell_at < ratio < self._buy_at:  # the common case, kept to one comparison
+            return None
+        else:
+            decision = self._entry(ratio, best_bid, best_ask, spread_bps, now_ns)
+        if decision is not None:
+            self.note_signal(now_ns)
+        return decision
+
+    def note_signal(self, now_ns: int) -> None:
+        """Start the entry cooldown (``decide`` does this for every decision it returns)."""
+        self._cooldown_until_ns = now_ns + self._cooldown_ns
+
+    def cooldown_remaining_ns(self, now_ns: int) -> int:
+        """Nanoseconds until entries are allowed again; 0 when not cooling down."""
+        until = self._cooldown_until_ns
+        return 0 if until is None else max(0, until - now_ns)
+
+    def _entry(
+        self, ratio: float, best_bid: float, best_ask: float, spread_bps: float, now_ns: int
+    ) -> Decision | None:
+        if ratio >= self._buy_at:
+            action, price, mood = _BUY, best_ask, "bullish"
+        elif ratio <= self._sell_at:
+            action, price, mood = _SELL, best_bid, "bearish"
+        else:
+            return None
+        if not spread_bps <= self._spread_filter_bps:  # also refuses a NaN spread
+            return None
+        until = self._cooldown_until_ns
+        if until is not None and now_ns < until:
+            return None
+        return Decision(action, f"Strong {mood} imbalance ({format_ratio(ratio)})", ratio, price)
+
+    def _exit(
+        self, ratio: float, best_bid: float, best_ask: float, position: OpenPosition, now_ns: int
+    ) -> Decision | None:
+        entry = position.entry_price
+        if position.side is _LONG:
+            exit_price = best_bid
+            pnl_pct = (exit_price - entry) / entry * 100.0
+            reversed_ = ratio <= self._long_exit_at
+        else:
+            exit_price = best_ask
+            pnl_pct = (entry - exit_price) / entry * 100.0
+            reversed_ = ratio >= self._short_exit_at
+        params = self.params
+        if pnl_pct <= -params.stop_loss_pct + _PCT_SLACK:
+            reason = f"Stop loss hit ({pnl_pct:+.2f}%)"
+        elif pnl_pct >= params.take_profit_pct - _PCT_SLACK:
+            reason = f"Take profit hit ({pnl_pct:+.2f}%)"
+        elif now_ns - position.opened_wall_ns >= self._max_hold_ns:
+            reason = f"Max hold time reached ({params.max_hold_s:g}s)"
+        elif reversed_:
+            reason = f"Imbalance reversal ({format_ratio(ratio)})"
+        else:
+            return None
+        return Decision(_CLOSE, reason, ratio, exit_price)
