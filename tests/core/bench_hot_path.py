@@ -113,5 +113,6 @@ def main() -> None:
     for label, run, items in rows:
         print(f"{label:45s} {best_ns_per_item(run, items):6.0f} ns")
 
+
 if __name__ == "__main__":
     main()

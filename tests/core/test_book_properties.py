@@ -51,7 +51,10 @@ def assert_same(book: OrderBook, ref: ReferenceBook) -> None:
 
 
 KINDS = st.sampled_from(
-    ["next"] * 12 + ["range"] * 4 + ["dup", "gap", "overlap"] + ["snapshot"] * 2
+    ["next"] * 12
+    + ["range"] * 4
+    + ["dup", "gap", "overlap"]
+    + ["snapshot"] * 2
     + ["stale", "reset"]
 )
 DELTA_BIDS = levels(BID_PRICES, 3)

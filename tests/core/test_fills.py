@@ -28,8 +28,13 @@ MID = 50000.25
 def buy(quantity: str, b: OrderBook | None = None, rate: str = "0.0005"):
     b = b or book(*BOOK)
     return PaperFills(taker_fee_rate=D(rate)).execute_market(
-        b, linear_instrument(), Side.BUY, D(quantity),
-        client_order_id="c1", now_wall_ns=T, decision_mid=MID,
+        b,
+        linear_instrument(),
+        Side.BUY,
+        D(quantity),
+        client_order_id="c1",
+        now_wall_ns=T,
+        decision_mid=MID,
     )
 
 
@@ -65,11 +70,17 @@ def test_slippage_is_measured_against_the_decision_mid_positive_when_worse() -> 
     assert execution.slippage_bps == D("0.1100")
     assert execution.fills[0].slippage_bps == D("0.0500")
     sell = PaperFills(taker_fee_rate=D(0)).execute_market(
-        book(*BOOK), linear_instrument(), Side.SELL, D("1"),
-        client_order_id="c2", now_wall_ns=T, decision_mid=MID,
+        book(*BOOK),
+        linear_instrument(),
+        Side.SELL,
+        D("1"),
+        client_order_id="c2",
+        now_wall_ns=T,
+        decision_mid=MID,
     )
     assert [(f.price, f.quantity) for f in sell.fills] == [
-        (D("50000.0"), D("0.5000")), (D("49999.5"), D("0.5000"))
+        (D("50000.0"), D("0.5000")),
+        (D("49999.5"), D("0.5000")),
     ]
     assert sell.slippage_bps == D("0.1000")  # (50000.25 - 49999.75) / 50000.25 x 10_000
 
@@ -112,11 +123,17 @@ def test_inverse_contracts_pay_fees_on_contract_value_and_average_harmonically()
     b = OrderBook("PI_XBTUSD")
     b.apply_snapshot(snapshot(1, [(50000.0, 1000.0)], [(50000.5, 100.0), (50010.0, 1000.0)]))
     execution = PaperFills(taker_fee_rate=D("0.0005")).execute_market(
-        b, inverse_instrument(), Side.BUY, D(300),
-        client_order_id="c3", now_wall_ns=T, decision_mid=50000.25,
+        b,
+        inverse_instrument(),
+        Side.BUY,
+        D(300),
+        client_order_id="c3",
+        now_wall_ns=T,
+        decision_mid=50000.25,
     )
     assert [(f.price, f.quantity, f.fee) for f in execution.fills] == [
-        (D("50000.5"), D(100), D("0.05000000")), (D("50010.0"), D(200), D("0.10000000"))
+        (D("50000.5"), D(100), D("0.05000000")),
+        (D("50010.0"), D(200), D("0.10000000")),
     ]
     # 300 contracts / (100/50000.5 + 200/50010.0) BTC
     expected = (D(300) / (D(100) / D("50000.5") + D(200) / D("50010.0"))).quantize(D("1e-10"))

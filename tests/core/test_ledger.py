@@ -19,8 +19,15 @@ T0 = 1_700_000_000_000_000_000
 _order_ids = itertools.count(1)
 
 
-def fill(side: Side, quantity: str, price: str, fee: str = "0", *, at: int = T0,
-         product: str = "PF_XBTUSD") -> Fill:
+def fill(
+    side: Side,
+    quantity: str,
+    price: str,
+    fee: str = "0",
+    *,
+    at: int = T0,
+    product: str = "PF_XBTUSD",
+) -> Fill:
     n = next(_order_ids)
     return Fill(product, side, D(price), D(quantity), D(fee), at, f"o{n}", f"o{n}-1")
 
@@ -32,13 +39,18 @@ def test_a_long_round_trip_realizes_quantity_times_price_move() -> None:
     trip = ledger.apply(fill(Side.SELL, "0.01", "50100", "0.2505", at=T0 + 60))
     assert trip is not None
     assert (trip.side, trip.quantity, trip.entry_price, trip.exit_price) == (
-        Side.BUY, D("0.01"), D("50000"), D("50100"),
+        Side.BUY,
+        D("0.01"),
+        D("50000"),
+        D("50100"),
     )
     assert (trip.gross_pnl, trip.fees, trip.net_pnl) == (D("1.00"), D("0.5005"), D("0.4995"))
     assert trip.hold_ns == 60
     assert ledger.position.is_flat
     assert (ledger.realized_pnl, ledger.fees_paid, ledger.net_realized) == (
-        D("1.00"), D("0.5005"), D("0.4995"),
+        D("1.00"),
+        D("0.5005"),
+        D("0.4995"),
     )
 
 
@@ -171,7 +183,8 @@ def test_restore_continues_an_open_position() -> None:
     ledger = Ledger(linear_instrument())
     ledger.restore(
         Position("PF_XBTUSD", D("-0.5"), D("200"), T0, D("0.05")),
-        realized_pnl=D("12"), fees_paid=D("3"),
+        realized_pnl=D("12"),
+        fees_paid=D("3"),
     )
     assert ledger.position == Position("PF_XBTUSD", D("-0.5"), D("200"), T0, D("0.05"))
     trip = ledger.apply(fill(Side.BUY, "0.5", "190", "0.05"))

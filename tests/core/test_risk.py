@@ -124,8 +124,11 @@ def test_block_counts_are_read_only_for_callers() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"max_daily_loss_usd": Decimal(0)}, {"max_position_usd": Decimal(-1)},
-     {"max_trades_per_day": 0}],
+    [
+        {"max_daily_loss_usd": Decimal(0)},
+        {"max_position_usd": Decimal(-1)},
+        {"max_trades_per_day": 0},
+    ],
 )
 def test_nonsense_limits_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="max"):

@@ -33,12 +33,17 @@ def test_inverse_products_are_sized_in_usd_contracts_whatever_the_price() -> Non
 
 def test_contract_size_and_step_come_from_the_instrument_not_from_code() -> None:
     ten_usd_contracts = Instrument(
-        symbol="PI_ETHUSD", contract_type=ContractType.INVERSE, tick_size=D("0.05"),
-        size_step=D(1), contract_size=D(10),
+        symbol="PI_ETHUSD",
+        contract_type=ContractType.INVERSE,
+        tick_size=D("0.05"),
+        size_step=D(1),
+        contract_size=D(10),
     )
     assert ten_usd_contracts.quantity_for_notional(D(100), D(3000)) == D(10)
     spot = Instrument(
-        symbol="BTCUSDT", contract_type=ContractType.SPOT, tick_size=D("0.01"),
+        symbol="BTCUSDT",
+        contract_type=ContractType.SPOT,
+        tick_size=D("0.01"),
         size_step=D("0.00001"),
     )
     assert spot.quantity_for_notional(D(100), D("60000.01")) == D("0.00166")

@@ -22,7 +22,11 @@ def decide(
     now_ns: int = T0,
 ) -> Decision | None:
     return strategy.decide(
-        ratio=ratio, best_bid=bid, best_ask=ask, spread_bps=spread_bps, position=position,
+        ratio=ratio,
+        best_bid=bid,
+        best_ask=ask,
+        spread_bps=spread_bps,
+        position=position,
         now_ns=now_ns,
     )
 
@@ -166,9 +170,15 @@ def test_in_a_position_no_new_entry_is_proposed() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("entry_ratio", 1.0), ("reversal_ratio", 0.5), ("take_profit_pct", 0.0),
-     ("stop_loss_pct", -1.0), ("max_hold_s", 0.0), ("spread_filter_bps", -1.0),
-     ("cooldown_s", -0.1)],
+    [
+        ("entry_ratio", 1.0),
+        ("reversal_ratio", 0.5),
+        ("take_profit_pct", 0.0),
+        ("stop_loss_pct", -1.0),
+        ("max_hold_s", 0.0),
+        ("spread_filter_bps", -1.0),
+        ("cooldown_s", -0.1),
+    ],
 )
 def test_nonsense_parameters_are_refused_with_the_field_named(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=field.split("_", maxsplit=1)[0]):

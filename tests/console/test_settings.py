@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from console.settings import (
+    Settings,
+    SettingsError,
+    env_file_permission_warning,
+    load_settings,
+)
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("KRAKEN", "BINANCE", "MAX_", "SIM_", "L2CONSOLE")):
+            monkeypatch.delenv(name)
+
+
+def test_defaults_are_the_guides() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.max_daily_loss_usd == Decimal(50)
+    assert settings.max_position_usd == Decimal(100)
+    assert settings.max_trades_per_day == 10
+    assert settings.websocket_timeout_seconds == 10
+    assert settings.spread_filter_bps == 50
+    assert settings.take_profit_pct == pytest.approx(0.20)
+    assert settings.strategy_params.entry_ratio == 3.0
+    assert settings.risk_limits.max_trades_per_day == 10
+
+
+def test_env_file_names_are_the_venues_own(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "KRAKEN_DEMO_API_KEY=demo-key\nKRAKEN_DEMO_API_SECRET=demo-secret\n"
+        "MAX_TRADES_PER_DAY=3\nKRAKEN_FUTURES_WS_URL=ws://127.0.0.1:9/ws/v1\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env)
+    creds = settings.kraken_credentials(production=False)
+    assert creds.missing == []
+    assert settings.kraken_credentials(production=True).missing == [
+        "KRAKEN_API_KEY",
+        "KRAKEN_API_SECRET",
+    ]
+    assert settings.max_trades_per_day == 3
+    assert settings.kraken_futures_ws_url == "ws://127.0.0.1:9/ws/v1"
+
+
+def test_secrets_never_show_in_repr_or_errors(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("KRAKEN_API_SECRET=very-secret-value\n", encoding="utf-8")
+    settings = load_settings(env)
+    assert "very-secret-value" not in repr(settings)
+    assert "very-secret-value" not in str(settings.kraken_credentials(production=True))
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("MAX_DAILY_LOSS_USD=-5", "MAX_DAILY_LOSS_USD"),
+        ("MAX_TRADES_PER_DAY=lots", "MAX_TRADES_PER_DAY"),
+        ("ENTRY_IMBALANCE_RATIO=0.5", "ENTRY_IMBALANCE_RATIO"),
+        ("SIM_EDGE=2", "SIM_EDGE"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_setting(tmp_path: Path, line: str, named: str) -> None:
+    env = tmp_path / ".env"
+    env.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as info:
+        load_settings(env)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"bad setting {named}:")
+
+
+def test_loose_env_file_permissions_get_a_warning(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("KRAKEN_API_KEY=x\n", encoding="utf-8")
+    env.chmod(0o644)
+    warning = env_file_permission_warning(env)
+    assert warning is not None
+    assert "chmod 600" in warning
+    env.chmod(0o600)
+    assert env_file_permission_warning(env) is None

@@ -1,0 +1,62 @@
+"""Every user-facing mistake at start-up: one line on stderr, exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def assert_one_line_error(run, *fragments: str) -> None:
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_a_symbol_the_venue_does_not_list(l2console) -> None:
+    run = l2console("run", "--symbol", "PF_NOPEUSD", "--duration", "5", "--no-ui")
+    assert_one_line_error(run, "PF_NOPEUSD is not listed")
+
+
+def test_a_bad_setting_names_the_setting(l2console) -> None:
+    run = l2console("run", "--duration", "5", "--no-ui", env={"MAX_DAILY_LOSS_USD": "-5"})
+    assert_one_line_error(run, "MAX_DAILY_LOSS_USD")
+
+
+def test_a_bad_duration(l2console) -> None:
+    assert_one_line_error(l2console("run", "--duration", "soon", "--no-ui"), "bad duration")
+
+
+def test_a_bad_argument(l2console) -> None:
+    assert_one_line_error(l2console("run", "--broker", "mtgox"), "invalid choice")
+
+
+def test_an_unreachable_venue(l2console) -> None:
+    port = closed_port()
+    env = {
+        "KRAKEN_FUTURES_REST_URL": f"http://127.0.0.1:{port}/derivatives/api/v3",
+        "KRAKEN_FUTURES_WS_URL": f"ws://127.0.0.1:{port}/ws/v1",
+    }
+    run = l2console("run", "--broker", "kraken", "--duration", "5", "--no-ui", env=env)
+    assert_one_line_error(run, "cannot reach Kraken Futures")
+
+
+def test_live_on_kraken_without_demo_keys(l2console) -> None:
+    run = l2console("run", "--broker", "kraken", "--live", "--duration", "5", "--no-ui")
+    assert_one_line_error(run, "KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
+
+
+def test_production_live_needs_the_real_money_flag(l2console) -> None:
+    run = l2console("run", "--broker", "kraken", "--live", "--production", "--no-ui")
+    assert_one_line_error(run, "--i-understand-this-is-real-money")
