@@ -186,44 +186,46 @@ class KrakenFuturesHttp:
                 f"Kraken Futures {endpoint}: request failed ({type(exc).__name__})",
                 code="client_error",
             ) from None
-        return self._checked(endpoint, status, answer)
+        return checked_answer(endpoint, status, answer, credentials_hint=self.credentials_hint)
 
-    def _checked(self, endpoint: str, status: int, body: bytes) -> bytes:
-        if status == 429:
-            raise VenueError(
-                f"Kraken Futures {endpoint}: rate limited (HTTP 429)",
-                retryable=True,
-                code="http_429",
-            )
-        if status >= 500:
-            raise VenueAnswerLost(
-                f"Kraken Futures {endpoint}: HTTP {status}", code=f"http_{status}"
-            )
-        try:
-            envelope = decode_as(body, Answer)
-        except msgspec.DecodeError:
-            if status in (401, 403):
-                raise venue_error(
-                    endpoint,
-                    AUTHENTICATION_ERROR,
-                    credentials_hint=self.credentials_hint,
-                    http_status=status,
-                ) from None
-            if status < 300:
-                raise VenueAnswerLost(
-                    f"Kraken Futures {endpoint}: unreadable answer", code="bad_answer"
-                ) from None
-            raise VenueError(
-                f"Kraken Futures {endpoint}: HTTP {status}", code=f"http_{status}"
-            ) from None
-        if envelope.result == "success" and status < 300:
-            return body
-        error = envelope.error or (str(envelope.errors[0]) if envelope.errors else "")
-        if not error and status in (401, 403):
-            error = AUTHENTICATION_ERROR
-        raise venue_error(
-            endpoint,
-            error,
-            credentials_hint=self.credentials_hint,
-            http_status=status if status >= 300 else None,
+
+def checked_answer(endpoint: str, status: int, body: bytes, *, credentials_hint: str = "") -> bytes:
+    """The body of a successful answer, or the ``VenueError`` the status and body amount to.
+
+    429 is retryable; 5xx and unreadable 2xx bodies mean the answer is lost (the venue may have
+    acted); 401/403 and ``authenticationError`` are not retryable and name the key settings.
+    """
+    if status == 429:
+        raise VenueError(
+            f"Kraken Futures {endpoint}: rate limited (HTTP 429)", retryable=True, code="http_429"
         )
+    if status >= 500:
+        raise VenueAnswerLost(f"Kraken Futures {endpoint}: HTTP {status}", code=f"http_{status}")
+    try:
+        envelope = decode_as(body, Answer)
+    except msgspec.DecodeError:
+        if status in (401, 403):
+            raise venue_error(
+                endpoint,
+                AUTHENTICATION_ERROR,
+                credentials_hint=credentials_hint,
+                http_status=status,
+            ) from None
+        if status < 300:
+            raise VenueAnswerLost(
+                f"Kraken Futures {endpoint}: unreadable answer", code="bad_answer"
+            ) from None
+        raise VenueError(
+            f"Kraken Futures {endpoint}: HTTP {status}", code=f"http_{status}"
+        ) from None
+    if envelope.result == "success" and status < 300:
+        return body
+    error = envelope.error or (str(envelope.errors[0]) if envelope.errors else "")
+    if not error and status in (401, 403):
+        error = AUTHENTICATION_ERROR
+    raise venue_error(
+        endpoint,
+        error,
+        credentials_hint=credentials_hint,
+        http_status=status if status >= 300 else None,
+    )
