@@ -133,8 +133,11 @@ async def test_a_malformed_secret_is_reported_by_setting_name_only() -> None:
 
 
 def test_secrets_never_appear_in_repr() -> None:
-    rest = KrakenFuturesRest(rest_url="https://demo-futures.kraken.com/derivatives/api/v3",
-                             api_key="my-public-key", api_secret=DOCS_SECRET)
+    rest = KrakenFuturesRest(
+        rest_url="https://demo-futures.kraken.com/derivatives/api/v3",
+        api_key="my-public-key",
+        api_secret=DOCS_SECRET,
+    )
     text = repr(rest)
     assert DOCS_SECRET not in text and "my-public-key" not in text
     assert "configured" in text
