@@ -120,6 +120,7 @@ BAD_FRAMES = [
     (b"", DropReason.INVALID_JSON),
     (b"{not json", DropReason.INVALID_JSON),
     (b"\xff\xfe\x00", DropReason.INVALID_JSON),
+    (b'{"feed":"bo\xffok"}', DropReason.INVALID_JSON),  # bad UTF-8 inside a string
     (b"[1,2,3]", DropReason.BAD_SCHEMA),
     (b'"book"', DropReason.BAD_SCHEMA),
     (
