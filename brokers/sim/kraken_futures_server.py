@@ -48,7 +48,8 @@ class KrakenFuturesSimServer:
 
     ``rate_hz`` is book messages per second per product. ``faults`` holds the fault knobs.
     ``credentials`` maps API keys to base64 secrets (default: the public fake sim pair); each
-    key is its own account with ``starting_balance_usd`` of USD collateral.
+    key is its own account with ``starting_balance_usd`` of USD collateral. ``clock`` gives
+    epoch ns; with ``ticking=False`` nothing moves by itself and a test drives ``tick(now_ns)``.
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class KrakenFuturesSimServer:
         taker_fee_rate: Decimal = Decimal("0.0005"),
         maker_fee_rate: Decimal = Decimal("0.0002"),
         clock: Callable[[], int] = time.time_ns,
+        ticking: bool = True,
     ) -> None:
         specs = resolve_products(products, default=KRAKEN_FUTURES_PRODUCTS)
         for spec in specs:
@@ -77,6 +79,7 @@ class KrakenFuturesSimServer:
         self.clock = clock
         self.heartbeat_interval_s = heartbeat_interval_s
         self.tick_interval_s = tick_interval_s
+        self.ticking = ticking
         self.exchange = SimExchange(
             self.market,
             starting_balance_usd=starting_balance_usd,
@@ -120,7 +123,8 @@ class KrakenFuturesSimServer:
         now = self.clock()
         for product in self.market.products:
             self.market.step(product, now)  # starts each product's clock
-        self._ticker = asyncio.create_task(self._tick_forever(), name="kraken-sim-ticker")
+        if self.ticking:
+            self._ticker = asyncio.create_task(self._tick_forever(), name="kraken-sim-ticker")
         log.info("simulated Kraken Futures venue on %s:%d", host, self._port)
 
     async def stop(self) -> None:
