@@ -167,12 +167,14 @@ async def test_a_silent_connection_is_dropped_and_replaced(venue: Venue) -> None
 
 async def test_heartbeats_arrive_and_keep_the_connection(venue: Venue) -> None:
     server, _clock = venue
-    feed = feed_for(server, silence_timeout_s=0.5)
+    feed = feed_for(server, silence_timeout_s=1.0)
     book = ReplicaBook(feed.resync)
     async with running(feed, book):
-        await book.wait_for(lambda: feed.stats.heartbeats >= 8)  # ~0.8 s: past the timeout
+        # The market is frozen: only heartbeats (every 0.1 s) arrive, well past the timeout.
+        await book.wait_for(lambda: feed.stats.heartbeats >= 15)
     assert feed.stats.connects == 1
     assert feed.stats.silent_disconnects == 0
+    assert len(book.events_of(FeedEventKind.HEARTBEAT)) == feed.stats.heartbeats
 
 
 async def test_cancelling_the_feed_closes_the_socket_and_leaves_no_task(venue: Venue) -> None:
