@@ -2,13 +2,14 @@
 
 Two processes drive a product, both on its own seeded RNG:
 
-* **Moves** (Poisson in time, ``moves_per_second``) shift the whole top of the book by ``k``
-  level steps. ``k`` is sized from ``volatility_bps`` so the mid's standard deviation over one
-  second is about that many basis points. The direction is up with probability
-  ``0.5 + 0.5 * edge * x`` where ``x`` = tanh(1.7 * ln(top-N bid size / top-N ask size)), so
-  x is about 0.6 at a 1.5x imbalance and 0.95 at 3x: with ``edge = 0`` the mid is a pure random
-  walk whatever the imbalance, with ``edge = 1`` a 3x imbalance is followed by an up-move 97 % of
-  the time.
+* **Moves** (Poisson in time) shift the whole top of the book by ``k`` level steps. Their
+  size and frequency come from ``volatility_bps`` (the mid's standard deviation over one
+  second): about six steps a move, at least ``moves_per_second`` moves. A move costs messages,
+  so a volatility the message rate cannot carry saturates instead of bursting. The direction is
+  up with probability ``0.5 + 0.5 * edge * x`` where ``x`` = tanh(1.7 * ln(top-N bid size /
+  top-N ask size)), about 0.6 at a 1.5x imbalance and 0.95 at 3x: with ``edge = 0`` the mid is
+  a pure random walk whatever the imbalance; with ``edge = 1`` a 3x imbalance is followed by an
+  up-move 97 % of the time.
 * **Flow** (the rest of the message budget) adds, cancels and trades against levels. A "regime"
   (an Ornstein-Uhlenbeck process drifting between buy and sell pressure) tilts adds to one side
   and cancels/trades to the other, so the top-N imbalance swings, sometimes past 3x either way.
@@ -84,8 +85,9 @@ class ProductFlow:
         # asks for it. If the message rate cannot carry that many moves, moves crowd out flow
         # and the volatility saturates at what the rate allows (no bursts, no long silences).
         sigma_units = params.volatility_bps * float(spec.start_price / spec.level_step) / 10_000
-        self.moves_per_second = max(params.moves_per_second,
-                                    (sigma_units / TYPICAL_MOVE_UNITS) ** 2)
+        self.moves_per_second = max(
+            params.moves_per_second, (sigma_units / TYPICAL_MOVE_UNITS) ** 2
+        )
         self.move_std_units = sigma_units / math.sqrt(self.moves_per_second)
         self.next_event_ns: int | None = None
         self.next_move_ns = 0
@@ -128,8 +130,13 @@ class ProductFlow:
         return out
 
     def _gap_ns(self, messages: int) -> int:
-        """Time to the next event so that the product emits ``rate_hz`` messages a second."""
-        return 1 + int(self.rng.expovariate(self.params.rate_hz / max(1, messages)) * 1e9)
+        """Time to the next event: each message "costs" an exponential time of mean 1/rate.
+
+        The sum over the event's messages is Gamma(messages, 1/rate): ``rate_hz`` messages a
+        second on average, and a burst is followed by a proportionate, not erratic, pause.
+        """
+        gap_s = self.rng.gammavariate(max(1, messages), 1.0 / self.params.rate_hz)
+        return 1 + int(gap_s * 1e9)
 
     def _exp_ns(self, per_second: float) -> int:
         return 1 + int(self.rng.expovariate(per_second) * 1e9)

@@ -196,5 +196,5 @@ class KrakenFuturesSimServer:
         for product in self.market.products:
             changes = self.market.step(product, now_ns)
             if changes:
-                self.feed.publish(product, changes)
+                self.feed.publish(product, changes, now_ns)
         self.exchange.on_time(now_ns)

@@ -43,17 +43,19 @@ async def test_subscribe_acks_then_sends_a_documented_snapshot(
         assert snapshot["bids"][0]["price"] < snapshot["asks"][0]["price"]
 
 
-async def test_deltas_are_one_level_each_with_seq_plus_one(server: KrakenFuturesSimServer) -> None:
-    async with ws_client(server.ws_url) as client:
+async def test_deltas_are_one_level_each_with_seq_plus_one_and_time_never_goes_back(
+    fast_server: KrakenFuturesSimServer,
+) -> None:
+    async with ws_client(fast_server.ws_url) as client:
         _, [snapshot] = await client.subscribe_book("PF_ETHUSD")
-        seq = snapshot["seq"]
-        for _ in range(30):
+        seq, timestamp = snapshot["seq"], snapshot["timestamp"]
+        for _ in range(100):
             delta = await client.until(lambda m: m.get("feed") == "book")
             assert set(delta) == {"feed", "product_id", "side", "seq", "price", "qty", "timestamp"}
             assert delta["product_id"] == "PF_ETHUSD" and delta["side"] in ("buy", "sell")
             assert delta["seq"] == seq + 1
-            assert delta["qty"] >= 0
-            seq = delta["seq"]
+            assert delta["qty"] >= 0 and delta["timestamp"] >= timestamp
+            seq, timestamp = delta["seq"], delta["timestamp"]
 
 
 async def test_snapshot_plus_deltas_rebuild_exactly_the_servers_book() -> None:
