@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -174,6 +175,16 @@ class KrakenFuturesSimServer:
     def seq(self, product: str) -> int:
         """The ``seq`` of the last ``book`` message of ``product``."""
         return self.feed.seq(product.upper())
+
+    @property
+    def ws_requests(self) -> list[tuple[int, Any]]:
+        """Every WebSocket request received (last 1000): (connection number, parsed JSON)."""
+        return list(self.feed.requests)
+
+    @property
+    def rest_calls(self) -> list[tuple[str, dict[str, list[str]]]]:
+        """Every authenticated REST call (last 1000): (endpoint, parameters as sent)."""
+        return list(self.rest.calls)
 
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from brokers.sim.market import LevelChange, SimMarket
 
 log = logging.getLogger(__name__)
 
+REQUESTS_REMEMBERED = 1_000
 MAX_QUEUED_FRAMES = 50_000
 """A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
 
@@ -120,6 +122,8 @@ class KrakenWsFeed:
         self.clients: set[WsClient] = set()
         self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
         self._numbers = 0
+        self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
+        """What clients asked, oldest first: (connection number, parsed request)."""
 
     def seq(self, product: str) -> int:
         """The sequence number of the last book message of ``product`` (sent or dropped)."""
@@ -178,6 +182,7 @@ class KrakenWsFeed:
         except orjson.JSONDecodeError:
             self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
             return
+        self.requests.append((client.number, request))
         event = request.get("event") if isinstance(request, dict) else None
         if event in ("subscribe", "unsubscribe"):
             self._on_subscription(client, request, subscribe=event == "subscribe")
