@@ -22,6 +22,7 @@ Readings where the docs are silent (noted so the adapter side can check its own)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import deque
@@ -38,6 +39,7 @@ from brokers.sim.market import LevelChange, SimMarket
 log = logging.getLogger(__name__)
 
 REQUESTS_REMEMBERED = 1_000
+CLOSE_TIMEOUT_S = 1.0  # how long a close waits for the peer's close frame
 MAX_QUEUED_FRAMES = 50_000
 """A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
 
@@ -67,10 +69,8 @@ class WsClient:
         if self.ws.closed:
             return
         if self._queue.qsize() >= MAX_QUEUED_FRAMES:
-            log.warning("kraken sim: client %d too slow, dropping it", self.number)
-            self._loop.create_task(
-                self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"slow consumer")
-            )
+            log.warning("kraken sim: client %d is too slow, dropping its connection", self.number)
+            self.abort()  # the receive loop sees the socket go and cleans up
             return
         due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
         self._queue.put_nowait((due, text))
@@ -93,10 +93,8 @@ class WsClient:
     async def stop(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._sender
-            except asyncio.CancelledError:
-                pass
             self._sender = None
 
     def abort(self) -> None:
@@ -132,7 +130,9 @@ class KrakenWsFeed:
     # --- connections ----------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
         # No permessage-deflate: the docs do not mention it, and plain frames keep latency honest.
-        ws = web.WebSocketResponse(autoping=True, compress=False, max_msg_size=1 << 20)
+        ws = web.WebSocketResponse(
+            autoping=True, compress=False, max_msg_size=1 << 20, timeout=CLOSE_TIMEOUT_S
+        )
         await ws.prepare(request)
         self._numbers += 1
         client = WsClient(ws, request.transport, self._numbers)
@@ -243,9 +243,7 @@ class KrakenWsFeed:
         seq = self.seq(product) - len(changes)
         for change in changes:
             seq += 1
-            if self.faults.take_drop(product):
-                continue
-            if not subscribers:
+            if not subscribers or self.faults.take_drop(product):
                 continue
             text = orjson.dumps(wire.book_delta(product, change, seq, now_ns)).decode()
             for client in subscribers:
