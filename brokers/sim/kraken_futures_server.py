@@ -189,15 +189,19 @@ class KrakenFuturesSimServer:
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:
         next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-        while True:
-            self.tick(self.clock())
-            if time.monotonic() >= next_heartbeat:
-                self.feed.heartbeat(self.clock())
-                next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-            disconnect, abrupt = self.faults.take_disconnect()
-            if disconnect:
-                await self.feed.close_all(abrupt=abrupt)
-            await asyncio.sleep(self.tick_interval_s)
+        try:
+            while True:
+                self.tick(self.clock())
+                if time.monotonic() >= next_heartbeat:
+                    self.feed.heartbeat(self.clock())
+                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                disconnect, abrupt = self.faults.take_disconnect()
+                if disconnect:
+                    await self.feed.close_all(abrupt=abrupt)
+                await asyncio.sleep(self.tick_interval_s)
+        except Exception:
+            log.exception("the simulated venue's ticker failed; the market is frozen")
+            raise
 
     def tick(self, now_ns: int) -> None:
         """One step of everything that happens by itself (public for deterministic tests)."""

@@ -243,7 +243,7 @@ class KrakenRestApi:
             now_ns=call.now_ns,
         )
         if outcome.level_changes:
-            self.publish(symbol, outcome.level_changes, call.now_ns)
+            self.publish(symbol, outcome.level_changes, self.clock())
         return orders_wire.success(
             call.now_ns, sendStatus=orders_wire.send_status(outcome, call.now_ns, client_id)
         )

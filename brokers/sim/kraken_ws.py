@@ -53,7 +53,6 @@ class WsClient:
         self.ws = ws
         self.transport = transport
         self.number = number
-        self.books: set[str] = set()
         self.heartbeat = False
         self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
@@ -218,7 +217,6 @@ class KrakenWsFeed:
         self._send(client, wire.subscription_ack(event, "book", product_ids))
         for product in product_ids:
             if subscribe:
-                client.books.add(product)
                 self._book_subscribers[product].add(client)
                 book = self.market.book(product)
                 snapshot = wire.book_snapshot(
@@ -226,7 +224,6 @@ class KrakenWsFeed:
                 )
                 self._send(client, snapshot)
             else:
-                client.books.discard(product)
                 self._book_subscribers[product].discard(client)
 
     def _send(self, client: WsClient, message: dict[str, Any]) -> None:
