@@ -88,11 +88,16 @@ class SimExchange:
             limit_price=limit_price,
             client_id=client_id,
         )
-        if refusal is not None:
-            return OrderOutcome(None, refusal)
         book = self.market.book(product, depth=1)
         touch = book.best_ask if side is Side.BUY else book.best_bid
-        bound = limit_price if kind is not OrderKind.MARKET else protected_price(spec, side, touch)
+        bound = protected_price(spec, side, touch) if kind is OrderKind.MARKET else limit_price
+        if refusal is None and not reduce_only:
+            assert bound is not None
+            if not self._can_afford(account, spec, quantity, bound):
+                refusal = Refusal.INSUFFICIENT_FUNDS
+        if refusal is not None:
+            return OrderOutcome(None, refusal)
+        assert bound is not None
         order = SimOrder(
             self.new_id(),
             client_id,
@@ -102,8 +107,8 @@ class SimExchange:
             quantity,
             bound,
             reduce_only,
-            now_ns,
-            now_ns,
+            received_ns=now_ns,
+            updated_ns=now_ns,
         )
         account.orders[order.order_id] = order
         if client_id is not None:
@@ -115,28 +120,31 @@ class SimExchange:
             if quantity > reducible:
                 order.reduced_quantity = quantity - reducible
                 order.quantity = reducible
-        assert bound is not None
         marketable = bound >= touch if side is Side.BUY else bound <= touch
         if kind is OrderKind.POST_ONLY and marketable:
             return self._reject(order, Refusal.POST_WOULD_EXECUTE)
-        if not reduce_only and not self._can_afford(account, spec, order.quantity, bound):
-            del account.orders[order.order_id]
-            if client_id is not None:
-                del account.client_ids[client_id]
-            return OrderOutcome(None, Refusal.INSUFFICIENT_FUNDS)
         if not marketable:
             if kind in (OrderKind.MARKET, OrderKind.IOC):
                 return self._reject(order, Refusal.WOULD_NOT_EXECUTE)
             return OrderOutcome(order)  # rests
+        return self._take(account, order, now_ns)
+
+    def _take(self, account: SimAccount, order: SimOrder, now_ns: int) -> OrderOutcome:
+        """Execute a marketable order against the book, then settle what is left of it."""
         executions, changes = self.market.execute_market(
-            product, side, order.quantity, limit_price=bound, now_ns=now_ns
+            order.product,
+            order.side,
+            order.quantity,
+            limit_price=order.limit_price,
+            now_ns=now_ns,
         )
         fills = [self._fill(account, order, ex, maker=False, now_ns=now_ns) for ex in executions]
-        if not fills and kind in (OrderKind.MARKET, OrderKind.IOC):
+        immediate = order.kind in (OrderKind.MARKET, OrderKind.IOC)
+        if not fills and immediate:
             return self._reject(order, Refusal.WOULD_NOT_EXECUTE)
         if order.remaining == 0:
             order.state, order.reason = OrderState.FILLED, EndReason.FULL_FILL
-        elif kind in (OrderKind.MARKET, OrderKind.IOC):
+        elif immediate:
             order.state, order.reason = OrderState.CANCELLED, EndReason.IOC_REMAINDER
         elif fills:
             order.reason = EndReason.PARTIAL_FILL  # the rest rests

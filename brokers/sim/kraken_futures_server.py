@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -175,18 +176,32 @@ class KrakenFuturesSimServer:
         """The ``seq`` of the last ``book`` message of ``product``."""
         return self.feed.seq(product.upper())
 
+    @property
+    def ws_requests(self) -> list[tuple[int, Any]]:
+        """Every WebSocket request received (last 1000): (connection number, parsed JSON)."""
+        return list(self.feed.requests)
+
+    @property
+    def rest_calls(self) -> list[tuple[str, dict[str, list[str]]]]:
+        """Every authenticated REST call (last 1000): (endpoint, parameters as sent)."""
+        return list(self.rest.calls)
+
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:
         next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-        while True:
-            self.tick(self.clock())
-            if time.monotonic() >= next_heartbeat:
-                self.feed.heartbeat(self.clock())
-                next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-            disconnect, abrupt = self.faults.take_disconnect()
-            if disconnect:
-                await self.feed.close_all(abrupt=abrupt)
-            await asyncio.sleep(self.tick_interval_s)
+        try:
+            while True:
+                self.tick(self.clock())
+                if time.monotonic() >= next_heartbeat:
+                    self.feed.heartbeat(self.clock())
+                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                disconnect, abrupt = self.faults.take_disconnect()
+                if disconnect:
+                    await self.feed.close_all(abrupt=abrupt)
+                await asyncio.sleep(self.tick_interval_s)
+        except Exception:
+            log.exception("the simulated venue's ticker failed; the market is frozen")
+            raise
 
     def tick(self, now_ns: int) -> None:
         """One step of everything that happens by itself (public for deterministic tests)."""

@@ -43,6 +43,7 @@ from core.enums import Side
 
 ORDER_STATUS_WINDOW_NS = 5_000_000_000
 NONCES_REMEMBERED = 10_000
+CALLS_REMEMBERED = 1_000
 FILLS_PER_PAGE = 100
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -121,6 +122,8 @@ class KrakenRestApi:
         self.clock = clock
         self.publish = publish
         self._nonces: dict[str, deque[str]] = {}
+        self.calls: deque[tuple[str, dict[str, list[str]]]] = deque(maxlen=CALLS_REMEMBERED)
+        """Authenticated calls that reached an endpoint, oldest first: (endpoint, parameters)."""
 
     def add_routes(self, app: web.Application, prefix: str) -> None:
         app.router.add_get(
@@ -158,6 +161,7 @@ class KrakenRestApi:
                 for name, value in parse_qsl(body, keep_blank_values=True):
                     params.setdefault(name, []).append(value)
                 key = self._authenticate(request, post_data) if private else ""
+                self.calls.append((endpoint, params))
                 answer = handler(Call(key, params, now))
             except ApiError as error:
                 answer = wire.rest_error(error.code, now)
@@ -239,7 +243,7 @@ class KrakenRestApi:
             now_ns=call.now_ns,
         )
         if outcome.level_changes:
-            self.publish(symbol, outcome.level_changes, call.now_ns)
+            self.publish(symbol, outcome.level_changes, self.clock())
         return orders_wire.success(
             call.now_ns, sendStatus=orders_wire.send_status(outcome, call.now_ns, client_id)
         )

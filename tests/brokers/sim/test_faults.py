@@ -192,3 +192,15 @@ async def test_delay_can_be_switched_off(server: KrakenFuturesSimServer) -> None
         ack, _ = await client.subscribe_book("PF_XBTUSD")
         assert ack["event"] == "subscribed"
     await asyncio.sleep(0)
+
+
+async def test_drop_next_seq_can_be_armed_before_anyone_subscribes(
+    fast_server: KrakenFuturesSimServer,
+) -> None:
+    fast_server.faults.drop_next_seq("PF_XBTUSD")
+    await asyncio.sleep(0.1)  # messages flow meanwhile, to nobody: they do not use the knob
+    async with ws_client(fast_server.ws_url) as client:
+        _, [snapshot] = await client.subscribe_book("PF_XBTUSD")
+        seqs = [snapshot["seq"], *await book_seqs(client, 20)]
+        steps = [b - a for a, b in itertools.pairwise(seqs)]
+        assert steps.count(2) == 1 and steps.count(1) == len(steps) - 1

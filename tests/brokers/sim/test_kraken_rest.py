@@ -40,7 +40,9 @@ async def test_instruments_are_public_and_documented(
     assert (inverse["type"], inverse["contractValueTradePrecision"]) == ("futures_inverse", 0)
 
 
-async def test_a_signed_call_is_accepted_and_a_bad_signature_refused(rest: RestProbe) -> None:
+async def test_a_signed_call_is_accepted_and_a_bad_signature_refused(
+    server: KrakenFuturesSimServer, rest: RestProbe
+) -> None:
     status, answer = await rest.get("openpositions")
     assert (status, answer["result"], answer["openPositions"]) == (200, "success", [])
 
@@ -70,6 +72,7 @@ async def test_a_signed_call_is_accepted_and_a_bad_signature_refused(rest: RestP
         assert set(answer) == {"result", "error", "serverTime"}
     _, positions = await rest.get("openpositions")
     assert positions["openPositions"] == [], "refused orders must not trade"
+    assert [endpoint for endpoint, _ in server.rest_calls] == ["openpositions"] * 2
 
 
 async def test_a_reused_nonce_is_refused(rest: RestProbe) -> None:

@@ -165,3 +165,15 @@ async def test_two_clients_see_the_same_sequence(server: KrakenFuturesSimServer)
         one = await first.until(lambda m: m.get("seq") == wanted)
         two = await second.until(lambda m: m.get("seq") == wanted)
         assert orjson.dumps(one) == orjson.dumps(two)
+
+
+async def test_the_server_remembers_what_clients_asked(server: KrakenFuturesSimServer) -> None:
+    async with ws_client(server.ws_url) as client:
+        await client.subscribe_book("pf_xbtusd")
+        await client.send({"event": "unsubscribe", "feed": "book", "product_ids": ["PF_XBTUSD"]})
+        await client.until(lambda m: m.get("event") == "unsubscribed")
+    asked = [request for _, request in server.ws_requests]
+    assert asked == [
+        {"event": "subscribe", "feed": "book", "product_ids": ["pf_xbtusd"]},
+        {"event": "unsubscribe", "feed": "book", "product_ids": ["PF_XBTUSD"]},
+    ]
