@@ -74,16 +74,22 @@ class OrderRouter:
             result = await self._venue.place_order(request)
         except VenueError as exc:
             if not exc.retryable:
-                return OrderResult(
-                    request.client_order_id, OrderStatus.REJECTED, reason=str(exc)
-                ), ()
-            result = await self._recover(request, str(exc))
+                result = OrderResult(request.client_order_id, OrderStatus.REJECTED, reason=str(exc))
+                return result, ()
+            result = OrderResult(request.client_order_id, OrderStatus.UNKNOWN, reason=str(exc))
+        if result.status is OrderStatus.UNKNOWN:
+            result = await self._recover(request, result.reason)
         return result, self.fills_from(result, request.side, decision_mid)
 
     async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
-        """The answer was lost: find out from the venue instead of sending a second order."""
+        """The answer was lost: ask the venue by client id instead of sending a second order.
+
+        "Never seen" is only believed after every attempt says so: a request that timed out may
+        still be on its way to the matching engine.
+        """
         assert self._venue is not None
         last_error = first_error
+        seen_nothing = 0
         for attempt in range(self._status_attempts):
             await asyncio.sleep(self._status_backoff_s * (2**attempt))
             try:
@@ -91,9 +97,11 @@ class OrderRouter:
             except VenueError as exc:
                 last_error = str(exc)
                 continue
-            if status is not None:
+            if status is None:
+                seen_nothing += 1
+            elif status.status is not OrderStatus.UNKNOWN:
                 return status
-            # The venue never saw it: it is now safe to say nothing was placed.
+        if seen_nothing == self._status_attempts:
             return OrderResult(
                 request.client_order_id, OrderStatus.REJECTED, reason=f"not placed: {first_error}"
             )
