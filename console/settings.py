@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7
     sim_rate_hz: float = Field(50.0, gt=0, le=100_000)
-    sim_edge: float = Field(0.25, ge=0, le=1)
+    sim_edge: float = Field(0.0, ge=0, le=1)
 
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
