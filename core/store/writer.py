@@ -21,7 +21,7 @@ import platform
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +82,12 @@ class SessionStore:
         self._queue: asyncio.Queue[_Op] = asyncio.Queue()
         self._closing = False
         self._failure: StoreError | None = None
+        self._in_flight: list[_Op] = []
+        self._job: Future[list[object]] | None = None
         self.dropped = 0  # records refused by the database one by one (see _apply)
         name = f"store-writer[{resume.session.name}]"
         self._writer = asyncio.create_task(self._write_forever(), name=name)
+        self._writer.add_done_callback(self._writer_done)
         self._heartbeat = asyncio.create_task(
             self._beat_forever(), name=f"store-heartbeat[{resume.session.name}]"
         )
@@ -223,33 +226,38 @@ class SessionStore:
                 self._queue.put_nowait(_Op(None))
 
     async def _write_forever(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                batch = [await self._queue.get()]
-                while len(batch) < MAX_BATCH and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                try:
-                    results = await loop.run_in_executor(
-                        self._thread, self._commit, batch, self._clock()
-                    )
-                except StoreError as error:
-                    self._fail(error, batch)
-                    return
-                for op, result in zip(batch, results, strict=True):
-                    if op.done is not None and not op.done.done():
-                        if isinstance(result, BaseException):
-                            op.done.set_exception(result)
-                        else:
-                            op.done.set_result(result)
-                if any(op.end is not None for op in batch):
-                    return
-        except asyncio.CancelledError:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            self._in_flight = batch
+            self._job = self._thread.submit(self._commit, batch, self._clock())
+            try:
+                results = await asyncio.wrap_future(self._job)
+            except StoreError as error:
+                self._fail(error, batch)
+                return
+            except Exception as error:  # a bug must stop the writer loudly, not hang callers
+                log.exception("session writer failed")
+                self._fail(StoreError(f"session writer failed: {error!r}"), batch)
+                return
+            for op, result in zip(batch, results, strict=True):
+                if op.done is not None and not op.done.done():
+                    if isinstance(result, BaseException):
+                        op.done.set_exception(result)
+                    else:
+                        op.done.set_result(result)
+            if any(op.end is not None for op in batch):
+                return
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        """Runs however the writer task ended, even if it was cancelled before it ever started
+        (``asyncio.run`` returning without ``close()``): keep what is queued, release the file."""
+        self._heartbeat.cancel()
+        if task.cancelled():
             self._write_remaining_on_cancel()
-            raise
-        finally:
-            self._heartbeat.cancel()
-            self._release()
+        self._thread.submit(self._db.close)
+        self._thread.shutdown(wait=True)
 
     def _commit(self, batch: list[_Op], now_ns: int) -> list[object]:
         """Runs on the store thread: the whole batch in one transaction, retried while busy."""
@@ -285,7 +293,7 @@ class SessionStore:
         self._db.execute("SAVEPOINT record")
         try:
             result = work.apply(self._db)
-        except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
             self._db.execute("ROLLBACK TO record")
             self._db.execute("RELEASE record")
             self.dropped += 1
@@ -308,6 +316,8 @@ class SessionStore:
         """The loop is shutting down without ``close()``: keep what is queued (blocking is fine
         now), and record the run as interrupted."""
         batch: list[_Op] = []
+        if self._job is not None and self._job.cancelled():  # cancelled before it could start
+            batch.extend(self._in_flight)
         while not self._queue.empty():
             batch.append(self._queue.get_nowait())
         if not any(op.end is not None for op in batch):
@@ -316,10 +326,6 @@ class SessionStore:
             self._thread.submit(self._commit, batch, self._clock()).result(timeout=30)
         except (StoreError, TimeoutError) as error:
             log.error("records lost at shutdown: %s", error)
-
-    def _release(self) -> None:
-        self._thread.submit(self._db.close)
-        self._thread.shutdown(wait=True)
 
 
 def _start_run(
