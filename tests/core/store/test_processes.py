@@ -126,6 +126,7 @@ def test_a_session_held_by_a_live_process_is_refused_then_resumable_after_its_de
 
     with writer_process(db, "held", 1, "--hold") as owner:
         assert read_line(owner).startswith("open")
+        assert [read_line(owner) for _ in range(2)] == ["acked fill-1", "acked fill-2"]
         with pytest.raises(SessionAlreadyRunningError, match=f"pid {owner.pid}"):
             asyncio.run(try_open())
         owner.send_signal(signal.SIGKILL)
