@@ -180,31 +180,33 @@ def bootstrap_profit_factor_interval(
     *,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
+    exact_max_trades: int = EXACT_BOOTSTRAP_MAX_TRADES,
 ) -> Interval:
     """Percentile bootstrap 95 % interval of the profit factor; deterministic under ``seed``.
 
-    Up to ``EXACT_BOOTSTRAP_MAX_TRADES`` trades each of the ``resamples`` resamples draws ``n``
-    trades with replacement. Beyond that (20,000 trades would take seconds in pure Python) each
-    resample draws how many wins, losses and flat trades it holds (exactly when such a count is
-    rare, from its normal limit otherwise) and then the sum of its wins and of its losses: exactly
-    draw by draw up to ``EXACT_SUM_MAX_DRAWS`` draws, from the sum's normal limit (central limit
-    theorem, exact mean and variance) above. The result matches the textbook bootstrap to within
-    its own resampling noise, at a cost independent of the number of trades.
+    Up to ``exact_max_trades`` trades, each of the ``resamples`` resamples draws ``n`` trades
+    with replacement (the textbook bootstrap). Beyond that (20,000 trades would take seconds in
+    pure Python) each resample first draws how many wins, losses and flat trades it holds
+    (exactly when such a count is rare, from its normal limit otherwise), then the sum of its
+    wins and of its losses: draw by draw up to ``EXACT_SUM_MAX_DRAWS`` draws, from the sum's
+    normal limit (central limit theorem, exact mean and variance) above. That matches the
+    textbook bootstrap to within its own resampling noise, at a cost independent of the number
+    of trades. A resample of flat trades only has no profit factor and is left out.
     """
     values = [float(p) for p in nets]
     if not any(values):
         raise ValueError("a profit factor needs at least one winning or losing trade")
     rng = random.Random(seed)
-    if len(values) <= EXACT_BOOTSTRAP_MAX_TRADES:
-        factors = [_resampled_factor(rng, values) for _ in range(resamples)]
+    if len(values) <= exact_max_trades:
+        draws = [_resampled_factor(rng, values) for _ in range(resamples)]
     else:
         sampler = _LargeSampleBootstrap(values)
-        factors = [sampler.resampled_factor(rng) for _ in range(resamples)]
-    factors.sort()
+        draws = [sampler.resampled_factor(rng) for _ in range(resamples)]
+    factors = sorted(f for f in draws if f is not None)
     return Interval(_percentile(factors, 0.025), _percentile(factors, 0.975))
 
 
-def _resampled_factor(rng: random.Random, values: list[float]) -> float:
+def _resampled_factor(rng: random.Random, values: list[float]) -> float | None:
     wins = losses = 0.0
     for value in rng.choices(values, k=len(values)):
         if value > 0:
@@ -214,10 +216,11 @@ def _resampled_factor(rng: random.Random, values: list[float]) -> float:
     return _factor(wins, losses)
 
 
-def _factor(wins: float, losses: float) -> float:
+def _factor(wins: float, losses: float) -> float | None:
+    """None for a resample of flat trades only: its profit factor is undefined, not 1."""
     if losses > 0:
         return wins / losses
-    return math.inf if wins > 0 else 1.0  # an all-flat resample shows no edge either way
+    return math.inf if wins > 0 else None
 
 
 class _LargeSampleBootstrap:
@@ -234,7 +237,7 @@ class _LargeSampleBootstrap:
         self.win_moments = _moments(self.wins)
         self.loss_moments = _moments(self.losses)
 
-    def resampled_factor(self, rng: random.Random) -> float:
+    def resampled_factor(self, rng: random.Random) -> float | None:
         k = _binomial(rng, self.n, self.p_win)
         j = _binomial(rng, self.n - k, self.p_loss_given_not_win)
         wins = _sum_of_draws(rng, self.wins, k, self.win_moments)
