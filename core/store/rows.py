@@ -11,6 +11,7 @@ from core.store.codec import from_json
 from core.store.errors import SessionNotFoundError
 from core.store.records import PositionState, RunEnd, RunRecord, SessionInfo
 
+_SIDES = {side.value: side for side in Side}
 SESSION_COLUMNS = "id, name, venue, symbol, mode, parameters, created_ns"
 RUN_COLUMNS = "id, session_id, started_ns, ended_ns, last_alive_ns, how_ended, host, pid"
 ROUND_TRIP_COLUMNS = (
@@ -69,7 +70,7 @@ def round_trip_from_row(row: tuple) -> RoundTrip:
     product, side, qty, entry, exit_, gross, fees, net, opened, closed = row
     return RoundTrip(
         product=product,
-        side=Side(side),
+        side=_SIDES[side],
         quantity=Decimal(qty),
         entry_price=Decimal(entry),
         exit_price=Decimal(exit_),
