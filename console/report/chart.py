@@ -22,13 +22,15 @@ def equity_curve(
     """Rows of an area chart of ``values`` (oldest first), labelled with the top and bottom
     amounts on the left and ``first_label``/``last_label`` under the ends of the x axis.
 
+    The scale runs from the lowest to the highest value, zero included (the starting point).
     With more values than columns, each column shows the last value of its slice of the series,
     so the right edge is always the final value.
     """
     if not values:
         return []
     columns = _columns(values, width)
-    top, bottom = max(columns), min(columns)
+    zero = Decimal(0)  # where the curve starts, before the first trade
+    top, bottom = max(zero, *values), min(zero, *values)
     eighths = [_height_in_eighths(v, bottom, top, height) for v in columns]
     top_label, bottom_label = usd(top), usd(bottom)
     margin = max(len(top_label), len(bottom_label))

@@ -90,8 +90,8 @@ def detail_lines(report: SessionReport) -> list[str]:
         f"  Market: {session.venue} {session.symbol} ({session.mode.value})",
         f"  Calendar Span: {days(clock.calendar_days)} days"
         + (f" ({utc(span.start_ns)} → {utc(span.end_ns)} UTC)" if span else ""),
-        f"  Covered: {days(clock.days)} days in {len(report.data.runs)} runs, "
-        f"{len(clock.gaps)} gaps not counted",
+        f"  Covered: {days(clock.days)} days in {_count(len(report.data.runs), 'run')}, "
+        f"{_count(len(clock.gaps), 'gap')} not counted",
     ]
     lines += _gap_lines(report)
     lines += [
@@ -206,6 +206,10 @@ def _win_rate_target(report: SessionReport) -> str:
 
 def _profit_factor_target(report: SessionReport) -> str:
     return factor_text(report.settings.paper.profit_factor)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _bps(value: Decimal | None) -> str:
