@@ -54,7 +54,9 @@ BUSY_RETRIES = 3
 class _Op:
     """One queued write. ``done`` is set (loop side) when its batch committed."""
 
-    work: writes.Statement | writes.FillBatch | None  # None: heartbeat or barrier
+    work: (
+        writes.Statement | writes.SignalInsert | writes.FillBatch | None
+    )  # None: heartbeat or barrier
     done: asyncio.Future[object] | None = None
     end: RunEnd | None = None  # close the run (last op the writer takes)
 
@@ -208,7 +210,7 @@ class SessionStore:
 
     def _put(
         self,
-        work: writes.Statement | writes.FillBatch | None,
+        work: writes.Statement | writes.SignalInsert | writes.FillBatch | None,
         done: asyncio.Future[object] | None = None,
     ) -> None:
         if self._failure is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from decimal import Decimal
 
 from core.events import RoundTrip, Signal
 from core.ports import OrderRequest, OrderResult
@@ -57,10 +58,15 @@ class FillBatch:
     fills: tuple[EncodedFill, ...]
 
     def apply(self, db: sqlite3.Connection) -> int:
-        """Returns how many fills were new (a fill already stored is skipped with its effects)."""
+        """Returns how many fills were new (a fill already stored is skipped with its effects).
+
+        A fill id already stored for a *different* fill is refused (``IntegrityError``): that is
+        an id reused by mistake, and skipping it would silently lose a trade.
+        """
         new = 0
         for entry in self.fills:
             if db.execute(_INSERT_FILL, entry.fill).rowcount != 1:
+                _check_same_fill(db, entry.fill)
                 continue
             new += 1
             if entry.round_trip is not None:
@@ -68,6 +74,24 @@ class FillBatch:
             db.execute(_UPSERT_POSITION, entry.position)
             db.execute(_UPSERT_LEDGER, entry.ledger)
         return new
+
+
+_STORED_FILL = (
+    "SELECT client_order_id, product, side, price, quantity, fee, wall_ns FROM fills"
+    " WHERE session_id = ? AND fill_id = ?"
+)
+
+
+def _check_same_fill(db: sqlite3.Connection, fill: Params) -> None:
+    session_id, _run, fill_id, order_id, product, side, price, quantity, fee = fill[:9]
+    stored = db.execute(_STORED_FILL, (session_id, fill_id)).fetchone()
+    wall_ns = fill[11]
+    if stored is None:
+        return
+    same = stored[:3] == (order_id, product, side) and stored[6] == wall_ns
+    numbers = zip(stored[3:6], (price, quantity, fee), strict=True)
+    if not same or any(Decimal(a) != Decimal(str(b)) for a, b in numbers):
+        raise sqlite3.IntegrityError(f"fill id {fill_id!r} is already stored for another fill")
 
 
 # -- signals -----------------------------------------------------------------------------------
@@ -79,9 +103,27 @@ _INSERT_SIGNAL = (
 )
 
 
-def signal(keys: RunKeys, record: Signal) -> Statement:
-    return Statement(
-        _INSERT_SIGNAL,
+@dataclass(frozen=True, slots=True)
+class SignalInsert:
+    """A signal, once per number: the same signal again is a no-op, a different one with a
+    number already used is refused (``IntegrityError``: logged and counted, never silent)."""
+
+    params: Params
+
+    def apply(self, db: sqlite3.Connection) -> None:
+        if db.execute(_INSERT_SIGNAL, self.params).rowcount == 1:
+            return
+        session_id, _run, number, *_ = self.params
+        stored = db.execute(
+            "SELECT action, reason, wall_ns FROM signals WHERE session_id = ? AND number = ?",
+            (session_id, number),
+        ).fetchone()
+        if stored is not None and stored != (self.params[4], self.params[8], self.params[11]):
+            raise sqlite3.IntegrityError(f"signal #{number} is already stored for another signal")
+
+
+def signal(keys: RunKeys, record: Signal) -> SignalInsert:
+    return SignalInsert(
         (
             keys.session_id,
             keys.run_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from core.store import (
     SessionReader,
     SessionStore,
     StoreClosedError,
+    StoreError,
 )
 from tests.core.store.builders import PRODUCT, SECOND, FakeClock, PaperLedger, signal, spec
 
@@ -323,3 +325,37 @@ async def test_a_record_the_database_cannot_hold_is_dropped_alone(
     assert store.dropped == 1
     with SessionReader(db_path) as reader:
         assert [s.number for s in reader.signals("60days_kraken")] == [1, 3]
+
+
+async def test_a_fill_id_reused_for_another_fill_is_refused_not_skipped(
+    db_path: Path, clock: FakeClock
+) -> None:
+    store = await SessionStore.open(db_path, spec(), clock=clock)
+    first = PaperLedger()
+    await store.record_fills([first.open("100", "1", clock())])
+    restarted = PaperLedger()  # a buggy engine whose fill ids start again at fill-1
+    again = restarted.open("105", "2", clock() + SECOND)
+    fresh = replace(again, fill=replace(again.fill, fill_id="fill-new"))
+    with pytest.raises(StoreError, match="'fill-1' is already stored for another fill"):
+        await store.record_fills([fresh, again])
+    store.record_signal(signal(1, clock()))  # the writer carries on
+    await store.close()
+    with SessionReader(db_path) as reader:
+        (fill,) = reader.fills("60days_kraken")  # the whole refused call left nothing behind
+        assert fill.price == Decimal("100")
+        assert reader.positions("60days_kraken")[PRODUCT].quantity == Decimal("1")
+        assert len(reader.signals("60days_kraken")) == 1
+
+
+async def test_a_signal_number_reused_for_another_signal_is_counted_as_dropped(
+    db_path: Path, clock: FakeClock
+) -> None:
+    store = await SessionStore.open(db_path, spec(), clock=clock)
+    store.record_signal(signal(1, clock()))
+    store.record_signal(signal(1, clock()))  # the same signal again: harmless
+    store.record_signal(signal(1, clock() + SECOND, SignalAction.CLOSE))  # a different one
+    await store.close()
+    assert store.dropped == 1
+    with SessionReader(db_path) as reader:
+        (stored,) = reader.signals("60days_kraken")
+    assert stored.action is SignalAction.BUY
