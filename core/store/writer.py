@@ -27,7 +27,7 @@ from pathlib import Path
 
 from core.events import Signal
 from core.ports import OrderRequest, OrderResult
-from core.store import writes
+from core.store import booking, writes
 from core.store.database import open_for_writing, rollback, translated_errors
 from core.store.errors import DatabaseBusyError, StoreClosedError, StoreError
 from core.store.records import (
@@ -54,9 +54,7 @@ BUSY_RETRIES = 3
 class _Op:
     """One queued write. ``done`` is set (loop side) when its batch committed."""
 
-    work: (
-        writes.Statement | writes.SignalInsert | writes.FillBatch | None
-    )  # None: heartbeat or barrier
+    work: writes.Write | None  # None: a heartbeat or a barrier
     done: asyncio.Future[object] | None = None
     end: RunEnd | None = None  # close the run (last op the writer takes)
 
@@ -189,7 +187,7 @@ class SessionStore:
         """Commit fills with their round trips and the ledger state after them; returns how many
         were new. Returns after the commit: await it before taking the next decision."""
         done = asyncio.get_running_loop().create_future()
-        self._put(writes.fills(self._keys, tuple(booked)), done)
+        self._put(booking.fills(self._keys, tuple(booked)), done)
         return int(await done)
 
     def record_equity(self, point: EquityPoint) -> None:
@@ -210,7 +208,7 @@ class SessionStore:
 
     def _put(
         self,
-        work: writes.Statement | writes.SignalInsert | writes.FillBatch | None,
+        work: writes.Write | None,
         done: asyncio.Future[object] | None = None,
     ) -> None:
         if self._failure is not None:
