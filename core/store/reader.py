@@ -91,7 +91,7 @@ class SessionReader:
         with self._snapshot() as db:
             session = get_session(db, name)
             slippages = db.execute(
-                "SELECT slippage_bps FROM fills WHERE session_id = ? ORDER BY wall_ns, id",
+                "SELECT slippage_bps FROM fills WHERE session_id = ?",  # only averaged
                 (session.id,),
             ).fetchall()
             outcomes = dict.fromkeys((outcome.value for outcome in SignalOutcome), 0)
