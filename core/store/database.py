@@ -88,7 +88,10 @@ def _translated(error: sqlite3.DatabaseError, path: Path) -> StoreError:
             return DatabaseBusyError(
                 f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({message})"
             )
-        if "unable to open" in message or "readonly" in message or "disk" in message:
+        if any(
+            cause in message
+            for cause in ("unable to open", "readonly", "disk I/O error", "disk is full")
+        ):
             return StoreError(f"{path} cannot be written or opened ({message})")
     return CorruptDatabaseError(
         f"{path} is damaged ({message}); restore it from a backup or use another --db"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.gate_clock import NS_PER_DAY, Span, coverage
 from core.gates import (
@@ -161,3 +164,23 @@ def test_the_live_gate_needs_thirty_days_and_break_even_with_evidence() -> None:
         replace(LiveGateThresholds(), net_pnl=D(0)),
     )
     assert [r.kind for r in short.missing] == [RequirementKind.DAYS]
+
+
+spans_strategy = st.lists(
+    st.tuples(st.integers(0, 200), st.integers(0, 60)).map(lambda t: Span(t[0], t[0] + t[1])),
+    max_size=12,
+)
+
+
+@given(spans_strategy)
+def test_covered_time_is_the_union_of_the_runs(spans: list[Span]) -> None:
+    clock = coverage(spans)
+    # brute force on the integer grid: each unit [t, t+1) is covered if some run contains it
+    units = {t for s in spans for t in range(s.start_ns, s.end_ns)}
+    assert clock.covered_ns == len(units)
+    assert coverage(reversed(spans)) == clock
+    for a, b in itertools.pairwise(clock.covered):
+        assert a.end_ns < b.start_ns  # merged, in order, with a real gap between
+    if clock.calendar_span is not None:
+        gaps = sum(g.duration_ns for g in clock.gaps)
+        assert clock.covered_ns + gaps == clock.calendar_span.duration_ns
