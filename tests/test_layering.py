@@ -8,19 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # core may use these only inside core/store (the one place that talks to the database).
-IO_MODULES = {
-    "aiohttp",
-    "websockets",
-    "textual",
-    "rich",
-    "aiosqlite",
-    "sqlite3",
-    "socket",
-    "asyncio.subprocess",
-    "pydantic_settings",
-    "console",
-    "brokers",
-}
+IO_MODULES = {"aiohttp", "websockets", "textual", "rich", "aiosqlite", "sqlite3", "socket",
+              "asyncio.subprocess", "pydantic_settings", "console", "brokers"}
 
 
 def imported_modules(path: Path) -> set[str]:
