@@ -37,7 +37,6 @@ def render_text(report: SessionReport) -> str:
 def guide_block(report: SessionReport) -> list[str]:
     """The guide's ``FINAL PAPER TRADING REPORT`` block, same words, order and formatting."""
     stats, gate = report.stats, report.gate
-    paper = gate.gate is Gate.PAPER_TO_LIVE
     required = gate.requirement(RequirementKind.DAYS).threshold
     win_target = _win_rate_target(report)
     pf_target = _profit_factor_target(report)
@@ -57,7 +56,9 @@ def guide_block(report: SessionReport) -> list[str]:
         "",
         f"Gate {gate.gate.value} Requirements:",
     ]
-    shown = [r for r in gate.requirements if r.kind is not RequirementKind.MIN_TRADES or not paper]
+    # The minimum trade count is listed under the confidence lines, so the guide's block stays
+    # word for word; it still counts in the verdict below.
+    shown = [r for r in gate.requirements if r.kind is not RequirementKind.MIN_TRADES]
     lines += [f"  [{'✓' if r.met else '✗'}] {_requirement(r, report)}" for r in shown]
     if gate.ready:
         lines.append(f"✓ ALL GATE {gate.gate.value} REQUIREMENTS MET - {_READY[gate.gate]}")
