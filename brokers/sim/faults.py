@@ -3,8 +3,16 @@
 A test arms a knob on ``server.faults`` and the server consumes it: nothing here runs by itself
 or touches a socket, so the object is safe to poke from a test at any time (one event loop, no
 threads). Venue-neutral: each protocol server decides how a fault looks in its own wire format
-(for instance the error body of a failed REST call). New knobs (duplicate, reorder, half-open
-silence, crossed book, order reject) slot in as more fields and ``take_*`` methods.
+(for instance the error body of a failed REST call, or the status of a refused order).
+
+Market data: lost (``drop_next_seq``), duplicated (``duplicate_next``) and swapped
+(``swap_next``) book messages; a crossed book message or snapshot (``cross_next``,
+``cross_next_snapshot``); broken JSON (``send_malformed``), unknown fields and frames
+(``add_unknown_fields``, ``send_unknown_frames``); late venue timestamps (``lag_timestamps``);
+lost subscriptions (``ignore_next_subscribe``); disconnects, clean or abrupt
+(``disconnect_all``), and half-open connections that go silent both ways (``half_open_all``);
+slow frames (``delay_outgoing``). REST: failing (``fail_rest``), hanging (``hang_rest``) and
+order refusals (``reject_orders``).
 """
 
 from __future__ import annotations
@@ -14,11 +22,15 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class RestFault:
-    """What a failed REST call answers: HTTP ``status`` and, if set, a venue error code."""
+    """What a failed REST call answers: HTTP ``status`` and, if set, a venue error code.
+
+    ``hang_s`` > 0 holds the answer that long first (a client with a shorter timeout gives up).
+    """
 
     status: int
     error: str | None = None
     after_execute: bool = False  # True: the request takes effect, then the answer is the fault
+    hang_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -38,6 +50,16 @@ class SimFaults:
     _delay_ms: float = 0.0
     _delay_frames: int | None = None
     _rest: dict[str, list[_Armed]] = field(default_factory=dict)
+    _duplicate: dict[str, int] = field(default_factory=dict)
+    _swap: dict[str, int] = field(default_factory=dict)
+    _cross: dict[str, int] = field(default_factory=dict)
+    _cross_snapshot: dict[str, int] = field(default_factory=dict)
+    _ignore_subscribe: dict[str, int] = field(default_factory=dict)
+    _unknown_fields: int = 0
+    _unknown_frames: int = 0
+    _half_open: bool = False
+    _ts_lag_ms: float = 0.0
+    _rejects: list[tuple[str, int]] = field(default_factory=list)
 
     # --- market data -------------------------------------------------------------------------
     def drop_next_seq(self, product: str, count: int = 1) -> None:
@@ -115,6 +137,85 @@ class SimFaults:
                 self._delay_ms, self._delay_frames = 0.0, None
         return delay
 
+    def duplicate_next(self, product: str, count: int = 1) -> None:
+        """Send each of the next ``count`` book messages of ``product`` twice, back to back."""
+        _add(self._duplicate, product, count)
+
+    def take_duplicate(self, product: str) -> bool:
+        return _take(self._duplicate, product)
+
+    def swap_next(self, product: str, count: int = 1) -> None:
+        """Send the next two book messages of ``product`` in the wrong order (``count`` times)."""
+        _add(self._swap, product, count)
+
+    def take_swap(self, product: str) -> bool:
+        return _take(self._swap, product)
+
+    def cross_next(self, product: str, count: int = 1) -> None:
+        """Slip ``count`` bogus book messages into ``product``'s stream, each a bid at the best
+        ask: with the next sequence number, so only the crossing gives them away."""
+        _add(self._cross, product, count)
+
+    def take_cross(self, product: str) -> bool:
+        return _take(self._cross, product)
+
+    def cross_next_snapshot(self, product: str, count: int = 1) -> None:
+        """The next ``count`` snapshots of ``product`` carry a bid at their best ask."""
+        _add(self._cross_snapshot, product, count)
+
+    def take_cross_snapshot(self, product: str) -> bool:
+        return _take(self._cross_snapshot, product)
+
+    def ignore_next_subscribe(self, product: str, count: int = 1) -> None:
+        """Swallow the next ``count`` book subscribe requests naming ``product``: no ack, no
+        snapshot (a request lost on the way)."""
+        _add(self._ignore_subscribe, product, count)
+
+    def take_ignore_subscribe(self, product: str) -> bool:
+        return _take(self._ignore_subscribe, product)
+
+    def add_unknown_fields(self, count: int = 1) -> None:
+        """The next ``count`` book messages (any product) carry fields the docs never named."""
+        _positive(count)
+        self._unknown_fields += count
+
+    def take_unknown_fields(self) -> bool:
+        if self._unknown_fields <= 0:
+            return False
+        self._unknown_fields -= 1
+        return True
+
+    def send_unknown_frames(self, count: int = 1) -> None:
+        """Send ``count`` well-formed frames of a feed and an event nobody asked for to every
+        client (they use no sequence number)."""
+        _positive(count)
+        self._unknown_frames += count
+
+    def take_unknown_frames(self) -> int:
+        count, self._unknown_frames = self._unknown_frames, 0
+        return count
+
+    def half_open_all(self) -> None:
+        """At the next server tick every open connection goes silent both ways, without a close:
+        nothing is sent, nothing is read (pings go unanswered), the TCP socket stays open. New
+        connections work normally."""
+        self._half_open = True
+
+    def take_half_open(self) -> bool:
+        half_open, self._half_open = self._half_open, False
+        return half_open
+
+    def lag_timestamps(self, ms: float) -> None:
+        """Stamp book messages and snapshots ``ms`` milliseconds in the past (a venue whose
+        stream runs behind); 0 switches it off."""
+        if ms < 0:
+            raise ValueError("ms must be >= 0")
+        self._ts_lag_ms = ms
+
+    @property
+    def timestamp_lag_ms(self) -> float:
+        return self._ts_lag_ms
+
     # --- REST --------------------------------------------------------------------------------
     def fail_rest(
         self,
@@ -149,6 +250,40 @@ class SimFaults:
             queue.pop(0)
         return armed.fault
 
+    def hang_rest(
+        self, endpoint: str, seconds: float, *, times: int = 1, after_execute: bool = False
+    ) -> None:
+        """Hold the answer of the next ``times`` calls to ``endpoint`` for ``seconds``.
+
+        ``after_execute=False``: the request never reaches the matching engine and the late
+        answer is a 504 (a gateway that gave up); ``after_execute=True``: it takes effect at once
+        and the normal answer comes late (the client has given up by then: the answer is lost).
+        """
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        _positive(times)
+        key = endpoint.strip("/")
+        fault = RestFault(status=504, after_execute=after_execute, hang_s=seconds)
+        if after_execute:
+            fault.status = 200  # the real answer, only late
+        self._rest.setdefault(key, []).append(_Armed(fault, times))
+
+    def reject_orders(self, times: int = 1, *, status: str = "marketSuspended") -> None:
+        """Refuse the next ``times`` orders with this ``sendStatus.status`` (nothing executes)."""
+        _positive(times)
+        self._rejects.append((status, times))
+
+    def take_reject(self) -> str | None:
+        """The status to refuse this order with, if a refusal is armed (consumes one)."""
+        if not self._rejects:
+            return None
+        status, left = self._rejects[0]
+        if left <= 1:
+            self._rejects.pop(0)
+        else:
+            self._rejects[0] = (status, left - 1)
+        return status
+
     def clear(self) -> None:
         """Disarm everything."""
         self._drop_seq.clear()
@@ -156,6 +291,40 @@ class SimFaults:
         self._malformed = 0
         self._delay_ms, self._delay_frames = 0.0, None
         self._rest.clear()
+        for counters in (
+            self._duplicate,
+            self._swap,
+            self._cross,
+            self._cross_snapshot,
+            self._ignore_subscribe,
+        ):
+            counters.clear()
+        self._unknown_fields = self._unknown_frames = 0
+        self._half_open = False
+        self._ts_lag_ms = 0.0
+        self._rejects.clear()
+
+
+def _positive(count: int) -> None:
+    if count < 1:
+        raise ValueError("count must be at least 1")
+
+
+def _add(counters: dict[str, int], product: str, count: int) -> None:
+    _positive(count)
+    key = product.upper()
+    counters[key] = counters.get(key, 0) + count
+
+
+def _take(counters: dict[str, int], product: str) -> bool:
+    left = counters.get(product, 0)
+    if left <= 0:
+        return False
+    if left == 1:
+        del counters[product]
+    else:
+        counters[product] = left - 1
+    return True
 
 
 KrakenFaults = SimFaults

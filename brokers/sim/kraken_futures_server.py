@@ -208,6 +208,11 @@ class KrakenFuturesSimServer:
         malformed = self.faults.take_malformed()
         if malformed:
             self.feed.send_malformed(malformed)
+        if self.faults.take_half_open():
+            self.feed.half_open_all()
+        unknown = self.faults.take_unknown_frames()
+        if unknown:
+            self.feed.send_unknown(unknown)
         for product in self.market.products:
             changes = self.market.step(product, now_ns)
             if changes:

@@ -22,6 +22,7 @@ optional), checked with ``kraken_auth``. Readings where the docs leave room:
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -149,6 +150,8 @@ class KrakenRestApi:
             now = self.clock()
             fault = self.faults.take_rest(endpoint)
             if fault is not None and not fault.after_execute:
+                if fault.hang_s:
+                    await asyncio.sleep(fault.hang_s)
                 return self._fault_response(fault, now)
             body = (await request.read()).decode("utf-8", "replace")
             post_data = body or request.rel_url.raw_query_string
@@ -165,9 +168,14 @@ class KrakenRestApi:
                 answer = handler(Call(key, params, now))
             except ApiError as error:
                 answer = wire.rest_error(error.code, now)
-            if fault is not None:
-                return self._fault_response(fault, now)
-            return web.Response(body=orjson.dumps(answer), content_type="application/json")
+            response = web.Response(body=orjson.dumps(answer), content_type="application/json")
+            if fault is None:
+                return response
+            if fault.hang_s:
+                await asyncio.sleep(fault.hang_s)
+                if fault.status == 200:
+                    return response  # executed, answered late: the client has given up
+            return self._fault_response(fault, now)
 
         return serve
 
@@ -228,6 +236,8 @@ class KrakenRestApi:
             refused = "invalidSize"
         elif limit_text and limit is None:
             refused = "invalidPrice"
+        if refused is None:
+            refused = self.faults.take_reject()
         if refused is not None or kind is None or side is None or size is None:
             status = {"status": refused, "receivedTime": wire.iso(call.now_ns)}
             return orders_wire.success(call.now_ns, sendStatus=status)

@@ -44,6 +44,20 @@ MAX_QUEUED_FRAMES = 50_000
 """A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
 
 
+UNKNOWN_FIELDS: dict[str, Any] = {
+    "x_new_field": {"nested": [1, 2.5, None]},
+    "maker_order_count": 3,
+    "venue_note": "a field the docs never named",
+}
+"""Added to book messages by the unknown-fields fault: a client must ignore what it does not know."""
+
+UNKNOWN_FRAMES: tuple[dict[str, Any], ...] = (
+    {"feed": "ticker_lite", "product_id": "PF_XBTUSD", "bid": 1.0, "ask": 2.0},
+    {"event": "notice", "message": "scheduled maintenance in 10 minutes"},
+)
+"""Frames of a feed and an event nobody subscribed to (sent by the unknown-frames fault)."""
+
+
 class WsClient:
     """One connection: its subscriptions and an ordered outgoing queue drained by one task."""
 
@@ -54,6 +68,7 @@ class WsClient:
         self.transport = transport
         self.number = number
         self.heartbeat = False
+        self.silenced = False  # half-open: nothing sent, nothing read, socket left open
         self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
         self._loop = asyncio.get_running_loop()
@@ -65,7 +80,7 @@ class WsClient:
 
     def send(self, text: str, delay_ms: float = 0.0) -> None:
         """Queue a frame; with a delay it leaves no earlier than ``delay_ms`` from now."""
-        if self.ws.closed:
+        if self.ws.closed or self.silenced:
             return
         if self._queue.qsize() >= MAX_QUEUED_FRAMES:
             log.warning("kraken sim: client %d is too slow, dropping its connection", self.number)
@@ -96,6 +111,12 @@ class WsClient:
                 await self._sender
             self._sender = None
 
+    def go_silent(self) -> None:
+        """Half-open: stop sending and stop reading (pings go unanswered); keep the socket."""
+        self.silenced = True
+        if self.transport is not None and isinstance(self.transport, asyncio.ReadTransport):
+            self.transport.pause_reading()
+
     def abort(self) -> None:
         """Drop the TCP connection without a close frame."""
         if self.transport is not None:
@@ -119,12 +140,15 @@ class KrakenWsFeed:
         self.clients: set[WsClient] = set()
         self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
         self._numbers = 0
+        self._seq_shift: dict[str, int] = {p: 0 for p in market.products}  # injected messages
+        self._held: dict[str, str] = {}  # a book message held back to be sent out of order
+        self._silenced: set[WsClient] = set()
         self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
         """What clients asked, oldest first: (connection number, parsed request)."""
 
     def seq(self, product: str) -> int:
         """The sequence number of the last book message of ``product`` (sent or dropped)."""
-        return self.seq_base[product] + self.market.update_id(product)
+        return self.seq_base[product] + self.market.update_id(product) + self._seq_shift[product]
 
     # --- connections ----------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -163,6 +187,10 @@ class KrakenWsFeed:
             self._forget(client)
             if abrupt:
                 client.abort()
+        for client in self._silenced:  # half-open ones: nobody will ever close them otherwise
+            client.abort()
+            await client.stop()
+        self._silenced.clear()
         if not abrupt:
             await asyncio.gather(
                 *(
@@ -214,17 +242,26 @@ class KrakenWsFeed:
         if any(p not in self._book_subscribers for p in product_ids):
             self._send(client, wire.ws_error(wire.WS_INVALID_PRODUCT))
             return
+        if subscribe and any([self.faults.take_ignore_subscribe(p) for p in product_ids]):
+            return  # lost on the way: no ack, no snapshot
         self._send(client, wire.subscription_ack(event, "book", product_ids))
         for product in product_ids:
             if subscribe:
                 self._book_subscribers[product].add(client)
-                book = self.market.book(product)
-                snapshot = wire.book_snapshot(
-                    book, self.seq_base[product] + book.update_id, self.clock()
-                )
-                self._send(client, snapshot)
+                self._send(client, self._snapshot(product))
             else:
                 self._book_subscribers[product].discard(client)
+
+    def _snapshot(self, product: str) -> dict[str, Any]:
+        book = self.market.book(product)
+        snapshot = wire.book_snapshot(book, self.seq(product), self._stamp(self.clock()))
+        if self.faults.take_cross_snapshot(product):
+            snapshot["bids"].insert(0, {"price": wire.num(book.best_ask), "qty": 1})
+        return snapshot
+
+    def _stamp(self, now_ns: int) -> int:
+        """The venue time written on a message: late when the timestamp-lag fault is on."""
+        return now_ns - int(self.faults.timestamp_lag_ms * 1_000_000)
 
     def _send(self, client: WsClient, message: dict[str, Any]) -> None:
         client.send_json(message, self.faults.take_delay_ms())
@@ -238,13 +275,47 @@ class KrakenWsFeed:
         """
         subscribers = self._book_subscribers[product]
         seq = self.seq(product) - len(changes)
+        stamp = self._stamp(now_ns)
+        if subscribers and self.faults.take_cross(product):
+            self._seq_shift[product] += 1
+            seq += 1
+            best_ask = self.market.book(product, depth=1).best_ask
+            bogus = {"feed": "book", "product_id": product, "side": "buy", "seq": seq}
+            bogus |= {"price": wire.num(best_ask), "qty": 1, "timestamp": wire.ms(stamp)}
+            self._broadcast(subscribers, orjson.dumps(bogus).decode())
         for change in changes:
             seq += 1
             if not subscribers or self.faults.take_drop(product):
                 continue
-            text = orjson.dumps(wire.book_delta(product, change, seq, now_ns)).decode()
-            for client in subscribers:
-                client.send(text, self.faults.take_delay_ms())
+            message = wire.book_delta(product, change, seq, stamp)
+            if self.faults.take_unknown_fields():
+                message |= UNKNOWN_FIELDS
+            text = orjson.dumps(message).decode()
+            held = self._held.pop(product, None)
+            if held is None and self.faults.take_swap(product):
+                self._held[product] = text  # goes out right after the next one
+                continue
+            copies = 2 if self.faults.take_duplicate(product) else 1
+            for _ in range(copies):
+                self._broadcast(subscribers, text)
+            if held is not None:
+                self._broadcast(subscribers, held)
+
+    def _broadcast(self, clients: set[WsClient], text: str) -> None:
+        for client in clients:
+            client.send(text, self.faults.take_delay_ms())
+
+    def half_open_all(self) -> None:
+        """Every current connection goes silent both ways (see ``SimFaults.half_open_all``)."""
+        for client in list(self.clients):
+            self._forget(client)
+            client.go_silent()
+            self._silenced.add(client)
+
+    def send_unknown(self, count: int) -> None:
+        for client in self.clients:
+            for i in range(count):
+                client.send_json(UNKNOWN_FRAMES[i % len(UNKNOWN_FRAMES)], self.faults.take_delay_ms())
 
     def heartbeat(self, now_ns: int) -> None:
         text = orjson.dumps(wire.heartbeat(now_ns)).decode()
