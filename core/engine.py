@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections import Counter, deque
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.book import ApplyOutcome, OrderBook
@@ -34,12 +34,20 @@ from core.events import (
     SignalOutcome,
 )
 from core.fills import PaperFills
+from core.freshness import AlarmKind, BookWatch, FreshnessPolicy
 from core.instrument import Instrument
 from core.kill_switch import KillSwitch
 from core.latency import LatencyHistogram
-from core.ledger import Ledger
+from core.ledger import Ledger, Position
 from core.observer import EngineObserver
-from core.ports import ExecutionVenue, Journal, MarketFeed, OrderRequest, OrderResult
+from core.ports import (
+    ExecutionVenue,
+    Journal,
+    MarketFeed,
+    OrderRequest,
+    OrderResult,
+    VenuePosition,
+)
 from core.risk import RiskLimits, RiskManager, RiskVerdict
 from core.router import OrderIdFactory, OrderRouter, new_client_order_id
 from core.signal import imbalance_ratio
@@ -65,6 +73,8 @@ class EngineConfig:
     stale_after_s: float = 10.0
     long_only: bool = False
     other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
+    freshness: FreshnessPolicy = field(default_factory=FreshnessPolicy)
+    kill_switch_backoff_s: float = 0.25  # first pause between flatten tries (doubles, max 4 s)
 
 
 class ModeChangeRefused(Exception):
@@ -110,8 +120,12 @@ class Engine:
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
         )
-        self._kill_switch = KillSwitch(self)
+        self._kill_switch = KillSwitch(self, first_backoff_s=config.kill_switch_backoff_s)
         self._latency = LatencyHistogram()
+        self._watch = BookWatch(config.freshness, stale_after_s=config.stale_after_s)
+        self._max_lag_ns = config.freshness.max_lag_ns  # 0: the lag rule is off
+        self._wall_offset_ns = clock.wall_ns() - clock.mono_ns()  # refreshed by the watchdog
+        self._connected = False
 
         self._open_position: OpenPosition | None = None
         self._busy = False  # an order or a fill commit is in flight: no new decision
@@ -145,6 +159,15 @@ class Engine:
         before = book.state
         outcome = book.apply_snapshot(snapshot)
         if outcome is ApplyOutcome.APPLIED:
+            lag_limit = self._max_lag_ns
+            venue_ts = snapshot.venue_ts_ns
+            if (
+                lag_limit
+                and venue_ts
+                and snapshot.recv_ns + self._wall_offset_ns - venue_ts > lag_limit
+            ):
+                self._lagging(book, before, snapshot.recv_ns, venue_ts)
+                return
             self._notify_state(book, before, "snapshot loaded")
             for observer in self._observers:
                 observer.on_snapshot_loaded(book.product, book.bid_count, book.ask_count)
@@ -162,6 +185,14 @@ class Engine:
         before = book.state
         outcome = book.apply_delta(delta)
         if outcome is ApplyOutcome.APPLIED:
+            lag_limit = self._max_lag_ns
+            if (
+                lag_limit
+                and delta.venue_ts_ns
+                and delta.recv_ns + self._wall_offset_ns - delta.venue_ts_ns > lag_limit
+            ):
+                self._lagging(book, before, delta.recv_ns, delta.venue_ts_ns)
+                return
             if before is not BookState.LIVE:
                 self._notify_state(book, before, "updates resumed")
             if book is self._book:
@@ -179,7 +210,9 @@ class Engine:
             self._counters["dropped_frames"] += 1
         elif kind is FeedEventKind.CONNECTED:
             self._last_heartbeat_ns = event.recv_ns
+            self._connected = True
         elif kind is FeedEventKind.DISCONNECTED:
+            self._connected = False
             self._counters["reconnects"] += 1
             for book in self._books.values():
                 before = book.state
@@ -327,11 +360,19 @@ class Engine:
             if result.status in UNFILLED:
                 status = result.status.value
                 self._notice(f"order {request.client_order_id} {status}: {result.reason}")
+            if result.status is OrderStatus.UNKNOWN:
+                # The venue may hold a position the ledger does not: stop and ask it.
+                why = f"order {request.client_order_id}: no answer from the venue"
+                self._spawn(self._unknown_order_flatten(why), "unknown-order flatten")
             pending = self._book_fills(fills)
             if pending is not None:
                 await pending
         finally:
             self._set_busy(False)
+
+    async def _unknown_order_flatten(self, reason: str) -> None:
+        await self.wait_idle(30.0)
+        await self._kill_switch.flatten(reason)
 
     async def _await_commit(self, pending: Awaitable[None]) -> None:
         try:
@@ -410,18 +451,45 @@ class Engine:
         for observer in self._observers:
             observer.on_book_state(book.product, book.state, reason)
 
+    def _lagging(self, book: OrderBook, before: BookState, recv_ns: int, venue_ts_ns: int) -> None:
+        """A frame stamped too long ago by the venue: the book is STALE until one is on time."""
+        book.mark_stale()
+        if before is BookState.LIVE or book.state is not before:
+            self._counters["stale_lag"] += 1
+            lag_s = (recv_ns + self._wall_offset_ns - venue_ts_ns) / 1e9
+            limit = self.config.freshness.max_lag_s
+            self._notify_state(book, before, f"venue time lags by {lag_s:.1f}s (limit {limit:g}s)")
+
     def check_staleness(self) -> None:
-        """Mark LIVE books STALE when nothing (not even a heartbeat) arrived for too long."""
-        now = self._clock.mono_ns()
-        limit = int(self.config.stale_after_s * 1e9)
-        for book in self._books.values():
-            if book.state is not BookState.LIVE:
-                continue
-            last = max(book.last_recv_ns, self._last_heartbeat_ns)
-            if now - last > limit:
+        """The watchdog's round (see ``core.freshness``): silent books STALE, lost resyncs asked
+        again, an open position on a book down too long flattened when the policy says so."""
+        clock = self._clock
+        now = clock.mono_ns()
+        self._wall_offset_ns = clock.wall_ns() - now
+        alarms = self._watch.review(
+            self._books.values(),
+            traded=self._symbol,
+            now_ns=now,
+            last_heartbeat_ns=self._last_heartbeat_ns,
+            connected=self._connected,
+            position_open=self._ledger.position.quantity != 0,
+        )
+        for alarm in alarms:
+            book = self._books[alarm.product]
+            if alarm.kind is AlarmKind.STALE:
                 book.mark_stale()
-                silence = f"no data for {self.config.stale_after_s:g}s"
-                self._notify_state(book, BookState.LIVE, silence)
+                self._counters["stale_silence"] += 1
+                self._notify_state(book, BookState.LIVE, alarm.reason)
+            elif alarm.kind is AlarmKind.RESYNC_AGAIN:
+                self._counters["resync_retries"] += 1
+                self._notice(f"{alarm.product}: {alarm.reason}; asking again")
+                self._feed.resync(alarm.product)
+            elif not self._kill_switch.running:
+                self._notice(alarm.reason)
+                self._spawn(self._protective_flatten(alarm.reason), "not-live flatten")
+
+    async def _protective_flatten(self, reason: str) -> None:
+        await self._kill_switch.flatten(reason, hold=False, patient=True)
 
     async def watch_staleness(self, interval_s: float = 0.25) -> None:
         while True:
@@ -456,8 +524,11 @@ class Engine:
     def paused(self) -> bool:
         return self._paused
 
-    async def flatten_all(self, reason: str = "Kill switch: flatten all") -> KillSwitchStatus:
-        return await self._kill_switch.flatten(reason)
+    async def flatten_all(
+        self, reason: str = "Kill switch: flatten all", *, hold: bool = True
+    ) -> KillSwitchStatus:
+        """The kill switch. ``hold=False``: released again once flat (a protective close)."""
+        return await self._kill_switch.flatten(reason, hold=hold)
 
     async def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Wait until no order or commit is in flight; False when it did not settle in time."""
@@ -477,6 +548,7 @@ class Engine:
     async def close(self) -> None:
         """Cancel the engine's own tasks (orders in flight are awaited briefly first)."""
         await self.wait_idle(5.0)
+        await self._kill_switch.close()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -558,6 +630,41 @@ class Engine:
     def halt_decisions(self, halted: bool) -> None:
         self._halted = halted
 
+    def kill_switch_settled(self, status: KillSwitchStatus) -> None:
+        for observer in self._observers:
+            observer.on_kill_switch(status)
+
+    def adopt_position(self, position: VenuePosition) -> None:
+        """Make the ledger hold what the venue holds (start-up reconciliation, or a position
+        the ledger missed). Realized P&L and fees so far are kept; the hold clock starts now."""
+        ledger = self._ledger
+        quantity = position.quantity
+        ledger.restore(
+            Position(
+                product=self._symbol,
+                quantity=quantity,
+                entry_price=position.entry_price if quantity else Decimal(0),
+                opened_wall_ns=self._clock.wall_ns() if quantity else 0,
+                fees=Decimal(0),
+            ),
+            realized_pnl=ledger.realized_pnl,
+            fees_paid=ledger.fees_paid,
+        )
+        self._refresh_open_position()
+
+    def align_ledger_with_venue(self, position: VenuePosition | None) -> None:
+        """Live: the venue is the truth. Adopt its position when the ledger disagrees."""
+        held = self._ledger.position.quantity
+        venue_quantity = Decimal(0) if position is None else position.quantity
+        if held == venue_quantity:
+            return
+        self._counters["ledger_corrections"] += 1
+        self._notice(
+            f"ledger said {held} {self._symbol}, the venue says {venue_quantity}: "
+            "following the venue"
+        )
+        self.adopt_position(position or VenuePosition(self._symbol, Decimal(0), Decimal(0)))
+
     # ------------------------------------------------------------------ state for display
     @property
     def latency(self) -> LatencyHistogram:
@@ -612,6 +719,10 @@ class Engine:
                 reconnects=counters["reconnects"],
                 unknown_product=counters["unknown_product"],
                 decisions_skipped=counters["decisions_skipped"],
+                stale_silence=counters["stale_silence"],
+                stale_lag=counters["stale_lag"],
+                resync_retries=counters["resync_retries"],
+                ledger_corrections=counters["ledger_corrections"],
             ),
             wall_ns=self._clock.wall_ns(),
             started_wall_ns=self.started_wall_ns,

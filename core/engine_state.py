@@ -62,6 +62,10 @@ class FeedCounters:
     reconnects: int = 0
     unknown_product: int = 0
     decisions_skipped: int = 0  # book updates that arrived while an order/commit was in flight
+    stale_silence: int = 0  # LIVE -> STALE: nothing arrived for WEBSOCKET_TIMEOUT_SECONDS
+    stale_lag: int = 0  # LIVE -> STALE: venue timestamps lagged beyond MAX_BOOK_LAG_SECONDS
+    resync_retries: int = 0  # resyncs asked again because no snapshot came
+    ledger_corrections: int = 0  # live: the ledger disagreed with the venue and followed it
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,23 @@ Engaging it blocks every new entry at once (the risk manager sees it). Then, liv
 product's open orders, close its position with reduce-only market orders, and poll the venue until
 it reports no position and no open order, retrying with backoff; paper and dry-run: close the
 simulated position against the book. The outcome (confirmed flat, or what is still open) is kept
-in ``status`` and announced through the engine's notices. It stays engaged until ``release``.
+in ``status`` and announced through the engine's notices and observers. It stays engaged until
+``release``.
+
+A *protective* flatten (``hold=False``: the book was not LIVE for too long, or an unexpected
+position was found at start) releases itself once flat, so entries resume when the book does;
+if anyone asks for a real kill switch meanwhile, it holds. A *patient* simulated flatten waits
+for a LIVE book as long as it takes (a paper close needs current prices); a real kill switch
+joining it makes it impatient again (a bounded number of tries).
+
+Live, the venue is the truth: a venue position the ledger does not know (an order whose answer
+was lost) is adopted into the ledger before it is closed, so the closing fills book correctly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -36,23 +47,48 @@ class KillSwitch:
         self._max_backoff_s = max_backoff_s
         self.status = KillSwitchStatus()
         self._running: asyncio.Task[KillSwitchStatus] | None = None
+        self._hold = True  # stay engaged once flat (False: a protective flatten, released)
+        self._patient = False  # simulated: wait for a LIVE book as long as it takes
+        self._tries_from = 0  # the attempt from which the bounded tries count
+
+    @property
+    def running(self) -> bool:
+        return self._running is not None and not self._running.done()
 
     def release(self) -> None:
-        if self._running is None or self._running.done():
+        if not self.running:
             self.status = KillSwitchStatus()
 
-    async def flatten(self, reason: str) -> KillSwitchStatus:
-        """Engage and flatten; a second press while flattening joins the first."""
-        if self._running is None or self._running.done():
+    async def flatten(
+        self, reason: str, *, hold: bool = True, patient: bool = False
+    ) -> KillSwitchStatus:
+        """Engage and flatten; a second press while flattening joins the first.
+
+        ``hold=False`` releases the switch once flat (unless a holding caller joined);
+        ``patient=True`` lets a simulated close wait for a LIVE book without a limit.
+        """
+        if not self.running:
             self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, "stopping entries")
+            self._hold, self._patient, self._tries_from = hold, patient, 0
             self._engine.halt_decisions(True)
             self._running = asyncio.ensure_future(self._flatten(reason))
             self._running.set_name("kill switch")
+        elif hold:
+            self._hold = True
+            self._patient = False
         return await asyncio.shield(self._running)
+
+    async def close(self) -> None:
+        """Stop a flatten still running (shutdown without flattening); the engine calls it."""
+        task = self._running
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _flatten(self, reason: str) -> KillSwitchStatus:
         engine = self._engine
-        engine.notice("KILL SWITCH engaged: entries stopped, flattening")
+        engine.notice(f"KILL SWITCH engaged ({reason}): entries stopped, flattening")
         try:
             if not await engine.wait_idle(10.0):
                 engine.notice("an order was still in flight after 10s; flattening anyway")
@@ -64,7 +100,19 @@ class KillSwitch:
             engine.halt_decisions(False)
         self.status = status
         engine.notice(f"KILL SWITCH: {status.detail}")
+        if status.phase is KillSwitchPhase.FLAT and not self._hold:
+            self.status = KillSwitchStatus()
+            engine.notice("protective flatten done: entries allowed again once the book is LIVE")
+        engine.kill_switch_settled(status)
         return status
+
+    def _more_tries(self, attempt: int) -> bool:
+        return self._patient or attempt - self._tries_from < self._attempts
+
+    def _pause(self, attempt: int) -> float:
+        if self._patient:
+            return min(self._first_backoff_s, 0.1)
+        return self._backoff(attempt - self._tries_from)
 
     def _backoff(self, attempt: int) -> float:
         return min(self._max_backoff_s, self._first_backoff_s * (2**attempt))
@@ -75,7 +123,11 @@ class KillSwitch:
     async def _flatten_simulated(self, reason: str) -> KillSwitchStatus:
         engine = self._engine
         closed_signal = False
-        for attempt in range(self._attempts):
+        attempt = 0
+        was_patient = self._patient
+        while self._more_tries(attempt):
+            if was_patient and not self._patient:  # a real kill switch joined: count from here
+                was_patient, self._tries_from = False, attempt
             quantity = engine.ledger.position.quantity
             if quantity == 0:
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed (simulated)")
@@ -97,7 +149,8 @@ class KillSwitch:
                     continue
             state = engine.book.state.value
             self._progress(f"book is {state} or too thin to close against; retrying")
-            await asyncio.sleep(self._backoff(attempt))
+            await asyncio.sleep(self._pause(attempt))
+            attempt += 1
         left = f"{engine.ledger.position.quantity} {engine.instrument.symbol}"
         return KillSwitchStatus(KillSwitchPhase.FAILED, f"NOT FLAT: {left} still open")
 
@@ -124,12 +177,14 @@ class KillSwitch:
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             if not positions and not orders:
+                engine.align_ledger_with_venue(None)
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed by the venue")
             still_open = ", ".join(
                 [f"position {p.quantity} {p.product}" for p in positions]
                 + [f"order {o.client_order_id or o.venue_order_id}" for o in orders]
             )
             for position in positions:
+                engine.align_ledger_with_venue(position)
                 side = Side.SELL if position.quantity > 0 else Side.BUY
                 if not closed_signal:
                     engine.record_kill_switch_close(reason, abs(position.quantity), side)

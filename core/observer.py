@@ -7,6 +7,7 @@ block; anything slow is queued by the observer itself.
 
 from __future__ import annotations
 
+from core.engine_state import KillSwitchStatus
 from core.enums import BookState
 from core.events import Fill, RoundTrip, Signal
 from core.ports import OrderRequest, OrderResult
@@ -28,6 +29,9 @@ class EngineObserver:
     def on_fill(self, fill: Fill) -> None: ...
 
     def on_round_trip(self, round_trip: RoundTrip) -> None: ...
+
+    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+        """A flatten finished: FLAT (confirmed) or FAILED (``detail`` says what is still open)."""
 
     def on_notice(self, text: str) -> None:
         """Something the user should read: kill switch progress, mode changes, venue errors."""

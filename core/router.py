@@ -22,6 +22,7 @@ from core.instrument import Instrument
 from core.ports import ExecutionVenue, OrderRequest, OrderResult, VenueError, VenueFill
 
 FEE_QUANTUM = Decimal("0.00000001")
+MAX_STATUS_PAUSE_S = 2.0
 BPS = Decimal(10_000)
 
 
@@ -41,6 +42,7 @@ class OrderRouter:
         clock: Clock,
         status_attempts: int = 3,
         status_backoff_s: float = 0.25,
+        status_deadline_s: float = 20.0,
     ) -> None:
         self._instrument = instrument
         self._paper = paper
@@ -49,6 +51,7 @@ class OrderRouter:
         self._clock = clock
         self._status_attempts = status_attempts
         self._status_backoff_s = status_backoff_s
+        self._status_deadline_s = status_deadline_s
 
     def simulate(
         self, book: OrderBook, request: OrderRequest, decision_mid: float
@@ -84,27 +87,36 @@ class OrderRouter:
     async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
         """The answer was lost: ask the venue by client id instead of sending a second order.
 
-        "Never seen" is only believed after every attempt says so: a request that timed out may
-        still be on its way to the matching engine.
+        "Never seen" is only believed after ``status_attempts`` answers say so, spread over
+        backoff pauses: a request that timed out may still be on its way to the matching
+        engine. Failed queries (the venue still unwell) are retried with backoff until
+        ``status_deadline_s``; only then is the fate left UNKNOWN.
         """
         assert self._venue is not None
         last_error = first_error
         seen_nothing = 0
-        for attempt in range(self._status_attempts):
-            await asyncio.sleep(self._status_backoff_s * (2**attempt))
+        deadline_ns = self._clock.mono_ns() + int(self._status_deadline_s * 1e9)
+        attempt = 0
+        while True:
+            await asyncio.sleep(min(self._status_backoff_s * (2**attempt), MAX_STATUS_PAUSE_S))
+            attempt += 1
             try:
                 status = await self._venue.order_status(request.client_order_id, request.product)
             except VenueError as exc:
                 last_error = str(exc)
-                continue
+                status = UNANSWERED
             if status is None:
                 seen_nothing += 1
+                if seen_nothing >= self._status_attempts:
+                    return OrderResult(
+                        request.client_order_id,
+                        OrderStatus.REJECTED,
+                        reason=f"not placed: {first_error}",
+                    )
             elif status.status is not OrderStatus.UNKNOWN:
                 return status
-        if seen_nothing == self._status_attempts:
-            return OrderResult(
-                request.client_order_id, OrderStatus.REJECTED, reason=f"not placed: {first_error}"
-            )
+            if attempt >= self._status_attempts and self._clock.mono_ns() >= deadline_ns:
+                break
         return OrderResult(
             request.client_order_id,
             OrderStatus.UNKNOWN,
@@ -148,3 +160,5 @@ def slippage_bps(side: Side, price: Decimal, decision_mid: float) -> Decimal:
 
 
 OrderIdFactory = Callable[[], str]
+
+UNANSWERED = OrderResult("", OrderStatus.UNKNOWN, reason="status query failed")

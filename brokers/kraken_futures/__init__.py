@@ -11,6 +11,7 @@ Build one from the user's settings::
 
 from brokers.kraken_futures.auth import rest_authent, sign_challenge, signed_endpoint_path
 from brokers.kraken_futures.backoff import BackoffPolicy
+from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.feed import WEBSOCKET_TIMEOUT_SECONDS, KrakenFuturesFeed
 from brokers.kraken_futures.orders import new_client_order_id
@@ -33,6 +34,7 @@ __all__ = [
     "PRODUCTION_WS_URL",
     "WEBSOCKET_TIMEOUT_SECONDS",
     "BackoffPolicy",
+    "DeadMansSwitch",
     "DropReason",
     "FeedStats",
     "FrameParser",
