@@ -19,7 +19,7 @@ from console.options import RunOptions, mode_label
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
-from core.engine_state import EngineState, KillSwitchStatus
+from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState
 from core.events import RoundTrip, Signal, SignalOutcome
 from core.instrument import Instrument
@@ -27,6 +27,7 @@ from core.latency import LatencySummary
 from core.observer import EngineObserver
 
 LATENCY_TARGET_MS = 50.0
+KILL_SWITCH_RESULT = "KILL SWITCH: "
 RULE = "=" * 60
 
 
@@ -82,7 +83,12 @@ class HeadlessPrinter(EngineObserver):
         )
 
     def on_notice(self, text: str) -> None:
-        self.line(f"NOTICE | {text}")
+        if not text.startswith(KILL_SWITCH_RESULT):  # printed by on_kill_switch, as one line
+            self.line(f"NOTICE | {text}")
+
+    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+        verdict = "FLAT" if status.phase is KillSwitchPhase.FLAT else "NOT FLAT"
+        self.line(f"KILL SWITCH | {verdict} | {status.detail}")
 
     # --- periodic and final -----------------------------------------------------------------
     def state(self, state: EngineState) -> None:
@@ -123,6 +129,7 @@ class HeadlessPrinter(EngineObserver):
         self.line(
             f"Feed: {c.frames} book updates | {c.gaps} gaps | {c.crossed} crossed | "
             f"{c.resyncs} resyncs | {c.dropped_frames} dropped frames | {c.reconnects} reconnects"
+            f" | {c.stale_silence + c.stale_lag} stale"
         )
         self.line(RULE)
 
@@ -178,6 +185,9 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
                 printer.line("!!! LIVE REAL MONEY: every order below is real !!!")
             started = loop.time()
             await session.start()
+            if session.control is not None:
+                name = session.control.session
+                printer.line(f"Session: {name} | kill switch: l2console flatten --session {name}")
             ticker = asyncio.create_task(
                 _print_state(session, printer, settings.state_interval_seconds),
                 name="state printer",

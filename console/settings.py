@@ -12,13 +12,24 @@ import os
 import stat
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.freshness import FreshnessPolicy, NotLiveAction
+from core.reconcile import StartPositionAction
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
+
+
+class ExitPositionAction(Enum):
+    """What SIGINT/SIGTERM (and the end of ``--duration``) do with an open position."""
+
+    FLATTEN = "flatten"
+    LEAVE = "leave"
 
 
 class SettingsError(ValueError):
@@ -89,6 +100,16 @@ class Settings(BaseSettings):
     # --- timing ----------------------------------------------------------------------------------
     websocket_timeout_seconds: float = Field(10.0, gt=0, le=600)
     state_interval_seconds: float = Field(5.0, gt=0)
+    rest_timeout_seconds: float = Field(10.0, gt=0, le=120)
+
+    # --- safety ----------------------------------------------------------------------------------
+    max_book_lag_seconds: float = Field(5.0, ge=0, le=3600)
+    not_live_position_action: NotLiveAction = NotLiveAction.FLATTEN
+    not_live_grace_seconds: float = Field(30.0, gt=0, le=86_400)
+    position_on_start: StartPositionAction = StartPositionAction.FLATTEN
+    position_on_exit: ExitPositionAction = ExitPositionAction.FLATTEN
+    dead_man_timeout_seconds: int = Field(60, ge=1, le=86_400)
+    dead_man_refresh_seconds: float = Field(15.0, gt=0)
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7
@@ -97,6 +118,35 @@ class Settings(BaseSettings):
 
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
+
+    @field_validator(
+        "not_live_position_action", "position_on_start", "position_on_exit", mode="before"
+    )
+    @classmethod
+    def _lower_case_choice(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _refresh_before_the_switch_fires(self) -> Settings:
+        if self.dead_man_refresh_seconds >= self.dead_man_timeout_seconds:
+            raise ValueError(
+                "DEAD_MAN_REFRESH_SECONDS must be shorter than DEAD_MAN_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @property
+    def freshness_policy(self) -> FreshnessPolicy:
+        return FreshnessPolicy(
+            max_lag_s=self.max_book_lag_seconds,
+            resync_timeout_s=self.websocket_timeout_seconds,
+            not_live_grace_s=self.not_live_grace_seconds,
+            not_live_action=self.not_live_position_action,
+        )
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the session database lives; named sessions' control sockets go under it."""
+        return self.l2console_db.parent
 
     @property
     def strategy_params(self) -> StrategyParams:
@@ -150,11 +200,14 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
 
 def describe_validation_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    if not first["loc"]:  # a rule across settings: its input is every setting, keys included
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"bad settings: {message}{more}"
     name = ".".join(str(part) for part in first["loc"]).upper()
     shown = first.get("input")
     # Credentials are never echoed back, even when malformed.
     value = "" if "API_KEY" in name or "API_SECRET" in name else f" (got {shown!r})"
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     return f"bad setting {name}: {first['msg']}{value}{more}"
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pydantic import SecretStr
 
 from brokers.kraken_futures import (
+    DeadMansSwitch,
     KrakenFuturesEndpoints,
     KrakenFuturesFeed,
     KrakenFuturesRest,
@@ -44,6 +45,7 @@ class VenueConnection:
     can_trade_live: bool  # keys present for this venue/environment
     ws_url: str
     rest_url: str
+    dead_man: DeadMansSwitch | None = None  # Kraken Futures with keys: armed for live trading
 
 
 BPS = Decimal(10_000)
@@ -136,6 +138,7 @@ async def _connect_kraken(
         api_secret=credentials.secret,
         key_setting=credentials.key_setting,
         secret_setting=credentials.secret_setting,
+        timeout_s=settings.rest_timeout_seconds,
     )
     stack.push_async_callback(rest.close)
     instruments = await _instruments(rest, venue_name, rest_url)
@@ -154,6 +157,13 @@ async def _connect_kraken(
         can_trade_live=not credentials.missing,
         ws_url=ws_url,
         rest_url=rest_url,
+        dead_man=None
+        if credentials.missing
+        else DeadMansSwitch(
+            rest,
+            timeout_s=settings.dead_man_timeout_seconds,
+            refresh_s=settings.dead_man_refresh_seconds,
+        ),
     )
 
 

@@ -217,7 +217,7 @@ class Engine:
             for book in self._books.values():
                 before = book.state
                 book.reset(f"disconnected: {event.detail}")
-                self._notify_state(book, before, "disconnected")
+                self._notify_state(book, before, f"disconnected: {event.detail}")
         elif kind is FeedEventKind.VENUE_ERROR:
             self._notice(f"venue error: {event.detail}")
 

@@ -13,10 +13,14 @@ class BackoffPolicy:
     The n-th consecutive failure waits ``initial_s * multiplier**(n-1)``, capped at ``max_s``,
     spread by ±``jitter`` (a fraction) so that many clients do not reconnect in lock step. A
     connection that stayed up for ``healthy_after_s`` resets the sequence.
+
+    The default cap is short on purpose: a book must be back within about 2 s of the venue
+    being reachable again, so after a long outage we still try every 1.2–1.5 s (one client's
+    handshake that often is no burden for a venue; the jitter keeps clients apart).
     """
 
-    initial_s: float = 0.5
-    max_s: float = 30.0
+    initial_s: float = 0.25
+    max_s: float = 1.5
     multiplier: float = 2.0
     jitter: float = 0.2
     healthy_after_s: float = 30.0

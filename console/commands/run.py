@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
 from console.options import DEFAULT_SYMBOLS, Broker, RunOptions
-from console.settings import Settings
+from console.settings import ExitPositionAction, Settings
 from core.enums import Mode
 
 
@@ -22,7 +23,8 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
         "--leave-position-on-exit",
         dest="flatten_on_exit",
         action="store_false",
-        help="paper/live: do not flatten on SIGINT/SIGTERM or at the end",
+        default=None,
+        help="paper/live: do not flatten on SIGINT/SIGTERM or at the end (POSITION_ON_EXIT)",
     )
 
 
@@ -37,6 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.add_argument("--production", action="store_true", help="Kraken: production, not demo")
     run.add_argument(
         "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"
+    )
+    run.add_argument(
+        "--session",
+        metavar="NAME",
+        help="name this run so `l2console flatten --session NAME` can reach it",
     )
     run.set_defaults(handler=handle)
 
@@ -63,12 +70,23 @@ def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> R
         production=production,
         real_money_ack=getattr(args, "real_money_ack", False),
         seed=args.seed,
-        flatten_on_exit=args.flatten_on_exit,
+        flatten_on_exit=args.flatten_on_exit is not False,
+        session=getattr(args, "session", None),
     )
 
 
+def with_exit_setting(
+    options: RunOptions, args: argparse.Namespace, settings: Settings
+) -> RunOptions:
+    """``--leave-position-on-exit`` wins; without it, the ``POSITION_ON_EXIT`` setting does."""
+    if args.flatten_on_exit is not None:
+        return options
+    flatten = settings.position_on_exit is ExitPositionAction.FLATTEN
+    return dataclasses.replace(options, flatten_on_exit=flatten)
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    return start(run_options(args), settings)
+    return start(with_exit_setting(run_options(args), args, settings), settings)
 
 
 def start(options: RunOptions, settings: Settings) -> int:

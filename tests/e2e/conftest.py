@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,29 @@ def l2console(tmp_path: Path) -> Iterator[object]:
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     yield run
+
+
+# --- recovery times, measured by the fault-injection tests and reported at the end --------------
+RECOVERY_TIMES: list[tuple[str, float]] = []
+RECOVERY_TARGET_S = 2.0
+
+
+@pytest.fixture
+def recovery_log(request: pytest.FixtureRequest) -> Callable[[str, float], None]:
+    """``recovery_log(what, seconds)``: keep a measured recovery time for the summary."""
+
+    def log(what: str, seconds: float) -> None:
+        RECOVERY_TIMES.append((f"{request.node.name}: {what}", seconds))
+
+    return log
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not RECOVERY_TIMES:
+        return
+    terminalreporter.section("recovery after a fault (venue healthy again -> book LIVE)")
+    for what, seconds in RECOVERY_TIMES:
+        mark = "" if seconds <= RECOVERY_TARGET_S else f"  (over the {RECOVERY_TARGET_S:g}s target)"
+        terminalreporter.write_line(f"{seconds:7.3f}s  {what}{mark}")
+    worst = max(seconds for _, seconds in RECOVERY_TIMES)
+    terminalreporter.write_line(f"worst: {worst:.3f}s over {len(RECOVERY_TIMES)} measurements")

@@ -1,0 +1,302 @@
+"""A whole trading session against the simulated venue, for fault-injection tests.
+
+The real pieces, end to end over real sockets on 127.0.0.1: the sim's Kraken Futures WebSocket
+and REST servers, the real Kraken adapter (feed, REST, dead-man's switch), the engine and the
+session the console uses. A ``Witness`` observes the engine: the state of the traded book at
+every decision, every book-state change with its time, fills, notices and kill-switch results.
+
+The four things every fault test asserts live here:
+* ``never_decided_on_a_book_not_live`` — the state of the book at each strategy decision;
+* ``recovery`` — the measured time from the venue being healthy again to a LIVE book caught up
+  with the venue (bounded waits; the times are reported, see ``conftest.recovery_log``);
+* the counters of what was dropped — ``counters`` and ``feed_stats``, compared by each test;
+* ``ledger_matches_the_venue`` — every fill the venue made is the ledger's, in order, and the
+  ledger rebuilt from those fills is the engine's ledger, position for position.
+
+The market follows the wall clock, but ``freeze()`` stops it, so a test can compare the
+session's book with the venue's level for level at one sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import SecretStr
+
+from brokers.kraken_futures import KrakenFuturesFeed
+from brokers.kraken_futures.stats import FeedStats
+from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
+from console.options import Broker, RunOptions
+from console.session import TradingSession
+from console.settings import Settings
+from console.venue_setup import open_venue
+from core.engine import Engine
+from core.engine_state import FeedCounters, KillSwitchPhase, KillSwitchStatus
+from core.enums import BookState, Mode
+from core.events import Fill, RoundTrip, Signal
+from core.ledger import Ledger
+from core.observer import EngineObserver
+from tests.waiting import eventually
+
+XBT = "PF_XBTUSD"
+KILL_SWITCH_REASONS = ("Kill switch", "Shutdown", "Flatten command", "Start-up", "book not LIVE")
+
+
+class FreezableClock:
+    """The wall clock, until ``freeze()``: then it stands still until ``thaw()``."""
+
+    def __init__(self) -> None:
+        self._frozen_at: int | None = None
+
+    def __call__(self) -> int:
+        return self._frozen_at if self._frozen_at is not None else time.time_ns()
+
+    def freeze(self) -> None:
+        self._frozen_at = time.time_ns()
+
+    def thaw(self) -> None:
+        self._frozen_at = None
+
+
+@dataclass
+class Witness(EngineObserver):
+    """Records what the engine did, with the traded book's state at every decision."""
+
+    engine: Engine | None = None
+    decisions: list[tuple[Signal, BookState]] = field(default_factory=list)
+    states: list[tuple[float, BookState, str]] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)
+    round_trips: list[RoundTrip] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    kill_switch: list[KillSwitchStatus] = field(default_factory=list)
+
+    def on_signal(self, signal: Signal) -> None:
+        assert self.engine is not None
+        self.decisions.append((signal, self.engine.book.state))
+
+    def on_book_state(self, product: str, state: BookState, reason: str) -> None:
+        if product == XBT:
+            self.states.append((time.monotonic(), state, reason))
+
+    def on_fill(self, fill: Fill) -> None:
+        self.fills.append(fill)
+
+    def on_round_trip(self, round_trip: RoundTrip) -> None:
+        self.round_trips.append(round_trip)
+
+    def on_notice(self, text: str) -> None:
+        self.notices.append(text)
+
+    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+        self.kill_switch.append(status)
+
+    def changes_since(self, t0: float) -> list[tuple[float, BookState, str]]:
+        return [s for s in self.states if s[0] >= t0]
+
+
+def rig_settings(server: KrakenFuturesSimServer, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "kraken_demo_api_key": SecretStr(SIM_API_KEY),
+        "kraken_demo_api_secret": SecretStr(SIM_API_SECRET),
+        "kraken_futures_ws_url": server.ws_url,
+        "kraken_futures_rest_url": server.rest_url,
+        "cooldown_seconds": 0.5,
+        "max_trades_per_day": 10_000,
+        "max_daily_loss_usd": 10_000,
+        "websocket_timeout_seconds": 1.0,
+        "rest_timeout_seconds": 1.0,
+        "max_book_lag_seconds": 2.0,
+        "dead_man_refresh_seconds": 0.5,
+        "dead_man_timeout_seconds": 5,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Rig:
+    server: KrakenFuturesSimServer
+    clock: FreezableClock
+    session: TradingSession
+    witness: Witness
+
+    @property
+    def engine(self) -> Engine:
+        return self.session.engine
+
+    @property
+    def feed_stats(self) -> FeedStats:
+        feed = self.session.connection.feed
+        assert isinstance(feed, KrakenFuturesFeed)
+        return feed.stats
+
+    @property
+    def counters(self) -> FeedCounters:
+        return self.engine.state().counters
+
+    # --- waiting ---------------------------------------------------------------------------
+    async def trading(self, *, fills: int = 0, timeout_s: float = 20) -> None:
+        """Wait for a LIVE book (and, if asked, that many fills)."""
+        await eventually(
+            lambda: self.engine.book.state is BookState.LIVE and len(self.witness.fills) >= fills,
+            timeout_s,
+            what=f"a LIVE book and {fills} fills",
+        )
+
+    async def went_down(self, after: float, timeout_s: float = 10.0) -> float:
+        """When (monotonic) the traded book first left LIVE at or after ``after``."""
+
+        def down() -> list[float]:
+            return [t for t, st, _ in self.witness.changes_since(after) if st is not BookState.LIVE]
+
+        await eventually(down, timeout_s, what="the book to leave LIVE")
+        return down()[0]
+
+    async def recovery(self, healthy_at: float, timeout_s: float = 10.0) -> float:
+        """Seconds from ``healthy_at`` (monotonic: the venue is fine again) until the book is
+        LIVE again; the wait also sees it catch up with what the venue sent meanwhile."""
+        target = self.server.seq(XBT)
+
+        def live_at() -> list[float]:
+            return [
+                t for t, st, _ in self.witness.changes_since(healthy_at) if st is BookState.LIVE
+            ]
+
+        def recovered() -> bool:
+            book = self.engine.book
+            return bool(live_at()) and book.state is BookState.LIVE and book.seq >= target
+
+        await eventually(recovered, timeout_s, what="the book LIVE again and caught up")
+        return live_at()[0] - healthy_at
+
+    async def book_matches_the_venue(self, timeout_s: float = 10.0) -> None:
+        """Freeze the market, wait until the session caught up, compare every level.
+
+        Decisions are held meanwhile: an order would move the venue's book on again."""
+        self.engine.halt_decisions(True)
+        self.clock.freeze()
+        try:
+            assert await self.engine.wait_idle(timeout_s)
+            target = await self.venue_settled()
+            await eventually(
+                lambda: self.engine.book.state is BookState.LIVE and self.engine.book.seq == target,
+                timeout_s,
+                what="the session's book at the venue's sequence number",
+            )
+            view = self.server.book(XBT)
+            depth = max(len(view.bids), len(view.asks))
+            bids, asks = self.engine.book.top(depth)
+            venue_bids = [(float(p), float(q)) for p, q in view.bids]
+            venue_asks = [(float(p), float(q)) for p, q in view.asks]
+            assert (bids, asks) == (venue_bids, venue_asks), _diff(
+                bids, venue_bids, asks, venue_asks
+            )
+        finally:
+            self.clock.thaw()
+            self.engine.halt_decisions(False)
+
+    async def venue_settled(self) -> int:
+        """The venue's sequence number once the frozen market has stopped moving (the ticker
+        may still step up to the moment of the freeze)."""
+        last = self.server.seq(XBT)
+        for _ in range(500):
+            await asyncio.sleep(0.03)
+            now = self.server.seq(XBT)
+            if now == last:
+                return now
+            last = now
+        raise TimeoutError("the frozen market kept moving")
+
+    # --- the standing assertions ----------------------------------------------------------
+    def never_decided_on_a_book_not_live(self) -> int:
+        """Every strategy decision saw a LIVE book; returns how many decisions there were."""
+        strategy = [
+            (s, state)
+            for s, state in self.witness.decisions
+            if not s.reason.startswith(KILL_SWITCH_REASONS)
+        ]
+        bad = [
+            (s.number, s.action.value, state.value)
+            for s, state in strategy
+            if state is not BookState.LIVE
+        ]
+        assert not bad, f"decisions on a book that was not LIVE: {bad}"
+        return len(strategy)
+
+    async def flatten_and_check_the_ledger(self) -> KillSwitchStatus:
+        """Kill switch, then: the venue's fills are the ledger's fills, exactly."""
+        status = await asyncio.wait_for(self.session.flatten("Kill switch: end of test"), 60)
+        assert status.phase is KillSwitchPhase.FLAT, status.detail
+        await self.ledger_matches_the_venue()
+        return status
+
+    async def ledger_matches_the_venue(self) -> None:
+        assert await self.engine.wait_idle(30)
+        account = self.server.exchange.account(SIM_API_KEY)
+        venue_fills = [(f.side, f.price, f.size, f.client_id) for f in account.fills]
+        ledger_fills = [
+            (f.side, f.price, f.quantity, f.client_order_id) for f in self.witness.fills
+        ]
+        assert ledger_fills == venue_fills
+        venue_position = sum(
+            (p.size for p in account.positions.values() if p.product == XBT), Decimal(0)
+        )
+        assert self.engine.ledger.position.quantity == venue_position
+        self.ledger_rebuilt_from_fills_is_the_engines()
+
+    def ledger_rebuilt_from_fills_is_the_engines(self) -> None:
+        rebuilt = Ledger(self.engine.instrument)
+        trips = [t for t in map(rebuilt.apply, self.witness.fills) if t is not None]
+        ledger = self.engine.ledger
+        assert rebuilt.position.quantity == ledger.position.quantity
+        assert rebuilt.realized_pnl == ledger.realized_pnl
+        assert rebuilt.fees_paid == ledger.fees_paid
+        assert trips == self.witness.round_trips
+
+    def client_ids_are_unique_at_the_venue(self) -> None:
+        account = self.server.exchange.account(SIM_API_KEY)
+        ids = [o.client_id for o in account.orders.values()]
+        assert len(ids) == len(set(ids)), "one decision, one order"
+
+
+@contextlib.asynccontextmanager
+async def trading_rig(
+    mode: Mode = Mode.LIVE, *, seed: int = 5, rate_hz: float = 400, **settings: Any
+) -> AsyncIterator[Rig]:
+    clock = FreezableClock()
+    server = KrakenFuturesSimServer(
+        seed=seed, rate_hz=rate_hz, heartbeat_interval_s=0.2, clock=clock
+    )
+    await server.start()
+    try:
+        options = RunOptions(broker=Broker.KRAKEN, symbol=XBT, mode=mode, duration_s=None, ui=False)
+        async with contextlib.AsyncExitStack() as stack:
+            connection = await open_venue(options, rig_settings(server, **settings), stack)
+            witness = Witness()
+            session = TradingSession(
+                options, rig_settings(server, **settings), connection, observers=[witness]
+            )
+            witness.engine = session.engine
+            await session.start()
+            try:
+                yield Rig(server, clock, session, witness)
+            finally:
+                clock.thaw()
+                await session.stop(flatten=False)
+    finally:
+        await server.stop()
+
+
+def _diff(bids: list[Any], venue_bids: list[Any], asks: list[Any], venue_asks: list[Any]) -> str:
+    return (
+        f"bids only ours {sorted(set(bids) - set(venue_bids))[:5]} "
+        f"only venue {sorted(set(venue_bids) - set(bids))[:5]}; "
+        f"asks only ours {sorted(set(asks) - set(venue_asks))[:5]} "
+        f"only venue {sorted(set(venue_asks) - set(asks))[:5]}"
+    )
