@@ -22,7 +22,7 @@ from core.instrument import Instrument
 from core.ports import ExecutionVenue, OrderRequest, OrderResult, VenueError, VenueFill
 
 FEE_QUANTUM = Decimal("0.00000001")
-MAX_STATUS_PAUSE_S = 2.0
+MAX_STATUS_PAUSE_S = 1.0
 BPS = Decimal(10_000)
 
 
