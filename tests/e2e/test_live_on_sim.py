@@ -17,7 +17,7 @@ from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from console.options import Broker, RunOptions
 from console.session import TradingSession
 from console.settings import Settings
-from console.venue_setup import open_venue
+from console.venue_setup import StartupError, open_venue
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode, SignalAction
 from core.events import Fill, Signal
@@ -95,7 +95,7 @@ async def test_live_round_trip_is_signed_has_unique_client_ids_and_closes_reduce
         assert recorder.signals[-1].action is SignalAction.CLOSE
 
 
-async def test_a_wrong_secret_is_refused_by_the_venue_and_the_order_is_not_booked() -> None:
+async def test_a_wrong_secret_stops_a_live_start_before_any_order() -> None:
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server).model_copy(
             update={"kraken_demo_api_secret": SecretStr("d3Jvbmc=")}
@@ -103,26 +103,18 @@ async def test_a_wrong_secret_is_refused_by_the_venue_and_the_order_is_not_booke
         options = RunOptions(
             broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
-        notices: list[str] = []
-
-        class Notices(EngineObserver):
-            def on_notice(self, text: str) -> None:
-                notices.append(text)
-
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
-            session = TradingSession(options, settings, connection, observers=[Notices()])
-            await session.start()
-            try:
-                for _ in range(400):
-                    if any("rejected" in n.lower() for n in notices):
-                        break
-                    await asyncio.sleep(0.05)
-            finally:
-                await session.stop(flatten=False)
-        assert any("authentication" in n.lower() for n in notices), notices
+            session = TradingSession(options, settings, connection)
+            # The start-up reconciliation is the first signed call: it is refused, so the run
+            # never starts (one line for the user) and nothing is ever sent.
+            with pytest.raises(StartupError) as refused:
+                await session.start()
+        message = str(refused.value)
+        assert "authentication" in message.lower() and "KRAKEN_DEMO_API_SECRET" in message
+        assert SIM_API_SECRET not in message and "d3Jvbmc=" not in message
+        assert not any(account.orders for account in server.exchange.accounts.values())
         assert session.engine.ledger.position.quantity == 0
-        assert SIM_API_SECRET not in " ".join(notices)
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,8 @@ async def test_flatten_closes_a_position_the_session_did_not_know_before_trading
         assert not rig.engine.state().kill_switch.engaged, "released: trading may start"
         assert rig.engine.ledger.position.quantity == 0
         assert len(rig.witness.round_trips) == 1
-        await rig.trading(fills=2)  # the close, then the strategy's own first order
+        closing = len(rig.witness.fills)
+        await rig.trading(fills=closing + 1)  # then the strategy's own first order
         assert rig.never_decided_on_a_book_not_live() >= 1
         await rig.flatten_and_check_the_ledger_after_adoption()
 
