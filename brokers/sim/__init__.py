@@ -1,0 +1,58 @@
+"""The simulated venue: a synthetic L2 market and servers that speak real venue protocols.
+
+``SimMarket`` makes a deterministic synthetic order book; ``KrakenFuturesSimServer`` serves it
+on 127.0.0.1 as Kraken Futures WebSocket v1 + REST v3 (signed with the public fake
+``SIM_API_KEY``/``SIM_API_SECRET``), with fault knobs (``SimFaults``) for tests;
+``serve_forever`` runs it standalone.
+"""
+
+from brokers.sim.exchange import SimExchange
+from brokers.sim.faults import KrakenFaults, RestFault, SimFaults
+from brokers.sim.kraken_auth import SIM_API_KEY, SIM_API_SECRET
+from brokers.sim.kraken_futures_server import KrakenFuturesSimServer
+from brokers.sim.market import (
+    DEFAULT_EDGE,
+    DEFAULT_RATE_HZ,
+    DEFAULT_VOLATILITY_BPS,
+    BookView,
+    Execution,
+    LevelChange,
+    SimMarket,
+)
+from brokers.sim.products import (
+    BINANCE_US_PRODUCTS,
+    BTCUSDT,
+    KRAKEN_FUTURES_PRODUCTS,
+    PF_ETHUSD,
+    PF_XBTUSD,
+    PI_XBTUSD,
+    SimProductSpec,
+    resolve_products,
+)
+from brokers.sim.serve import serve_forever
+
+__all__ = [
+    "BINANCE_US_PRODUCTS",
+    "BTCUSDT",
+    "DEFAULT_EDGE",
+    "DEFAULT_RATE_HZ",
+    "DEFAULT_VOLATILITY_BPS",
+    "KRAKEN_FUTURES_PRODUCTS",
+    "PF_ETHUSD",
+    "PF_XBTUSD",
+    "PI_XBTUSD",
+    "SIM_API_KEY",
+    "SIM_API_SECRET",
+    "BookView",
+    "Execution",
+    "KrakenFaults",
+    "KrakenFuturesSimServer",
+    "LevelChange",
+    "RestFault",
+    "SimExchange",
+    "SimFaults",
+    "SimMarket",
+    "SimProductSpec",
+    "resolve_products",
+    "serve_forever",
+]

@@ -1,0 +1,253 @@
+"""The Kraken Futures WebSocket v1 endpoint of the simulated venue.
+
+Per docs.kraken.com (Futures Websockets guide; feeds "book" and "heartbeat"): on connect the
+server sends ``{"event":"info","version":1}``; ``subscribe``/``unsubscribe`` to ``book`` with
+``product_ids`` (matched case-insensitively, answered in upper case) get a ``subscribed``/
+``unsubscribed`` ack, then a ``book_snapshot`` per product followed by one ``book`` message per
+level change, ``seq`` + 1 each per product. ``heartbeat`` subscribers get
+``{"feed":"heartbeat","time":ms}`` every few seconds. Errors are ``{"event":"error","message":…}``
+with the documented messages ``Invalid product id``, ``Invalid feed`` and ``Json Error``.
+WebSocket protocol pings are answered with pongs (the keep-alive the guide asks for).
+
+Readings where the docs are silent (noted so the adapter side can check its own):
+* a subscribe naming any unknown product is refused whole (one error, nothing subscribed);
+* a request we cannot act on (not JSON, not an object, unknown ``event``, missing
+  ``product_ids``) gets ``Json Error`` — the only documented message that fits (real traffic
+  has been seen answering ``{"event":"ping"}`` with an ``alert``; we stick to the docs);
+* subscribing again to a subscribed product re-sends its snapshot (a resync);
+* unsubscribing a product that is not subscribed is still acknowledged;
+* feeds other than ``book``/``heartbeat`` (trade, ticker, private feeds) are ``Invalid feed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from brokers.sim import kraken_wire as wire
+from brokers.sim.faults import SimFaults
+from brokers.sim.market import LevelChange, SimMarket
+
+log = logging.getLogger(__name__)
+
+MAX_QUEUED_FRAMES = 50_000
+"""A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
+
+
+class WsClient:
+    """One connection: its subscriptions and an ordered outgoing queue drained by one task."""
+
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, number: int
+    ) -> None:
+        self.ws = ws
+        self.transport = transport
+        self.number = number
+        self.books: set[str] = set()
+        self.heartbeat = False
+        self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+        self._sender: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+
+    def start(self) -> None:
+        self._sender = asyncio.create_task(
+            self._drain(), name=f"kraken-sim-ws-sender-{self.number}"
+        )
+
+    def send(self, text: str, delay_ms: float = 0.0) -> None:
+        """Queue a frame; with a delay it leaves no earlier than ``delay_ms`` from now."""
+        if self.ws.closed:
+            return
+        if self._queue.qsize() >= MAX_QUEUED_FRAMES:
+            log.warning("kraken sim: client %d too slow, dropping it", self.number)
+            self._loop.create_task(
+                self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"slow consumer")
+            )
+            return
+        due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
+        self._queue.put_nowait((due, text))
+
+    def send_json(self, message: dict[str, Any], delay_ms: float = 0.0) -> None:
+        self.send(orjson.dumps(message).decode(), delay_ms)
+
+    async def _drain(self) -> None:
+        try:
+            while True:
+                due, text = await self._queue.get()
+                if due:
+                    wait = due - self._loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                await self.ws.send_str(text)
+        except ConnectionError:
+            pass  # the peer went away; the receive loop notices and cleans up
+
+    async def stop(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+            try:
+                await self._sender
+            except asyncio.CancelledError:
+                pass
+            self._sender = None
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a close frame."""
+        if self.transport is not None:
+            self.transport.abort()
+
+
+class KrakenWsFeed:
+    """Connections, subscriptions and the fan-out of book messages for the whole server."""
+
+    def __init__(
+        self,
+        market: SimMarket,
+        faults: SimFaults,
+        seq_base: dict[str, int],
+        clock: Callable[[], int],
+    ) -> None:
+        self.market = market
+        self.faults = faults
+        self.seq_base = seq_base
+        self.clock = clock
+        self.clients: set[WsClient] = set()
+        self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
+        self._numbers = 0
+
+    def seq(self, product: str) -> int:
+        """The sequence number of the last book message of ``product`` (sent or dropped)."""
+        return self.seq_base[product] + self.market.update_id(product)
+
+    # --- connections ----------------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
+        await ws.prepare(request)
+        self._numbers += 1
+        client = WsClient(ws, request.transport, self._numbers)
+        self.clients.add(client)
+        client.start()
+        self._send(client, wire.info())
+        try:
+            async for msg in ws:
+                if msg.type is WSMsgType.TEXT:
+                    self._on_text(client, msg.data)
+                elif msg.type is WSMsgType.BINARY:
+                    self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
+                else:
+                    break
+        finally:
+            self._forget(client)
+            await client.stop()
+        return ws
+
+    def _forget(self, client: WsClient) -> None:
+        self.clients.discard(client)
+        for subscribers in self._book_subscribers.values():
+            subscribers.discard(client)
+
+    async def close_all(self, *, abrupt: bool = False) -> None:
+        """Disconnect everyone: a close frame (1001 going away) or, abruptly, a dropped socket."""
+        clients = list(self.clients)
+        for client in clients:
+            self._forget(client)
+            if abrupt:
+                client.abort()
+        if not abrupt:
+            await asyncio.gather(
+                *(
+                    c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
+                    for c in clients
+                ),
+                return_exceptions=True,
+            )
+        for client in clients:
+            await client.stop()
+
+    # --- requests ---------------------------------------------------------------------------
+    def _on_text(self, client: WsClient, data: str) -> None:
+        try:
+            request = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
+            return
+        event = request.get("event") if isinstance(request, dict) else None
+        if event in ("subscribe", "unsubscribe"):
+            self._on_subscription(client, request, subscribe=event == "subscribe")
+        elif event == "challenge" and isinstance(request.get("api_key"), str):
+            self._send(client, wire.challenge(str(uuid.uuid4())))
+        else:
+            self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
+
+    def _on_subscription(
+        self, client: WsClient, request: dict[str, Any], *, subscribe: bool
+    ) -> None:
+        feed = request.get("feed")
+        event = "subscribed" if subscribe else "unsubscribed"
+        if feed == "heartbeat":
+            client.heartbeat = subscribe
+            self._send(client, wire.subscription_ack(event, "heartbeat", None))
+            return
+        if feed != "book":
+            self._send(client, wire.ws_error(wire.WS_INVALID_FEED))
+            return
+        raw_ids = request.get("product_ids")
+        if (
+            not isinstance(raw_ids, list)
+            or not raw_ids
+            or not all(isinstance(i, str) for i in raw_ids)
+        ):
+            self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
+            return
+        product_ids = list(dict.fromkeys(i.upper() for i in raw_ids))
+        if any(p not in self._book_subscribers for p in product_ids):
+            self._send(client, wire.ws_error(wire.WS_INVALID_PRODUCT))
+            return
+        self._send(client, wire.subscription_ack(event, "book", product_ids))
+        for product in product_ids:
+            if subscribe:
+                client.books.add(product)
+                self._book_subscribers[product].add(client)
+                book = self.market.book(product)
+                snapshot = wire.book_snapshot(
+                    book, self.seq_base[product] + book.update_id, self.clock()
+                )
+                self._send(client, snapshot)
+            else:
+                client.books.discard(product)
+                self._book_subscribers[product].discard(client)
+
+    def _send(self, client: WsClient, message: dict[str, Any]) -> None:
+        client.send_json(message, self.faults.take_delay_ms())
+
+    # --- broadcasts ---------------------------------------------------------------------------
+    def publish(self, product: str, changes: Sequence[LevelChange]) -> None:
+        """Send one ``book`` message per change, the market's latest changes of ``product``."""
+        subscribers = self._book_subscribers[product]
+        seq = self.seq(product) - len(changes)
+        for change in changes:
+            seq += 1
+            if self.faults.take_drop(product):
+                continue
+            if not subscribers:
+                continue
+            text = orjson.dumps(wire.book_delta(product, change, seq)).decode()
+            for client in subscribers:
+                client.send(text, self.faults.take_delay_ms())
+
+    def heartbeat(self, now_ns: int) -> None:
+        text = orjson.dumps(wire.heartbeat(now_ns)).decode()
+        for client in self.clients:
+            if client.heartbeat:
+                client.send(text, self.faults.take_delay_ms())
+
+    def send_malformed(self, count: int) -> None:
+        for client in self.clients:
+            for _ in range(count):
+                client.send(wire.MALFORMED_FRAME, self.faults.take_delay_ms())

@@ -1,0 +1,35 @@
+"""Run the simulated Kraken Futures venue standalone until cancelled (``l2console sim``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from brokers.sim.kraken_futures_server import KrakenFuturesSimServer
+from brokers.sim.market import DEFAULT_EDGE, DEFAULT_RATE_HZ
+from brokers.sim.products import SimProductSpec
+
+
+async def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: int = 0,
+    rate_hz: float = DEFAULT_RATE_HZ,
+    edge: float = DEFAULT_EDGE,
+    products: Iterable[SimProductSpec | str] | None = None,
+    on_ready: Callable[[str, str], None] | None = None,
+) -> None:
+    """Serve until cancelled; ``on_ready(ws_url, rest_url)`` once listening. Prints nothing.
+
+    Bad settings (an unknown product, an edge outside [0, 1]) raise ValueError before anything
+    listens; a taken port raises OSError. Cancelling the task stops the server cleanly.
+    """
+    server = KrakenFuturesSimServer(products=products, seed=seed, rate_hz=rate_hz, edge=edge)
+    await server.start(host, port)
+    try:
+        if on_ready is not None:
+            on_ready(server.ws_url, server.rest_url)
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
