@@ -1,0 +1,63 @@
+"""Kraken Futures failures as ``VenueError``s: one clear line, right ``retryable``, no secret."""
+
+from __future__ import annotations
+
+from core.ports import VenueError, VenueUnreachable
+
+
+class VenueAnswerLost(VenueUnreachable):
+    """The request may have reached the venue, but no usable answer came back.
+
+    A timeout, a connection dropped mid-request, an HTTP 5xx or an unreadable body. For an order
+    this means its fate is unknown: ask the venue (by client order id) before sending it again.
+    """
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# The venue's documented error strings (every REST page lists the same set).
+_FRIENDLY = {
+    "accountInactive": "the Futures account is inactive",
+    "apiLimitExceeded": "API rate limit exceeded",
+    "authenticationError": "authentication failed",
+    "insufficientFunds": "insufficient funds",
+    "invalidAccount": "invalid account",
+    "invalidAmount": "invalid amount",
+    "invalidArgument": "invalid argument",
+    "invalidUnit": "invalid unit",
+    "Json Parse Error": "the venue could not parse the request",
+    "marketUnavailable": "market unavailable",
+    "nonceBelowThreshold": "nonce below threshold",
+    "nonceDuplicate": "duplicate nonce",
+    "notFound": "not found",
+    "requiredArgumentMissing": "a required argument is missing",
+    "Server Error": "venue server error",
+    "Unavailable": "endpoint unavailable",
+    "unknownError": "unknown venue error",
+}
+RETRYABLE_ERRORS = frozenset(
+    {
+        "apiLimitExceeded",
+        "marketUnavailable",
+        "nonceBelowThreshold",  # a fresh, larger nonce fixes it
+        "nonceDuplicate",
+        "Server Error",
+        "Unavailable",
+        "unknownError",
+    }
+)
+AUTHENTICATION_ERROR = "authenticationError"
+
+
+def venue_error(
+    endpoint: str, error: str, *, credentials_hint: str = "", http_status: int | None = None
+) -> VenueError:
+    """A ``VenueError`` for an error string the venue returned."""
+    words = _FRIENDLY.get(error, error or "error without a description")
+    status = f" (HTTP {http_status})" if http_status else ""
+    message = f"Kraken Futures {endpoint}: {words} [{error or 'no error code'}]{status}"
+    if error == AUTHENTICATION_ERROR and credentials_hint:
+        message += f"; check {credentials_hint}"
+    return VenueError(message, retryable=error in RETRYABLE_ERRORS, code=error or "error")

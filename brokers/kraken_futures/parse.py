@@ -1,0 +1,191 @@
+"""Kraken Futures frames → core book events, with every bad frame counted, never raised.
+
+``FrameParser`` owns no socket: it is fed raw frames (``bytes`` or ``str``) with the monotonic
+time they arrived, so the live feed, a replay of recorded frames, a benchmark and a fuzzer all run
+exactly the same code. Book frames go straight to the sink; control frames (``info``, acks,
+errors) are handed back to the caller, which owns the connection state.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import msgspec
+
+from brokers.kraken_futures.stats import DropReason, FeedStats
+from brokers.kraken_futures.wire import (
+    FEED_BOOK,
+    FEED_BOOK_SNAPSHOT,
+    FEED_HEARTBEAT,
+    FRAME_DECODER,
+    Frame,
+    WireLevel,
+)
+from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Level
+from core.ports import FeedSink
+
+log = logging.getLogger(__name__)
+
+NS_PER_MS = 1_000_000
+DROP_LOG_INTERVAL_NS = 60 * 1_000_000_000
+_EXCERPT_CHARS = 160
+_EMPTY: tuple[Level, ...] = ()
+
+
+class InvalidFrame(Exception):
+    """A frame whose content is impossible; carries the reason for the drop counter."""
+
+
+class _DropLog:
+    """Logs the first drop of each kind at once, then at most one summary line per interval."""
+
+    __slots__ = ("_interval_ns", "_next_ns", "_suppressed")
+
+    def __init__(self, interval_ns: int) -> None:
+        self._interval_ns = interval_ns
+        self._next_ns: dict[DropReason, int] = {}
+        self._suppressed: dict[DropReason, int] = {}
+
+    def note(self, reason: DropReason, detail: str, now_ns: int) -> None:
+        due = self._next_ns.get(reason)
+        if due is not None and now_ns < due:
+            self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
+            return
+        more = self._suppressed.pop(reason, 0)
+        tail = f" ({more} more {reason.value} frames dropped since the last report)" if more else ""
+        log.warning("Kraken Futures: dropped a %s frame: %s%s", reason.value, detail, tail)
+        self._next_ns[reason] = now_ns + self._interval_ns
+
+
+def _excerpt(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
+    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + "…"
+
+
+def _levels(levels: list[WireLevel] | None, *, descending: bool) -> tuple[Level, ...]:
+    """Snapshot levels as (price, size), best first; zero-size levels are skipped."""
+    if not levels:
+        return _EMPTY
+    out: list[Level] = []
+    for level in levels:
+        price, qty = level.price, level.qty
+        if not (0.0 < price < math.inf) or not (0.0 <= qty < math.inf):
+            raise InvalidFrame(f"level price={price!r} qty={qty!r}")
+        if qty > 0.0:
+            out.append((price, qty))
+    out.sort(reverse=descending)
+    return tuple(out)
+
+
+class FrameParser:
+    """Turns raw Kraken Futures frames into ``BookSnapshot`` / ``BookDelta`` / ``FeedEvent``.
+
+    ``parse`` never raises for anything the venue sends: malformed frames are counted in
+    ``stats.dropped``, logged (rate-limited per kind) and reported to the sink as
+    ``FeedEvent(DROPPED_FRAME)``; unknown feeds and events are counted in ``stats.unknown``.
+    """
+
+    __slots__ = ("_drop_log", "_products", "_sink", "stats")
+
+    def __init__(
+        self,
+        sink: FeedSink,
+        stats: FeedStats | None = None,
+        *,
+        drop_log_interval_ns: int = DROP_LOG_INTERVAL_NS,
+    ) -> None:
+        self._sink = sink
+        self.stats = stats if stats is not None else FeedStats()
+        self._drop_log = _DropLog(drop_log_interval_ns)
+        self._products: dict[str, str] = {}  # product id as sent -> upper case, interned
+
+    def parse(self, raw: bytes | str, recv_ns: int) -> Frame | None:
+        """Handle one frame. Returns the decoded frame if it is a control (``event``) frame."""
+        stats = self.stats
+        stats.frames += 1
+        try:
+            frame = FRAME_DECODER.decode(raw)
+        except msgspec.ValidationError as exc:
+            self._drop(DropReason.BAD_SCHEMA, f"{exc}: {_excerpt(raw)}", recv_ns)
+            return None
+        except msgspec.DecodeError as exc:
+            self._drop(DropReason.INVALID_JSON, f"{exc}: {_excerpt(raw)}", recv_ns)
+            return None
+        if frame.event:
+            stats.events += 1
+            return frame
+        feed = frame.feed
+        try:
+            if feed == FEED_BOOK:
+                self._sink.on_delta(self._delta(frame, recv_ns))
+                stats.deltas += 1
+            elif feed == FEED_BOOK_SNAPSHOT:
+                self._sink.on_snapshot(self._snapshot(frame, recv_ns))
+                stats.snapshots += 1
+            elif feed == FEED_HEARTBEAT:
+                stats.heartbeats += 1
+                self._sink.on_feed_event(
+                    FeedEvent(FeedEventKind.HEARTBEAT, str(frame.time), recv_ns=recv_ns)
+                )
+            else:
+                self.count_unknown(f"feed:{feed or '(none)'}")
+        except InvalidFrame as exc:
+            self._drop(DropReason.BAD_VALUE, f"{exc}: {_excerpt(raw)}", recv_ns)
+        return None
+
+    def product(self, product_id: str) -> str:
+        """The canonical (upper-case) id; the venue matches ids case-insensitively."""
+        canonical = self._products.get(product_id)
+        if canonical is None:
+            canonical = self._products[product_id] = product_id.upper()
+        return canonical
+
+    def count_unknown(self, key: str) -> None:
+        unknown = self.stats.unknown
+        if key not in unknown:
+            log.info("Kraken Futures: ignoring unknown %s", key)
+        unknown[key] = unknown.get(key, 0) + 1
+
+    def _delta(self, f: Frame, recv_ns: int) -> BookDelta:
+        price, qty, seq, pid = f.price, f.qty, f.seq, f.product_id
+        if not pid or seq < 0 or not (0.0 < price < math.inf) or not (0.0 <= qty < math.inf):
+            raise InvalidFrame(f"book delta product_id={pid!r} seq={seq} price={price} qty={qty}")
+        side = f.side
+        if side == "buy":
+            bids, asks = ((price, qty),), _EMPTY
+        elif side == "sell":
+            bids, asks = _EMPTY, ((price, qty),)
+        else:
+            raise InvalidFrame(f"book delta side={side!r}")
+        ts = f.timestamp
+        return BookDelta(
+            self.product(pid),
+            seq,
+            seq,
+            bids,
+            asks,
+            ts * NS_PER_MS if ts > 0 else 0,
+            recv_ns,
+        )
+
+    def _snapshot(self, f: Frame, recv_ns: int) -> BookSnapshot:
+        if not f.product_id or f.seq < 0:
+            raise InvalidFrame(f"book snapshot product_id={f.product_id!r} seq={f.seq}")
+        ts = f.timestamp
+        return BookSnapshot(
+            product=self.product(f.product_id),
+            seq=f.seq,
+            bids=_levels(f.bids, descending=True),
+            asks=_levels(f.asks, descending=False),
+            venue_ts_ns=ts * NS_PER_MS if ts > 0 else 0,
+            recv_ns=recv_ns,
+        )
+
+    def _drop(self, reason: DropReason, detail: str, recv_ns: int) -> None:
+        dropped = self.stats.dropped
+        dropped[reason] = dropped.get(reason, 0) + 1
+        self._drop_log.note(reason, detail, recv_ns)
+        self._sink.on_feed_event(
+            FeedEvent(FeedEventKind.DROPPED_FRAME, f"{reason.value}: {detail}", recv_ns=recv_ns)
+        )
