@@ -10,12 +10,26 @@ from brokers.binance_us import SymbolRules, rules_from_wire
 from brokers.binance_us.wire import SymbolInfo
 from core.enums import ContractType, OrderType
 
-PRICE = {"filterType": "PRICE_FILTER", "minPrice": "0.01000000", "maxPrice": "1000000.00000000",
-         "tickSize": "0.01000000"}  # fmt: skip
-LOT = {"filterType": "LOT_SIZE", "minQty": "0.00001000", "maxQty": "9000.00000000",
-       "stepSize": "0.00001000"}  # fmt: skip
-NOTIONAL = {"filterType": "NOTIONAL", "minNotional": "10.00000000", "applyMinToMarket": True,
-            "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5}  # fmt: skip
+PRICE = {
+    "filterType": "PRICE_FILTER",
+    "minPrice": "0.01000000",
+    "maxPrice": "1000000.00000000",
+    "tickSize": "0.01000000",
+}
+LOT = {
+    "filterType": "LOT_SIZE",
+    "minQty": "0.00001000",
+    "maxQty": "9000.00000000",
+    "stepSize": "0.00001000",
+}
+NOTIONAL = {
+    "filterType": "NOTIONAL",
+    "minNotional": "10.00000000",
+    "applyMinToMarket": True,
+    "maxNotional": "9000000.00000000",
+    "applyMaxToMarket": False,
+    "avgPriceMins": 5,
+}
 
 
 def info(*filters: dict[str, object], status: str = "TRADING") -> SymbolInfo:
