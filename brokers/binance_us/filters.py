@@ -56,9 +56,9 @@ class SymbolRules:
             contract_type=ContractType.SPOT,
             tick_size=_significant(self.tick_size),
             size_step=step,
-            min_size=max(self.min_qty, self.market_min_qty).normalize(),
+            min_size=_tidy(max(self.min_qty, self.market_min_qty)),
             # The engine sends MARKET orders: it must respect the minimum only where it applies.
-            min_notional=self.min_notional if self.min_notional_applies_to_market else ZERO,
+            min_notional=_tidy(self.min_notional) if self.min_notional_applies_to_market else ZERO,
             base=self.base,
             quote=self.quote,
             tradeable=self.tradeable,
@@ -115,6 +115,13 @@ def _significant(step: Decimal) -> Decimal:
         return Decimal("1e-8")
     normal = step.normalize()
     return normal if normal.as_tuple().exponent <= 0 else Decimal(int(normal))
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """``10.00000000`` -> ``10``, ``0.00001000`` -> ``0.00001``: the amount as a trader writes it."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _plain(value: Decimal) -> str:

@@ -124,52 +124,59 @@ def ledger_fills(
     *,
     estimate_rate: Decimal,
 ) -> Settlement:
-    """The fills to book for one order (see the module docstring)."""
+    """The fills to book for one order (see the module docstring).
+
+    For a BUY the base the strategy will not hold (base commission plus the sub-step remainder)
+    comes off the last fills, so each booked quantity stays on the size step; per fill the
+    booked ``quantity x price + fee`` is still exactly the quote that fill spent.
+    """
     if not executions:
         return Settlement((), ZERO, ZERO, ZERO)
     base = rules.base
-    base_fee = [e.commission if e.commission_asset == base else ZERO for e in executions]
+    step = _significant(rules.step_size)
+    base_fee = sum((e.commission for e in executions if e.commission_asset == base), ZERO)
+    bought = sum((e.quantity for e in executions), ZERO)
     if side is Side.SELL:
-        fills = [
-            VenueFill(e.price, e.quantity, _commission_value(e, rules, estimate_rate), e.trade_id)
+        fills = tuple(
+            VenueFill(
+                e.price,
+                _tidy(e.quantity, step),
+                _commission_value(e, rules, estimate_rate),
+                e.trade_id,
+            )
             for e in executions
-        ]
-        sold = sum((e.quantity for e in executions), ZERO)
-        return Settlement(tuple(fills), -sold, -sold - sum(base_fee, ZERO), ZERO)
+        )
+        return Settlement(fills, -bought, -bought - base_fee, ZERO)
 
-    landed = [e.quantity - fee for e, fee in zip(executions, base_fee, strict=True)]
-    total = sum(landed, ZERO)
-    step = rules.step_size if rules.step_size > 0 else FEE_QUANTUM
-    held = (total / step).to_integral_value(rounding=ROUND_DOWN) * step
-    dust = total - held
-    kept = list(landed)
-    left = dust
-    for i in range(len(kept) - 1, -1, -1):  # the remainder comes off the last fills
-        take = min(left, kept[i])
-        kept[i] -= take
-        left -= take
+    landed = bought - base_fee
+    held = (landed / step).to_integral_value(rounding=ROUND_DOWN) * step
+    to_remove = bought - held  # base paid for but not held: commission + remainder
+    taken = [ZERO] * len(executions)
+    for i in range(len(executions) - 1, -1, -1):
+        taken[i] = min(to_remove, executions[i].quantity)
+        to_remove -= taken[i]
     fills: list[VenueFill] = []
     carried = ZERO  # the cost of a fill left with no quantity moves on to the next one
-    for e, quantity in zip(executions, kept, strict=True):
-        # Base the strategy paid for but does not hold (base commission, sub-step remainder),
-        # valued at the fill price; a commission in another asset is added at its value.
-        cost = (e.quantity - quantity) * e.price
+    for e, take in zip(executions, taken, strict=True):
+        cost = take * e.price
         if e.commission_asset != base:
             cost += _commission_value(e, rules, estimate_rate)
+        quantity = e.quantity - take
         if quantity <= 0:
             carried += cost
             continue
-        fills.append(VenueFill(e.price, quantity, cost + carried, e.trade_id))
+        fills.append(VenueFill(e.price, _tidy(quantity, step), cost + carried, e.trade_id))
         carried = ZERO
     if carried and fills:
         last = fills[-1]
         fills[-1] = VenueFill(last.price, last.quantity, (last.fee or ZERO) + carried, last.fill_id)
+    dust = landed - held
     if dust > 0:
         log.info(
             "Binance.us: %s landed %s %s after commission; the strategy holds %s, %s %s stays "
             "in the account below one size step (booked as cost)",
             rules.symbol,
-            _number(total),
+            _number(landed),
             base,
             _number(held),
             _number(dust),
@@ -179,10 +186,21 @@ def ledger_fills(
         log.warning(
             "Binance.us: %s order landed %s %s, less than one size step: nothing to hold",
             rules.symbol,
-            _number(total),
+            _number(landed),
             base,
         )
-    return Settlement(tuple(fills), held, total, dust)
+    return Settlement(tuple(fills), held, landed, dust)
+
+
+def _significant(step: Decimal) -> Decimal:
+    return step.normalize() if step > 0 else FEE_QUANTUM
+
+
+def _tidy(quantity: Decimal, step: Decimal) -> Decimal:
+    """``0.00229000`` -> ``0.00229`` when on the step (what the user reads), else as it is."""
+    if quantity % step == 0:
+        return quantity.quantize(step) if step.as_tuple().exponent < 0 else quantity
+    return quantity
 
 
 def _commission_value(e: Execution, rules: SymbolRules, estimate_rate: Decimal) -> Decimal:

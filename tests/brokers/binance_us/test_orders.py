@@ -79,10 +79,15 @@ def test_a_buy_paying_commission_in_btc_holds_what_landed_rounded_down_to_the_st
     for fill, execution in zip(settlement.fills, executions, strict=True):
         assert fill.price == execution.price  # the venue's price, unchanged
         assert fill.quantity * fill.price + fill.fee == execution.quantity * execution.price
-    # The commission is there, at the fill price; the rest of the fee is the sub-step remainder.
+    # Every booked quantity stays on the step; the base not held came off the last fill.
+    assert [f.quantity for f in settlement.fills] == [D("0.00100"), D("0.00129")]
+    assert str(settlement.fills[1].quantity) == "0.00129"
+    # The fee is the commission plus the sub-step remainder, valued at the fill it came off.
     commission_usd = D("0.00000100") * D("43500.00") + D("0.00000130") * D("43500.50")
     remainder_usd = settlement.dust * D("43500.50")
-    assert sum(f.fee for f in settlement.fills) == commission_usd + remainder_usd
+    total_fee = sum(f.fee for f in settlement.fills)
+    assert total_fee == (D("0.00230") - D("0.00229")) * D("43500.50")
+    assert abs(total_fee - (commission_usd + remainder_usd)) < D("0.000001")
 
 
 def test_a_buy_paying_commission_in_bnb_keeps_the_quantity_and_estimates_the_fee() -> None:
