@@ -137,10 +137,20 @@ async def test_a_dry_run_with_keys_can_never_switch_to_live() -> None:
     assert [r.key for r in server.rest.requests if r.key] == []
 
 
-async def test_the_risk_manager_still_vets_every_live_order() -> None:
-    # $5 per trade is below the venue's $10 minimum: every entry is blocked before sending.
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        # $5 per trade is below the venue's $10 minimum value.
+        ({"trade_notional_usd": Decimal(5)}, "below the venue's minimum (10)"),
+        # The position cap from settings holds for real money too.
+        ({"max_position_usd": Decimal(50)}, "position limit"),
+    ],
+)
+async def test_the_risk_manager_still_vets_every_live_order(
+    changes: dict[str, object], why: str
+) -> None:
     async with BinanceUsSimServer(seed=20, rate_hz=400) as server:
-        settings = settings_for(server, trade_notional_usd=Decimal(5))
+        settings = settings_for(server, **changes)
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(live(), settings, stack)
@@ -152,7 +162,7 @@ async def test_the_risk_manager_still_vets_every_live_order() -> None:
                 await session.stop(flatten=False)
         orders = server.exchange.account(BINANCE_SIM_API_KEY).orders
     blocked = [s for s in recorder.signals if s.outcome is SignalOutcome.BLOCKED]
-    assert blocked and all("below the venue's minimum (10)" in s.block_reason for s in blocked)
+    assert blocked and all(why in s.block_reason for s in blocked), blocked
     assert orders == {}
 
 
