@@ -10,8 +10,9 @@ from enum import Enum
 from typing import Protocol
 
 from core.enums import Mode, OrderType, Side
-from core.events import Fill, RoundTrip
+from core.events import RoundTrip
 from core.gate_clock import Span
+from core.ledger import BookedFill  # noqa: F401 - re-exported: the store writes the ledger's record
 
 
 class RunEnd(Enum):
@@ -71,21 +72,6 @@ class RunRecord:
         return Span(self.started_ns, max(self.started_ns, self.covered_until_ns))
 
 
-class LedgerPosition(Protocol):
-    """The ledger's view of one product's position (``core.ledger.Position`` has this shape)."""
-
-    @property
-    def product(self) -> str: ...
-    @property
-    def quantity(self) -> Decimal: ...
-    @property
-    def entry_price(self) -> Decimal: ...
-    @property
-    def opened_wall_ns(self) -> int: ...
-    @property
-    def fees(self) -> Decimal: ...
-
-
 @dataclass(frozen=True, slots=True)
 class PositionState:
     """A position as stored; same fields as ``core.ledger.Position`` (``quantity`` signed)."""
@@ -99,24 +85,6 @@ class PositionState:
     @property
     def is_flat(self) -> bool:
         return self.quantity == 0
-
-
-@dataclass(frozen=True, slots=True)
-class BookedFill:
-    """A fill as the ledger booked it, with everything that must be committed together with it.
-
-    ``position`` is the product's position right after this fill (flat included),
-    ``realized_pnl``/``fees_paid`` the ledger's all-time totals right after it, ``round_trip``
-    the round trip this fill completed, if any. ``decision_mid`` is the mid the slippage was
-    measured against, when known.
-    """
-
-    fill: Fill
-    position: LedgerPosition
-    realized_pnl: Decimal
-    fees_paid: Decimal
-    round_trip: RoundTrip | None = None
-    decision_mid: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
