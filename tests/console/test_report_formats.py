@@ -16,7 +16,7 @@ from core.store import PositionState, ReportData
 from tests.console.report_sessions import guide_session
 from tests.console.test_report_text import in_memory
 
-KEYS_DOC = Path(__file__).resolve().parents[2] / "console" / "report" / "JSON_KEYS.md"
+KEYS_DOC = Path(__file__).resolve().parents[2] / "README.md"  # the keys are documented there
 
 EXPECTED_KEYS = {
     "schema_version", "session", "session.name", "session.venue", "session.symbol",
