@@ -8,8 +8,8 @@ Endpoints (docs.binance.us): public ``GET /api/v3/exchangeInfo``, ``/api/v3/dept
 Spot has no positions: the account simply holds BTC. What the *strategy* holds is what its own
 orders put there (net of commission, see ``orders``), so ``open_positions`` reports exactly that
 — capped by the account's free balance — and never the rest of the user's coins: a kill switch
-must sell what the strategy bought, not the user's savings. (That bookkeeping lives in this
-object, i.e. in this process.)
+must sell what the strategy bought, not the user's savings. That bookkeeping lives in this
+object; a resumed session hands its open position over with ``adopt_holding``.
 """
 
 from __future__ import annotations
@@ -144,6 +144,19 @@ class BinanceUsRest:
         """Base asset the strategy's orders hold in ``symbol`` (0 when none)."""
         holding = self._holdings.get(symbol.upper())
         return ZERO if holding is None else holding.quantity
+
+    def adopt_holding(self, symbol: str, quantity: Decimal, entry_price: Decimal) -> None:
+        """Take over a position an earlier run of the strategy bought (a resumed session).
+
+        Only what this process bought is otherwise known here; without this, a resumed long
+        would look flat to the kill switch while the coins sit in the account.
+        """
+        if quantity < 0:
+            raise ValueError(f"a spot holding cannot be negative, got {quantity}")
+        holding = self._holdings.setdefault(symbol.upper(), _Holding())
+        holding.quantity = quantity
+        holding.basis = quantity * entry_price
+        self._symbols.add(symbol.upper())
 
     # --- public data -------------------------------------------------------------------------
     async def instruments(self) -> Mapping[str, Instrument]:

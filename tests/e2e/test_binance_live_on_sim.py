@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from brokers.binance_us import BinanceUsRest
 from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET, BinanceUsSimServer
+from console.headless import open_session
 from console.options import Broker, RunOptions
 from console.session import TradingSession
 from console.settings import Settings
@@ -171,3 +173,37 @@ async def _a_blocked_buy(recorder: Recorder) -> None:
         if any(s.outcome is SignalOutcome.BLOCKED for s in recorder.signals):
             return
         await asyncio.sleep(0.05)
+
+
+async def test_a_resumed_live_session_hands_its_position_to_the_kill_switch(
+    tmp_path: Path,
+) -> None:
+    options = live(session="spot", db_path=tmp_path / "sessions.sqlite", flatten_on_exit=False)
+    async with BinanceUsSimServer(seed=20, rate_hz=400) as server:
+        settings = settings_for(server)
+        recorder = Recorder()
+        async with contextlib.AsyncExitStack() as stack:  # run 1: buy, leave it open
+            connection = await open_venue(options, settings, stack)
+            store = await open_session(options, settings, connection)
+            first = TradingSession(options, settings, connection, observers=[recorder], store=store)
+            await first.start()
+            try:
+                await asyncio.wait_for(recorder.bought.wait(), timeout=20)
+                assert await first.engine.wait_idle(5)
+                held = first.engine.ledger.position.quantity
+            finally:
+                await first.stop(flatten=False)
+        assert held > 0
+        async with contextlib.AsyncExitStack() as stack:  # run 2: a new process would start here
+            connection = await open_venue(options, settings, stack)
+            store = await open_session(options, settings, connection)
+            second = TradingSession(options, settings, connection, store=store)
+            assert isinstance(connection.venue, BinanceUsRest)
+            assert second.engine.ledger.position.quantity == held
+            assert connection.venue.held("BTCUSDT") == held
+            await second.start()
+            status = await asyncio.wait_for(second.stop(flatten=True), timeout=30)
+        account = server.exchange.account(BINANCE_SIM_API_KEY)
+    assert status is not None and status.phase is KillSwitchPhase.FLAT, status.detail
+    assert second.engine.ledger.position.quantity == 0
+    assert account.balance("BTC") < Decimal("0.00001") * 2  # each BUY's sub-step remainder
