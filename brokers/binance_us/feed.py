@@ -244,6 +244,11 @@ class BinanceUsFeed:
             )
             sink.on_feed_event(FeedEvent(FeedEventKind.VENUE_ERROR, str(exc), symbol))
             return
+        except Exception:  # a bug, not the venue: keep the worker alive, say so, try again later
+            self._stats.snapshot_failures += 1
+            self._due[symbol] = time.monotonic() + self._snapshot_backoff[symbol].next_delay()
+            log.exception("Binance.us %s snapshot: unexpected failure", symbol)
+            return
         self._stats.snapshots += 1
         sink.on_snapshot(snapshot)
 

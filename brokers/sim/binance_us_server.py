@@ -194,11 +194,14 @@ class BinanceUsSimServer:
     async def _tick_forever(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            self.tick(self.clock(), loop.time())
-            await self.streams.keep_alive(loop.time())
-            disconnect, abrupt = self.faults.take_disconnect()
-            if disconnect:
-                await self.streams.close_all(abrupt=abrupt)
+            try:
+                self.tick(self.clock(), loop.time())
+                await self.streams.keep_alive(loop.time())
+                disconnect, abrupt = self.faults.take_disconnect()
+                if disconnect:
+                    await self.streams.close_all(abrupt=abrupt)
+            except Exception:  # one bad tick must not stop the market for good
+                log.exception("binance sim: tick failed")
             await asyncio.sleep(self.tick_interval_s)
 
     def tick(self, now_ns: int, loop_time: float) -> None:

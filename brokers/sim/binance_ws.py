@@ -262,8 +262,8 @@ class BinanceStreams:
                     client.ping_due_at = now
                 try:
                     await client.ws.ping()
-                except ConnectionError:
-                    pass
+                except (ConnectionError, RuntimeError):
+                    pass  # closing already; the receive loop cleans up
 
     # --- market data ------------------------------------------------------------------------
     def collect(self, product: str, changes: Sequence[LevelChange]) -> None:
