@@ -25,6 +25,7 @@ from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
+from core.ledger import Position
 from core.observer import EngineObserver
 from core.store import (
     EquityPoint,
