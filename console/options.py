@@ -32,7 +32,8 @@ class RunOptions:
     production: bool = False
     real_money_ack: bool = False
     seed: int | None = None  # simulated venue only
-    flatten_on_exit: bool = True  # paper/live: SIGINT/SIGTERM and the duration end flatten
+    # paper/live: SIGINT/SIGTERM and the duration end flatten; None: POSITION_ON_EXIT decides
+    flatten_on_exit: bool | None = True
     session: str | None = None
     db_path: Path | None = None
 

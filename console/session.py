@@ -1,39 +1,61 @@
-"""One trading run: the venue connection, the engine and the tasks that feed it.
+"""One trading run: the venue connection, the engine, the tasks that feed it, and its record.
 
-Shared by the headless runner and the Textual console, so both start and stop the same way:
+Shared by the headless runner and the Textual console, so both start and stop the same way.
+With a named session, the run is recorded in the SQLite store and continues the session where
+its last run stopped: position, P&L, today's risk tallies, signal numbering and gate clock.
 
 * ``start()``: a named session first takes its control socket (``console.control``: refuses a
-  second process for the same session); live, the venue's positions and orders are reconciled
-  with the session (``core.reconcile``, ``POSITION_ON_START``) and the Kraken dead-man's switch
-  is armed, before the feed and the watchdog start;
+  second process for the same session, lets ``l2console flatten`` reach it); live, the venue's
+  positions and orders are reconciled with the session (``core.reconcile``,
+  ``POSITION_ON_START``) and the Kraken dead-man's switch is armed, before the feed and the
+  watchdog start;
 * ``flatten(reason)``: the kill switch, for every trigger (console key, signals, the flatten
-  command); its result goes to the observers (printed, shown, stored);
-* ``stop(flatten=…)``: flatten if asked, stop the tasks, disarm the dead-man's switch (a clean
-  exit), release the control socket.
+  command); its result goes to the observers (printed, shown, recorded);
+* ``stop(flatten=…)``: flatten if asked, stop the tasks, close the record, disarm the dead-man's
+  switch (a clean exit), release the control socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
+import time
 from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from brokers.binance_us import BinanceUsRest
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.options import RunOptions
+from console.report import SessionReport, build_report
 from console.settings import Settings
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
+from core.ledger import Position
 from core.observer import EngineObserver
-from core.ports import Journal, VenueError
+from core.ports import VenueError
 from core.reconcile import ReconcileError, Reconciliation, reconcile_at_start
+from core.store import (
+    EquityPoint,
+    GateEvaluation,
+    ResumeState,
+    RunEnd,
+    SessionReader,
+    SessionSpec,
+    SessionStore,
+)
 
 log = logging.getLogger(__name__)
+
+EQUITY_EVERY_S = 30.0
+LATENCY_EVERY_S = 60.0
 
 
 class TradingSession:
@@ -44,12 +66,13 @@ class TradingSession:
         connection: VenueConnection,
         *,
         observers: Iterable[EngineObserver] = (),
-        journal: Journal | None = None,
+        store: SessionStore | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.options = options
         self.settings = settings
         self.connection = connection
+        self.store = store
         self.control: ControlServer | None = None
         observers = list(observers)
         if options.session:
@@ -59,29 +82,20 @@ class TradingSession:
             except ControlError as exc:
                 raise StartupError(str(exc)) from None
             observers.append(self.control)
-        config = EngineConfig(
-            venue_name=connection.venue_name,
-            instrument=connection.instrument,
-            mode=options.mode,
-            strategy=settings.strategy_params,
-            risk=settings.risk_limits,
-            trade_notional_usd=settings.trade_notional_usd,
-            taker_fee_rate=connection.taker_fee_rate,
-            imbalance_depth=settings.imbalance_depth,
-            stale_after_s=settings.websocket_timeout_seconds,
-            long_only=connection.long_only,
-            freshness=settings.freshness_policy,
-        )
         self.engine = Engine(
-            config,
+            engine_config(options, settings, connection),
             feed=connection.feed,
             clock=clock or SystemClock(),
             venue=connection.venue if connection.can_trade_live else None,
-            journal=journal,
+            journal=store,
             observers=observers,
         )
+        if store is not None:
+            restore(self.engine, store.resume, connection.instrument.symbol)
+            adopt_spot_holding(connection, self.engine.ledger.position)
         self.reconciliation: Reconciliation | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopped = False
         self._dead_man_armed = False
 
     async def start(self) -> None:
@@ -105,6 +119,8 @@ class TradingSession:
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
         ]
+        if self.store is not None:
+            self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
 
     async def _prepare_live(self) -> None:
         self.reconciliation = await reconcile_at_start(
@@ -116,20 +132,12 @@ class TradingSession:
             await dead_man.start()
             self._dead_man_armed = True
 
-    async def _run_feed(self) -> None:
-        try:
-            await self.connection.feed.run(self.engine)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the feed reconnects by itself; reaching here is a bug
-            log.exception("market feed stopped")
-            self.engine.notice(f"market feed stopped: {exc}")
-
     async def flatten(self, reason: str = "Kill switch: flatten all") -> KillSwitchStatus:
         """The kill switch, whoever pulls it (console key, signal, ``l2console flatten``)."""
         return await self.engine.flatten_all(reason)
 
     def status(self) -> dict[str, Any]:
+        """What ``l2console flatten`` prints about the session (no secrets, no book)."""
         state = self.engine.state(depth=0)
         return {
             "session": self.options.session,
@@ -143,8 +151,50 @@ class TradingSession:
             "kill_switch_detail": state.kill_switch.detail,
         }
 
-    async def stop(self, *, flatten: bool) -> KillSwitchStatus | None:
-        """Flatten first when asked (paper and live only), then stop every task."""
+    async def _run_feed(self) -> None:
+        try:
+            await self.connection.feed.run(self.engine)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the feed reconnects by itself; reaching here is a bug
+            log.exception("market feed stopped")
+            self.engine.notice(f"market feed stopped: {exc}")
+
+    async def _record_forever(self) -> None:
+        last_latency = time.monotonic()
+        while True:
+            await asyncio.sleep(EQUITY_EVERY_S)
+            self._record_equity()
+            if time.monotonic() - last_latency >= LATENCY_EVERY_S:
+                self._record_latency()
+                last_latency = time.monotonic()
+
+    def _record_equity(self) -> None:
+        assert self.store is not None
+        state = self.engine.state()
+        realized = state.realized_pnl - state.fees_paid
+        self.store.record_equity(
+            EquityPoint(
+                wall_ns=state.wall_ns,
+                equity=realized + state.unrealized_pnl,
+                realized_pnl=realized,
+                unrealized_pnl=state.unrealized_pnl,
+                position=state.position.quantity,
+                mark_price=state.mark_price,
+            )
+        )
+
+    def _record_latency(self) -> None:
+        assert self.store is not None
+        self.store.record_latency("tick_to_decision", self.engine.latency, time.time_ns())
+
+    async def stop(
+        self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
+    ) -> KillSwitchStatus | None:
+        """Flatten first when asked (paper and live only), stop every task, close the record."""
+        if self._stopped:
+            return None
+        self._stopped = True
         status = None
         engine = self.engine
         # Live always asks the venue (it may hold orders or a position the ledger does not know).
@@ -157,13 +207,121 @@ class TradingSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.close()
-        await self._release()
+        try:
+            if self.store is not None:
+                await self._close_record(how)
+        finally:
+            await self._release()
         return status
 
     async def _release(self) -> None:
+        """Disarm the dead-man's switch (a clean exit) and give the session name back."""
         dead_man = self.connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
             await dead_man.stop(disarm=True)
         if self.control is not None:
             await self.control.stop()
+
+    async def _close_record(self, how: RunEnd) -> None:
+        assert self.store is not None
+        try:
+            self._record_equity()
+            self._record_latency()
+            await self.store.flush()
+            await self._record_gate()
+        finally:
+            await self.store.close(how)
+
+    async def _record_gate(self) -> None:
+        """The gate verdict as of this run's end, kept with the session (reports recompute it)."""
+        assert self.store is not None
+        path, name = self.store.path, self.store.resume.session.name
+        report = await asyncio.to_thread(_read_report, path, name, self.settings)
+        self.store.record_gate_evaluation(
+            GateEvaluation(
+                wall_ns=time.time_ns(),
+                gate=report.gate.gate.value,
+                ready=report.gate.ready,
+                details={r.kind.value: r.met for r in report.gate.requirements},
+            )
+        )
+
+
+def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:
+    with SessionReader(path) as reader:
+        return build_report(reader.report_data(name), settings.gate_settings)
+
+
+def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
+    """A spot venue knows only what this process bought: a resumed long is the strategy's too,
+    so the kill switch can see (and sell) it."""
+    if isinstance(connection.venue, BinanceUsRest) and position.quantity > 0:
+        connection.venue.adopt_holding(position.product, position.quantity, position.entry_price)
+
+
+def engine_config(
+    options: RunOptions, settings: Settings, connection: VenueConnection
+) -> EngineConfig:
+    return EngineConfig(
+        venue_name=connection.venue_name,
+        instrument=connection.instrument,
+        mode=options.mode,
+        strategy=settings.strategy_params,
+        risk=settings.risk_limits,
+        trade_notional_usd=settings.trade_notional_usd,
+        taker_fee_rate=connection.taker_fee_rate,
+        imbalance_depth=settings.imbalance_depth,
+        stale_after_s=settings.websocket_timeout_seconds,
+        long_only=connection.long_only,
+        freshness=settings.freshness_policy,
+    )
+
+
+def session_spec(
+    name: str, options: RunOptions, settings: Settings, connection: VenueConnection
+) -> SessionSpec:
+    """What the session records about itself: where it trades and the parameters as run."""
+    config = engine_config(options, settings, connection)
+    return SessionSpec(
+        name=name,
+        venue=options.broker.value,
+        symbol=connection.instrument.symbol,
+        mode=options.mode,
+        parameters={
+            "strategy": _plain(dataclasses.asdict(config.strategy)),
+            "risk": _plain(dataclasses.asdict(config.risk)),
+            "trade_notional_usd": str(config.trade_notional_usd),
+            "taker_fee_rate": str(config.taker_fee_rate),
+            "imbalance_depth": config.imbalance_depth,
+        },
+    )
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+async def open_store(
+    name: str,
+    db_path: Path,
+    options: RunOptions,
+    settings: Settings,
+    connection: VenueConnection,
+) -> SessionStore:
+    """Create or resume the named session (``StoreError`` subclasses carry one-line reasons)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    spec = session_spec(name, options, settings, connection)
+    return await SessionStore.open(db_path, spec, clock=time.time_ns)
+
+
+def restore(engine: Engine, resume: ResumeState, symbol: str) -> None:
+    engine.restore(
+        position=resume.position(symbol),
+        realized_pnl=resume.realized_pnl,
+        fees_paid=resume.fees_paid,
+        day=resume.today.day,
+        trades_today=resume.today.trades,
+        realized_today=resume.today.realized_pnl_usd,
+        next_signal_number=resume.next_signal_number,
+    )

@@ -31,6 +31,7 @@ class RestFault:
     error: str | None = None
     after_execute: bool = False  # True: the request takes effect, then the answer is the fault
     hang_s: float = 0.0
+    retry_after_s: float | None = None  # sent as a ``Retry-After`` header (429/418)
 
 
 @dataclass(slots=True)
@@ -60,6 +61,7 @@ class SimFaults:
     _half_open: bool = False
     _ts_lag_ms: float = 0.0
     _rejects: list[tuple[str, int]] = field(default_factory=list)
+    _stale_snapshots: dict[str, int] = field(default_factory=dict)
 
     # --- market data -------------------------------------------------------------------------
     def drop_next_seq(self, product: str, count: int = 1) -> None:
@@ -225,18 +227,22 @@ class SimFaults:
         status: int = 500,
         error: str | None = None,
         after_execute: bool = False,
+        retry_after_s: float | None = None,
     ) -> None:
         """Make the next ``times`` calls to ``endpoint`` (e.g. ``"sendorder"``) fail.
 
         They answer HTTP ``status``; with ``error`` the body is the venue's documented error
         JSON carrying that code (e.g. ``"apiLimitExceeded"``), otherwise a plain-text body.
         By default the request has no effect; ``after_execute=True`` applies it first (an
-        order is placed, then the answer is lost).
+        order is placed, then the answer is lost). ``retry_after_s`` adds a ``Retry-After``
+        header (for 429/418).
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         key = endpoint.strip("/")
-        fault = RestFault(status=status, error=error, after_execute=after_execute)
+        fault = RestFault(
+            status=status, error=error, after_execute=after_execute, retry_after_s=retry_after_s
+        )
         self._rest.setdefault(key, []).append(_Armed(fault, times))
 
     def take_rest(self, endpoint: str) -> RestFault | None:
@@ -283,6 +289,21 @@ class SimFaults:
         else:
             self._rejects[0] = (status, left - 1)
         return status
+    def stale_snapshot(self, product: str, times: int = 1) -> None:
+        """Answer the next ``times`` REST snapshots of ``product`` with an old book (Binance.us:
+        one taken a few seconds ago, older than anything a new subscriber has buffered)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        key = product.upper()
+        self._stale_snapshots[key] = self._stale_snapshots.get(key, 0) + times
+
+    def take_stale_snapshot(self, product: str) -> bool:
+        """True if this snapshot of ``product`` is to be stale (consumes one)."""
+        left = self._stale_snapshots.get(product, 0)
+        if left <= 0:
+            return False
+        self._stale_snapshots[product] = left - 1
+        return True
 
     def clear(self) -> None:
         """Disarm everything."""
@@ -303,6 +324,7 @@ class SimFaults:
         self._half_open = False
         self._ts_lag_ms = 0.0
         self._rejects.clear()
+        self._stale_snapshots.clear()
 
 
 def _positive(count: int) -> None:

@@ -6,6 +6,6 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 
 from __future__ import annotations
 
-from console.commands import flatten, run, sim
+from console.commands import flatten, paper, report, run, sessions, sim, systemd_unit
 
-COMMANDS = (run, sim, flatten)
+COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim)

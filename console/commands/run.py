@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
@@ -16,6 +17,7 @@ from core.enums import Mode
 def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that trades (run, paper)."""
     parser.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
+    add_db_argument(parser)
     parser.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
     parser.add_argument("--seed", type=int, help="simulated venue: market seed")
@@ -28,9 +30,21 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, help="session database (default: the L2CONSOLE_DB setting)"
+    )
+
+
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = commands.add_parser("run", help="run the strategy (default: simulated venue, dry run)")
     add_trading_arguments(run)
+    run.add_argument(
+        "--session",
+        metavar="NAME",
+        help="record this run in a named session (resumes it); `l2console flatten --session "
+        "NAME` reaches it",
+    )
     run.add_argument("--duration", help="seconds, or 90s, 5m, 24h (default: until stopped)")
     modes = run.add_mutually_exclusive_group()
     modes.add_argument("--dry-run", dest="mode", action="store_const", const=Mode.DRY_RUN)
@@ -40,15 +54,16 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.add_argument(
         "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"
     )
-    run.add_argument(
-        "--session",
-        metavar="NAME",
-        help="name this run so `l2console flatten --session NAME` can reach it",
-    )
     run.set_defaults(handler=handle)
 
 
-def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> RunOptions:
+def run_options(
+    args: argparse.Namespace,
+    *,
+    bare_duration_unit: str = "s",
+    mode: Mode | None = None,
+    session: str | None = None,
+) -> RunOptions:
     broker = Broker(args.broker)
     try:
         duration = (
@@ -64,29 +79,20 @@ def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> R
     return RunOptions(
         broker=broker,
         symbol=(args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
-        mode=getattr(args, "mode", None) or Mode.DRY_RUN,
+        mode=mode or getattr(args, "mode", None) or Mode.DRY_RUN,
         duration_s=duration,
         ui=args.ui,
         production=production,
         real_money_ack=getattr(args, "real_money_ack", False),
         seed=args.seed,
-        flatten_on_exit=args.flatten_on_exit is not False,
-        session=getattr(args, "session", None),
+        flatten_on_exit=args.flatten_on_exit,
+        session=session or getattr(args, "session", None),
+        db_path=args.db,
     )
 
 
-def with_exit_setting(
-    options: RunOptions, args: argparse.Namespace, settings: Settings
-) -> RunOptions:
-    """``--leave-position-on-exit`` wins; without it, the ``POSITION_ON_EXIT`` setting does."""
-    if args.flatten_on_exit is not None:
-        return options
-    flatten = settings.position_on_exit is ExitPositionAction.FLATTEN
-    return dataclasses.replace(options, flatten_on_exit=flatten)
-
-
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    return start(with_exit_setting(run_options(args), args, settings), settings)
+    return start(run_options(args), settings)
 
 
 def start(options: RunOptions, settings: Settings) -> int:
@@ -94,6 +100,9 @@ def start(options: RunOptions, settings: Settings) -> int:
     from console.headless import run_headless  # noqa: PLC0415 - keep --help instant
     from console.venue_setup import StartupError  # noqa: PLC0415
 
+    if options.flatten_on_exit is None:  # no --leave-position-on-exit: the setting decides
+        flatten = settings.position_on_exit is ExitPositionAction.FLATTEN
+        options = dataclasses.replace(options, flatten_on_exit=flatten)
     try:
         return asyncio.run(run_headless(options, settings))
     except StartupError as exc:

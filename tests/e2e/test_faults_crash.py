@@ -1,8 +1,8 @@
 """``kill -9`` of a live console mid-session, then a restart, against the sim venue.
 
 What must hold: the venue's dead-man's switch cancels whatever order the dead console left
-resting; the restart takes over the session name (stale socket, free lock), finds the position
-the dead run opened and reconciles it before trading (``POSITION_ON_START=flatten``); nothing
+resting; the restart takes over the session name (stale socket, free lock), resumes the session
+record (which kept the position) and checks it against the venue before trading; nothing
 was ever decided on a book that was not LIVE; one order per decision across both runs; a clean
 stop leaves the venue flat with the switch disarmed.
 """
@@ -82,10 +82,13 @@ async def test_kill_9_mid_session_then_restart(tmp_path: Path, recovery_log) -> 
 
         async with console(*RUN, env=env, cwd=tmp_path) as second:
             restarted = time.monotonic()
+            # The session's record survived the kill: it knows the position, and so does the
+            # venue. (Without the record, POSITION_ON_START would flatten it: test_startup_*.)
+            await second.line(r"^Session: crashy resumed \| run #2 .* 1 crashed run\(s\) closed")
             reconciled = await second.line(
-                r"start-up check: venue holds (\S+) PF_XBTUSD, session 0: flattened"
+                r"start-up check: venue holds (\S+) PF_XBTUSD, session (\S+): consistent"
             )
-            assert Decimal(reconciled.group(1)) == held
+            assert Decimal(reconciled.group(1)) == Decimal(reconciled.group(2)) == held
             await second.line(r"^Order book snapshot loaded")
             recovery_log(
                 "restart after kill -9 -> reconciled, book LIVE", time.monotonic() - restarted

@@ -46,7 +46,7 @@ async def test_flatten_command_reaches_a_running_live_session_and_prints_the_ven
         run = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-1")
         async with console(*run, env=env, cwd=tmp_path) as session:
             await session.line(
-                r"^Session: desk-1 \| kill switch: l2console flatten --session desk-1"
+                r"^Control: l2console flatten --session desk-1 \(kill switch\)"
             )
             await eventually(lambda: venue_position(server) != 0, 30, what="a position")
 
