@@ -88,7 +88,7 @@ class HeadlessPrinter(EngineObserver):
         if not text.startswith(KILL_SWITCH_RESULT):  # printed by on_kill_switch, as one line
             self.line(f"NOTICE | {text}")
 
-    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+    def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
         verdict = "FLAT" if status.phase is KillSwitchPhase.FLAT else "NOT FLAT"
         self.line(f"KILL SWITCH | {verdict} | {status.detail}")
 

@@ -50,6 +50,7 @@ from core.store import (
     SessionReader,
     SessionSpec,
     SessionStore,
+    StoreError,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class TradingSession:
             except ControlError as exc:
                 raise StartupError(str(exc)) from None
             observers.append(self.control)
+        if store is not None:
+            observers.append(KillSwitchRecord(store))
         self.engine = Engine(
             engine_config(options, settings, connection),
             feed=connection.feed,
@@ -246,6 +249,22 @@ class TradingSession:
                 details={r.kind.value: r.met for r in report.gate.requirements},
             )
         )
+
+
+class KillSwitchRecord(EngineObserver):
+    """Keeps every kill switch result in the session record (who pulled it, what the venue
+    said), next to the fills it produced."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self._store = store
+
+    def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
+        try:
+            self._store.record_kill_switch(
+                reason=reason, phase=status.phase.value, detail=status.detail, wall_ns=time.time_ns()
+            )
+        except StoreError as exc:  # the engine stops on recording failures of its own
+            log.error("kill switch result not recorded: %s", exc)
 
 
 def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:

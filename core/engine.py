@@ -678,9 +678,9 @@ class Engine:
     def halt_decisions(self, halted: bool) -> None:
         self._halted = halted
 
-    def kill_switch_settled(self, status: KillSwitchStatus) -> None:
+    def kill_switch_settled(self, status: KillSwitchStatus, reason: str) -> None:
         for observer in self._observers:
-            observer.on_kill_switch(status)
+            observer.on_kill_switch(status, reason)
 
     def adopt_position(self, position: VenuePosition) -> None:
         """Make the ledger hold what the venue holds (start-up reconciliation, or a position

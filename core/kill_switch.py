@@ -103,7 +103,7 @@ class KillSwitch:
         if status.phase is KillSwitchPhase.FLAT and not self._hold:
             self.status = KillSwitchStatus()
             engine.notice("protective flatten done: entries allowed again once the book is LIVE")
-        engine.kill_switch_settled(status)
+        engine.kill_switch_settled(status, reason)
         return status
 
     def _more_tries(self, attempt: int) -> bool:

@@ -30,8 +30,9 @@ class EngineObserver:
 
     def on_round_trip(self, round_trip: RoundTrip) -> None: ...
 
-    def on_kill_switch(self, status: KillSwitchStatus) -> None:
-        """A flatten finished: FLAT (confirmed) or FAILED (``detail`` says what is still open)."""
+    def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
+        """A flatten finished: FLAT (confirmed) or FAILED (``detail`` says what is still open);
+        ``reason`` says who pulled it ("Flatten command …", "Shutdown: flatten", …)."""
 
     def on_notice(self, text: str) -> None:
         """Something the user should read: kill switch progress, mode changes, venue errors."""

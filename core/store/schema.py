@@ -173,6 +173,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 2: kill switch results (issue 6): who pulled it, and whether the venue confirmed flat.
+    (
+        """
+        CREATE TABLE kill_switch_events (
+            id               INTEGER PRIMARY KEY,
+            session_id       INTEGER NOT NULL REFERENCES sessions(id),
+            run_id           INTEGER NOT NULL REFERENCES runs(id),
+            wall_ns          INTEGER NOT NULL,
+            reason           TEXT    NOT NULL,  -- "Flatten command ...", "Shutdown: flatten", ...
+            phase            TEXT    NOT NULL,  -- flat | failed
+            detail           TEXT    NOT NULL   -- "flat confirmed by the venue", or what is open
+        )
+        """,
+        "CREATE INDEX kill_switch_by_session ON kill_switch_events(session_id, wall_ns)",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

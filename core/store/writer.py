@@ -200,6 +200,10 @@ class SessionStore:
     def record_gate_evaluation(self, evaluation: GateEvaluation) -> None:
         self._put(writes.gate_evaluation(self._keys, evaluation))
 
+    def record_kill_switch(self, *, reason: str, phase: str, detail: str, wall_ns: int) -> None:
+        """A kill switch result: who pulled it, FLAT or FAILED, and what is still open."""
+        self._put(writes.kill_switch(self._keys, reason, phase, detail, wall_ns))
+
     async def flush(self) -> None:
         """Return once everything recorded so far is committed."""
         done = asyncio.get_running_loop().create_future()

@@ -193,6 +193,14 @@ def latency(keys: RunKeys, name: str, histogram: LatencyCounts, wall_ns: int) ->
     )
 
 
+def kill_switch(keys: RunKeys, reason: str, phase: str, detail: str, wall_ns: int) -> Statement:
+    return Statement(
+        "INSERT INTO kill_switch_events (session_id, run_id, wall_ns, reason, phase, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (keys.session_id, keys.run_id, wall_ns, reason, phase, detail),
+    )
+
+
 # -- the run itself ----------------------------------------------------------------------------
 
 

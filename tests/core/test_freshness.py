@@ -123,7 +123,7 @@ class Recorder(EngineRecorder):
         super().__init__()
         self.kill_switch: list[KillSwitchStatus] = []
 
-    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+    def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
         self.kill_switch.append(status)
 
 

@@ -108,7 +108,7 @@ class Witness(EngineObserver):
     def on_notice(self, text: str) -> None:
         self.notices.append(text)
 
-    def on_kill_switch(self, status: KillSwitchStatus) -> None:
+    def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
         self.kill_switch.append(status)
 
     def changes_since(self, t0: float) -> list[tuple[float, BookState, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +33,13 @@ def venue_position(server: KrakenFuturesSimServer) -> Decimal:
     return Decimal(0) if position is None else position.size
 
 
+def kill_switch_record(db: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT reason, phase, detail FROM kill_switch_events ORDER BY id"
+        ).fetchall()
+
+
 async def flatten(session: str, env: dict[str, str], cwd: Path) -> ConsoleProcess:
     process = await ConsoleProcess.start("flatten", "--session", session, env=env, cwd=cwd)
     await process.wait(90)
@@ -45,9 +53,7 @@ async def test_flatten_command_reaches_a_running_live_session_and_prints_the_ven
         env = live_env(server, tmp_path / "data", **HOLD_POSITIONS)
         run = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-1")
         async with console(*run, env=env, cwd=tmp_path) as session:
-            await session.line(
-                r"^Control: l2console flatten --session desk-1 \(kill switch\)"
-            )
+            await session.line(r"^Control: l2console flatten --session desk-1 \(kill switch\)")
             await eventually(lambda: venue_position(server) != 0, 30, what="a position")
 
             second = await ConsoleProcess.start(*run, env=env, cwd=tmp_path)
@@ -72,6 +78,10 @@ async def test_flatten_command_reaches_a_running_live_session_and_prints_the_ven
         account = server.exchange.account(SIM_API_KEY)
         assert not [o for o in account.orders.values() if o.state is OrderState.OPEN]
         assert not (tmp_path / "data" / "control" / "desk-1.sock").exists(), "cleaned up"
+        assert kill_switch_record(tmp_path / "data" / "l2console.sqlite") == [
+            ("Flatten command (l2console flatten)", "flat", "flat confirmed by the venue"),
+            ("Shutdown: flatten", "flat", "flat confirmed by the venue"),
+        ], "printed, shown, and stored with the session"
 
         gone = await flatten("desk-1", env, tmp_path)
         assert gone.proc.returncode == 2
@@ -90,6 +100,12 @@ async def test_flatten_command_works_for_a_paper_session_too(tmp_path: Path) -> 
         session.signal(signal.SIGTERM)
         assert await session.wait() == 0
     assert "Position: flat" in session.stdout
+    [flatten_row, *_] = kill_switch_record(tmp_path / "d" / "x.db")
+    assert flatten_row == (
+        "Flatten command (l2console flatten)",
+        "flat",
+        "flat confirmed (simulated)",
+    )
 
 
 async def test_position_on_exit_leave_keeps_the_position_on_sigterm(tmp_path: Path) -> None:
