@@ -214,6 +214,8 @@ async def _open_binance(
         [instrument.symbol],
         endpoints=endpoints,
         snapshots=rest,
+        # A half-open socket is found within 1.5 x WEBSOCKET_TIMEOUT_SECONDS at worst.
+        ping_interval_s=min(5.0, settings.websocket_timeout_seconds / 2),
         pong_timeout_s=settings.websocket_timeout_seconds,
     )
     return VenueConnection(

@@ -213,6 +213,11 @@ class BinanceUsSimServer:
         malformed = self.faults.take_malformed()
         if malformed:
             self.streams.send_malformed(malformed)
+        if self.faults.take_half_open():
+            self.streams.half_open_all()
+        unknown = self.faults.take_unknown_frames()
+        if unknown:
+            self.streams.send_unknown(unknown)
         if not self.paused:
             for product in self.market.products:
                 self.streams.collect(product, self.market.step(product, now_ns))

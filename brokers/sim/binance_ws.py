@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUED_FRAMES = 50_000
 INTERVALS_MS = {"@depth@100ms": 100, "@depth": 1000}
+UNKNOWN_FIELDS: dict[str, Any] = {"x_new_field": {"nested": [1, None]}, "M": True}
+"""Added to events by the unknown-fields fault: a client must ignore what it does not know."""
+UNKNOWN_EVENTS: tuple[dict[str, Any], ...] = (
+    {"e": "trade", "E": 0, "s": "BTCUSDT", "t": 1, "p": "1.0", "q": "1.0"},
+    {"e": "kline", "E": 0, "s": "BTCUSDT", "k": {}},
+)
+"""Events of streams nobody subscribed to (sent by the unknown-frames fault)."""
 
 
 @dataclass(slots=True)
@@ -71,12 +78,13 @@ class StreamClient:
         self.ping_due_at: float | None = None  # when the last unanswered ping was sent
         self.pings_sent = 0
         self.pongs_received = 0
+        self.silenced = False  # half-open: nothing sent, nothing read, socket left open
         self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self._sender = asyncio.create_task(self._drain(), name=f"binance-sim-ws-sender-{number}")
 
     def send(self, text: str, delay_ms: float = 0.0) -> None:
-        if self.ws.closed:
+        if self.ws.closed or self.silenced:
             return
         if self._queue.qsize() >= MAX_QUEUED_FRAMES:
             log.warning("binance sim: client %d too slow, dropping it", self.number)
@@ -109,6 +117,12 @@ class StreamClient:
     def abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+    def go_silent(self) -> None:
+        """Half-open: stop sending and reading (pings go unanswered); keep the socket."""
+        self.silenced = True
+        if self.transport is not None and isinstance(self.transport, asyncio.ReadTransport):
+            self.transport.pause_reading()
 
 
 class BinanceStreams:
@@ -145,9 +159,12 @@ class BinanceStreams:
         self._history: dict[str, deque[tuple[int, BookView]]] = {
             p: deque(maxlen=history) for p in market.products
         }
+        self._id_shift: dict[str, int] = {p: 0 for p in market.products}  # injected events
+        self._held: dict[str, list[tuple[StreamClient, str]]] = {}  # swapped, sent next time
+        self._silenced: set[StreamClient] = set()
 
     def last_update_id(self, product: str) -> int:
-        return self.id_base[product] + self.market.update_id(product)
+        return self.id_base[product] + self.market.update_id(product) + self._id_shift[product]
 
     # --- connections ----------------------------------------------------------------------
     async def handle_raw(self, request: web.Request) -> web.StreamResponse:
@@ -231,6 +248,10 @@ class BinanceStreams:
         for client in clients:
             if abrupt:
                 client.abort()
+        for client in self._silenced:  # half-open ones: nobody will ever close them otherwise
+            client.abort()
+            await client.stop()
+        self._silenced.clear()
         if not abrupt:
             await asyncio.gather(
                 *(
@@ -295,30 +316,84 @@ class BinanceStreams:
         if not batch.first_id:
             return
         self._batches[(product, interval)] = _Batch()
-        if interval == 100 and self.faults.take_drop(product):
+        faulty = interval == 100  # faults apply to the 100 ms stream (what the adapter reads)
+        if faulty and self.faults.take_drop(product):
             return  # its update ids are used up: subscribers see a gap
-        subscribers = [
-            (c, name)
-            for c in self.clients
-            for name, (p, ms) in c.streams.items()
-            if p == product and ms == interval
-        ]
+        subscribers = self._subscribers(product, interval)
         if not subscribers:
             return
+        stamp = now_ns - int(self.faults.timestamp_lag_ms * 1_000_000)
         event = wire.depth_update(
             product,
             batch.first_id,
             batch.last_id,
             sorted(batch.bids.items(), reverse=True),
             sorted(batch.asks.items()),
-            now_ns=now_ns,
+            now_ns=stamp,
         )
+        if faulty and self.faults.take_unknown_fields():
+            event |= UNKNOWN_FIELDS
+        texts = self._texts(event, subscribers)
+        held = self._held.pop(product, None) if faulty else None
+        if faulty and held is None and self.faults.take_swap(product):
+            self._held[product] = texts  # goes out right after the next event
+        else:
+            copies = 2 if faulty and self.faults.take_duplicate(product) else 1
+            for _ in range(copies):
+                self._send_all(texts)
+            if held is not None:
+                self._send_all(held)
+        if faulty and self.faults.take_cross(product):
+            self._send_crossing(product, subscribers, stamp)
+
+    def _subscribers(self, product: str, interval: int) -> list[tuple[StreamClient, str]]:
+        return [
+            (c, name)
+            for c in self.clients
+            for name, (p, ms) in c.streams.items()
+            if p == product and ms == interval
+        ]
+
+    def _texts(
+        self, event: dict[str, Any], subscribers: list[tuple[StreamClient, str]]
+    ) -> list[tuple[StreamClient, str]]:
         raw = orjson.dumps(event).decode()
-        for client, name in subscribers:
-            text = (
-                orjson.dumps({"stream": name, "data": event}).decode() if client.combined else raw
+        return [
+            (
+                client,
+                orjson.dumps({"stream": name, "data": event}).decode() if client.combined else raw,
             )
+            for client, name in subscribers
+        ]
+
+    def _send_all(self, texts: list[tuple[StreamClient, str]]) -> None:
+        for client, text in texts:
             client.send(text, self.faults.take_delay_ms())
+
+    def _send_crossing(
+        self, product: str, subscribers: list[tuple[StreamClient, str]], stamp: int
+    ) -> None:
+        """A bogus event with the next update id and a bid at the best ask (100 ms streams)."""
+        self._id_shift[product] += 1
+        update_id = self.last_update_id(product)
+        best_ask = self.market.book(product, depth=1).best_ask
+        event = wire.depth_update(
+            product, update_id, update_id, [(best_ask, Decimal(1))], [], now_ns=stamp
+        )
+        self._send_all(self._texts(event, subscribers))
+
+    def half_open_all(self) -> None:
+        """Every current connection goes silent both ways (``SimFaults.half_open_all``)."""
+        for client in list(self.clients):
+            self.clients.discard(client)
+            client.go_silent()
+            self._silenced.add(client)
+
+    def send_unknown(self, count: int) -> None:
+        for client in self.clients:
+            for i in range(count):
+                event = UNKNOWN_EVENTS[i % len(UNKNOWN_EVENTS)]
+                client.send(orjson.dumps(event).decode(), self.faults.take_delay_ms())
 
     def snapshot(self, product: str, limit: int, *, stale: bool = False) -> tuple[BookView, int]:
         """The book and its ``lastUpdateId``; ``stale`` gives the oldest one kept instead."""

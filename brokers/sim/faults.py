@@ -12,7 +12,9 @@ Market data: lost (``drop_next_seq``), duplicated (``duplicate_next``) and swapp
 lost subscriptions (``ignore_next_subscribe``); disconnects, clean or abrupt
 (``disconnect_all``), and half-open connections that go silent both ways (``half_open_all``);
 slow frames (``delay_outgoing``). REST: failing (``fail_rest``), hanging (``hang_rest``) and
-order refusals (``reject_orders``).
+order refusals (``reject_orders``). The Kraken Futures server honours every knob; the Binance.us
+server the market-data ones that fit its stream (all but ``ignore_next_subscribe`` and
+``cross_next_snapshot``), ``fail_rest`` and ``stale_snapshot``.
 """
 
 from __future__ import annotations

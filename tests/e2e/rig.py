@@ -70,6 +70,7 @@ class Witness(EngineObserver):
     """Records what the engine did, with the traded book's state at every decision."""
 
     engine: Engine | None = None
+    product: str = XBT  # the traded product, whose book states are kept
     decisions: list[tuple[Signal, BookState]] = field(default_factory=list)
     states: list[tuple[float, BookState, str]] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
@@ -96,7 +97,7 @@ class Witness(EngineObserver):
         self.decisions.append((signal, self.engine.book.state))
 
     def on_book_state(self, product: str, state: BookState, reason: str) -> None:
-        if product == XBT:
+        if product == self.product:
             self.states.append((time.monotonic(), state, reason))
 
     def on_fill(self, fill: Fill) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from core.engine_state import KillSwitchPhase
 from core.enums import BookState, Mode
+from core.events import SignalOutcome
 from tests.e2e.rig import XBT, Rig, trading_rig
 from tests.waiting import eventually
 
@@ -220,8 +221,14 @@ async def test_a_position_on_a_book_down_too_long_is_flattened_then_trading_resu
         assert rig.witness.kill_switch[0].phase is KillSwitchPhase.FLAT
         await eventually(lambda: not rig.engine.state().kill_switch.engaged, what="released")
         [close] = [s for s, _ in rig.witness.decisions if "not LIVE for 1s" in s.reason]
-        fills_before = len(rig.witness.fills)
-        await eventually(lambda: len(rig.witness.fills) > fills_before, 20, what="trading again")
+        await eventually(  # the strategy trades again: an entry after the protective close
+            lambda: any(
+                s.number > close.number and s.outcome is SignalOutcome.ACTED
+                for s, _ in rig.witness.decisions
+            ),
+            20,
+            what="an entry after the protective close",
+        )
         assert close.number < rig.witness.decisions[-1][0].number
         if mode is Mode.LIVE:
             await finish(rig)
