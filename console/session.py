@@ -99,6 +99,7 @@ class TradingSession:
         self.reconciliation: Reconciliation | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = False
+        self._started = False  # start() went through: there is something to flatten and stop
         self._dead_man_armed = False
 
     async def start(self) -> None:
@@ -118,6 +119,7 @@ class TradingSession:
         except VenueError as exc:
             await self._release()
             raise StartupError(f"cannot arm the venue's dead-man's switch: {exc}") from None
+        self._started = True
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
@@ -202,7 +204,8 @@ class TradingSession:
         engine = self.engine
         # Live always asks the venue (it may hold orders or a position the ledger does not know).
         must_check = engine.mode is Mode.LIVE or engine.ledger.position.quantity != 0
-        if flatten and engine.mode in (Mode.PAPER, Mode.LIVE) and must_check:
+        # A start that failed (venue unreadable, session taken) said why; it traded nothing.
+        if self._started and flatten and engine.mode in (Mode.PAPER, Mode.LIVE) and must_check:
             status = await engine.flatten_all("Shutdown: flatten")
         for task in self._tasks:
             task.cancel()

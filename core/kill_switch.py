@@ -173,6 +173,8 @@ class KillSwitch:
                 orders = [o for o in await venue.open_orders() if o.product == symbol]
             except VenueError as exc:
                 still_open = f"venue error: {exc}"
+                if not exc.retryable:  # refused (keys, permissions): asking again will not help
+                    return KillSwitchStatus(KillSwitchPhase.FAILED, f"NOT FLAT: {still_open}")
                 self._progress(f"{still_open}; retrying")
                 await asyncio.sleep(self._backoff(attempt))
                 continue

@@ -88,7 +88,7 @@ async def reconcile_at_start(
             positions = [p for p in await venue.open_positions() if p.quantity != 0]
             break
         except VenueError as exc:
-            if attempt == attempts - 1:
+            if attempt == attempts - 1 or not exc.retryable:
                 raise ReconcileError(
                     f"cannot read open positions and orders from the venue ({exc}); "
                     "not trading on a guess"

@@ -258,6 +258,10 @@ class SimFaults:
             queue.pop(0)
         return armed.fault
 
+    def armed_rest(self, endpoint: str) -> int:
+        """How many calls to ``endpoint`` will still fail or hang (tests wait on it)."""
+        return sum(armed.remaining for armed in self._rest.get(endpoint.strip("/"), []))
+
     def hang_rest(
         self, endpoint: str, seconds: float, *, times: int = 1, after_execute: bool = False
     ) -> None:

@@ -10,11 +10,14 @@ fills after a kill switch the venue confirms flat.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 
 import pytest
 
 from brokers.sim import SIM_API_KEY
+from core.engine_state import KillSwitchPhase
 from core.enums import OrderStatus
 from tests.e2e.rig import Rig, trading_rig
 from tests.waiting import eventually
@@ -129,8 +132,11 @@ async def test_status_queries_that_fail_too_are_retried_until_the_venue_answers(
         rig.server.faults.fail_rest("orders/status", status=503, times=3)
         await rig.trading()
         cid = await first_order(rig)
-        seconds, outcome, _ = await settled(rig, cid)
-        recovery_log("answer lost + 3 failed status queries (sent->settled)", seconds)
+        await eventually(lambda: rig.server.faults.armed_rest("orders/status") == 0, 30)
+        healthy = time.monotonic()  # the third failed status query was just answered
+        _, outcome, _ = await settled(rig, cid)
+        answered = [t for t, r, res in rig.witness.orders if r.client_order_id == cid and res]
+        recovery_log("answer lost + 3 failed status queries -> filled", answered[0] - healthy)
         assert outcome is OrderStatus.FILLED
         assert at_venue(rig, cid) == 1
         await finish(rig)
@@ -167,3 +173,16 @@ async def test_the_kill_switch_retries_through_venue_errors_until_the_venue_conf
         assert "flat confirmed by the venue" in status.detail
         calls = [endpoint for endpoint, _ in rig.server.rest_calls]
         assert calls.count("openpositions") >= 2, "asked again after the failures"
+
+
+async def test_a_kill_switch_refused_by_the_venue_says_so_at_once_and_the_next_one_works() -> None:
+    async with trading_rig() as rig:
+        await rig.trading(fills=1)
+        rig.server.faults.fail_rest("cancelallorders", status=200, error="authenticationError")
+        status = await asyncio.wait_for(rig.session.flatten(), 10)
+        assert status.phase is KillSwitchPhase.FAILED
+        assert (
+            status.detail.startswith("NOT FLAT: venue error") and "authentication" in status.detail
+        )
+        assert rig.engine.state().kill_switch.engaged, "still engaged: no entries"
+        await finish(rig)  # the venue answers again: flat confirmed
