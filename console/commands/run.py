@@ -86,7 +86,7 @@ def start(options: RunOptions, settings: Settings) -> int:
 
 
 async def _run_console(options: RunOptions, settings: Settings) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
         raise UsageError("the console needs a terminal: add --no-ui for log lines (systemd, pipes)")
     from console.app.run import run_console  # noqa: PLC0415 - Textual loads only for the console
 

@@ -12,22 +12,23 @@ from textual.widgets import Static
 
 HELP = """\
 [b]Keys[/b]
-  [b]f[/b], [b]ctrl+k[/b]  flatten all now: cancel orders, close at market, stop entries,
-            then wait until the venue confirms flat (no confirmation step)
-  [b]d[/b]          dry run ↔ live (going live asks first; refused on a real-money
-            venue unless started with --i-understand-this-is-real-money)
-  [b]p[/b]          pause / resume new entries (resume also re-arms after a kill switch)
-  [b]q[/b]          quit (asks what to do when a position is open)
-  [b]?[/b]          this help (esc closes)
+  [b]f[/b] [b]ctrl+k[/b]  flatten all now: cancel orders, close at market, stop
+              entries, until the venue confirms flat (no confirmation)
+  [b]d[/b]         dry run ↔ live; going live asks first, and on a real-money
+              venue needs --i-understand-this-is-real-money at start
+  [b]p[/b]         pause / resume entries (resume re-arms after a kill switch)
+  [b]q[/b]         quit; asks what to do when a position is open
+  [b]?[/b]         this help (esc closes)
 
 [b]Panes[/b]
-  Status    mode, venue, symbol, book LIVE/SYNCING/STALE, tick→decision latency
-            p50/p99, book updates per second, session, UTC time
-  Book      best levels each side with size bars; ◆ marks your entry price
-  Imbalance bid/ask size of the top levels: ┃ marks the entry thresholds
-  Signals   newest first; blocked and ignored ones say why
-  Position  side, size, entry, mark, P&L and fees (net = realized − fees + unrealized)
-  Gate      the paper session against its promotion gate
+  Status     mode, venue, symbol, book LIVE/SYNCING/STALE, tick→decision
+             latency p50/p99, book updates/s, session, UTC time
+  Book       best levels each side with size bars; ◆ marks your entry
+  Imbalance  bid/ask size near the touch; ┃ marks the entry thresholds
+  Signals    newest first; blocked and ignored ones say why
+  Position   side, size, entry, mark, P&L, fees; net = realized − fees
+             + unrealized
+  Gate       the paper session against its promotion gate
 """
 
 

@@ -37,9 +37,9 @@ class QuitScreen(ModalScreen[QuitChoice]):
                 id="dialog-body",
             )
             with Horizontal(id="dialog-buttons"):
-                yield Button("⏎  Flatten and quit", id="flatten", variant="warning")
-                yield Button("l  Quit, leave it open", id="leave", variant="default")
-                yield Button("esc  Cancel", id="cancel", variant="primary")
+                yield Button("⏎ Flatten & quit", id="flatten", variant="warning")
+                yield Button("l Quit, leave it", id="leave", variant="default")
+                yield Button("esc Cancel", id="cancel", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#flatten", Button).focus()
