@@ -13,7 +13,7 @@ from console.app.widgets.order_book import bar
 from console.app.widgets.pane import Pane, fit, pack
 
 READY_SHORT = "✓ READY FOR LIVE TRADING"
-NO_SESSION = "no paper session (start one with l2console paper)"
+NO_SESSION = ("no paper session", "(start one with l2console paper)")
 
 
 def mark(met: bool) -> tuple[str, str]:
@@ -29,14 +29,17 @@ class GatePane(Pane):
     def show_gate(self, progress: GateProgress | None) -> bool:
         return self.show_facts(("gate", progress))
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def title(self, facts: Hashable) -> str | None:
+        assert isinstance(facts, tuple)
+        progress = facts[1]
+        return "Gate" if progress is None else f"{progress.gate} · {progress.session}"
+
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, tuple)
         progress = facts[1]
         if progress is None:
-            self.border_title = "Gate"
-            return Content.styled(fit(NO_SESSION, width * max(height, 1)), ".pane--muted")
+            return [Content.styled(fit(line, width), ".pane--muted") for line in NO_SESSION]
         assert isinstance(progress, GateProgress)
-        self.border_title = f"{progress.gate} · {progress.session}"
         muted = ".pane--muted"
         days = f" {progress.days_covered:.1f}/{progress.days_required:g} days "
         bar_w = max(4, width - len(days) - 2)
@@ -56,7 +59,7 @@ class GatePane(Pane):
         if len(text) > width and progress.ready:
             text = READY_SHORT
         verdict = Content.styled(fit(text, width), verdict_style)
-        return Content("\n").join([*lines[: max(0, height - 1)], verdict])
+        return [*lines[: max(0, height - 1)], verdict]
 
     @staticmethod
     def _requirements(progress: GateProgress, width: int, *, compact: bool) -> list[Content]:

@@ -46,6 +46,10 @@ class ImbalancePane(Pane):
             self._history.append(ratio)
         return GaugeFacts(round(ratio, 2), tuple(self._history.values()), live)
 
+    def title(self, facts: Hashable) -> str | None:
+        assert isinstance(facts, GaugeFacts)
+        return f"Imbalance {fmt.ratio(facts.ratio)}"
+
     def position(self, ratio: float, width: int) -> int:
         """The cell (0..width-1) where ``ratio`` sits on the gauge."""
         if ratio <= 0:
@@ -55,13 +59,12 @@ class ImbalancePane(Pane):
         x = max(-1.0, min(1.0, math.log(ratio) / self._span))
         return round((x + 1) / 2 * (width - 1))
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, GaugeFacts)
-        self.border_title = f"Imbalance {fmt.ratio(facts.ratio)}"
         lines = [self._gauge(facts, width), self._scale(width)]
         if height > 2:
             lines.append(self._sparkline(facts.history, width))
-        return Content("\n").join(lines[:height])
+        return lines[:height]
 
     def _gauge(self, facts: GaugeFacts, width: int) -> Content:
         centre = self.position(1.0, width)

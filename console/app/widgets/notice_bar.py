@@ -37,10 +37,10 @@ class NoticeBar(Pane):
         kill = state.kill_switch
         return NoticeFacts(kill.phase, kill.detail, state.notices[-1] if state.notices else "")
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, NoticeFacts)
         if facts.phase is KillSwitchPhase.IDLE:
-            return Content.styled(fit(f" {facts.notice}", width), ".pane--muted")
+            return [Content.styled(fit(f" {facts.notice}", width), ".pane--muted")]
         style, prefix = BANNER[facts.phase]
         text = f"{prefix}{facts.detail}{HINT.get(facts.phase, '')}"
-        return Content.styled(fit(text, width).ljust(width), style)
+        return [Content.styled(fit(text, width).ljust(width), style)]

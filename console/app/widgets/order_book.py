@@ -64,12 +64,12 @@ class OrderBookPane(Pane):
             book.bids[:n], book.asks[:n], book.mid, book.spread_bps, book.state, entry
         )
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, LadderFacts)
         n = max(1, (height - 1) // 2)
         bids, asks = facts.bids[:n], facts.asks[:n]
         if not bids and not asks:
-            return Content.styled(f"no book ({facts.state.value})", ".pane--muted")
+            return [Content.styled(f"no book ({facts.state.value})", ".pane--muted")]
         shown = bids + asks
         price_w = max(len(fmt.price(p, self._price_decimals)) for p, _ in shown)
         size_w = max(len(f"{s:.{self._size_decimals}f}") for _, s in shown)
@@ -84,7 +84,7 @@ class OrderBookPane(Pane):
         ]
         rows.append(self._mid_line(facts, marked, width))
         rows += [self._row(level, BID, columns, level[0] == marked, stale) for level in bids]
-        return Content("\n").join(rows)
+        return rows
 
     def _row(
         self, level: Level, side: tuple[str, str], columns: Columns, marked: bool, stale: bool

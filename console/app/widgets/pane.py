@@ -2,9 +2,11 @@
 
 The app hands each pane the latest ``EngineState`` at display rate. ``facts`` picks the few
 values the pane shows (cheap, every frame); when they equal the last frame's, nothing happens.
-Otherwise the pane asks for a repaint and ``draw`` builds its ``Content`` once, for its current
-size. Colours live in the app stylesheet as component classes (``.pane--up`` ...), so the
-Python side names meanings, never colours.
+Otherwise the pane asks for a repaint and ``draw`` lays its lines out once, for its current size.
+Painting uses Textual's line API: each line becomes a ``Strip`` only when its text or styles
+changed since the last frame (a ladder row whose level did not move is not rebuilt). Colours live
+in the app stylesheet as component classes (``.pane--up`` ...), so the Python side names
+meanings, never colours.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import ClassVar
 
-from textual.content import Content
+from rich.segment import Segment
+from textual.content import Content, Span
+from textual.strip import Strip
 from textual.widget import Widget
 
 from core.engine_state import EngineState
 
-WAITING = Content.styled("waiting for the engine…", ".pane--muted")
+WAITING = [Content.styled("waiting for the engine…", ".pane--muted")]
+LineKey = tuple[str, tuple[Span, ...]]
 
 
 class Pane(Widget):
@@ -38,13 +43,22 @@ class Pane(Widget):
         if title:
             self.border_title = title
         self._facts: Hashable | None = None
+        self._version = 0
+        self._strips: list[Strip] = []
+        self._strips_key: tuple[int, int, int] | None = None
+        self._strip_cache: dict[LineKey, Strip] = {}
 
     def facts(self, state: EngineState) -> Hashable:
         """The values this pane shows, as something comparable."""
         raise NotImplementedError
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
+        """The pane's lines for these facts at this size (longer lines are cut at the edge)."""
         raise NotImplementedError
+
+    def title(self, facts: Hashable) -> str | None:
+        """The border title for these facts (None: keep the one given at construction)."""
+        return None
 
     def show(self, state: EngineState) -> bool:
         """Take the new state; True when the pane will repaint."""
@@ -54,14 +68,53 @@ class Pane(Widget):
         if facts == self._facts:
             return False
         self._facts = facts
+        self._version += 1
+        title = self.title(facts)
+        if title is not None and title != self.border_title:
+            self.border_title = title  # set here, never while painting: it repaints the border
         self.refresh()
         return True
 
-    def render(self) -> Content:
-        if self._facts is None:
-            return WAITING
-        size = self.size
-        return self.draw(self._facts, size.width, size.height)
+    @property
+    def plain_text(self) -> str:
+        """What the pane shows now, without styles (tests, logs)."""
+        width, height = self.size
+        lines = WAITING if self._facts is None else self.draw(self._facts, width, height)
+        return "\n".join(line.plain for line in lines[:height])
+
+    def render_line(self, y: int) -> Strip:
+        strips = self._current_strips()
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _current_strips(self) -> list[Strip]:
+        width, height = self.size
+        key = (self._version, width, height)
+        if key == self._strips_key:
+            return self._strips
+        if self._strips_key is None or self._strips_key[1] != width:
+            self._strip_cache = {}
+        lines = WAITING if self._facts is None else self.draw(self._facts, width, height)
+        base = self.visual_style
+        previous = self._strip_cache
+        cache: dict[LineKey, Strip] = {}
+        strips = []
+        for line in lines[:height]:
+            line_key = (line.plain, tuple(line.spans))
+            strip = cache.get(line_key) or previous.get(line_key)
+            if strip is None:
+                segments = [
+                    Segment(text, style.rich_style)
+                    for text, style in line.render(base, end="", parse_style=self._get_style)
+                ]
+                strip = Strip(segments).adjust_cell_length(width, base.rich_style)
+            cache[line_key] = strip
+            strips.append(strip)
+        self._strip_cache = cache
+        self._strips = strips
+        self._strips_key = key
+        return strips
 
 
 def fit(text: str, width: int) -> str:

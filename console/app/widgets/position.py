@@ -46,7 +46,7 @@ class PositionPane(Pane):
             state.round_trips,
         )
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, PositionFacts)
         muted = ".pane--muted"
         price = self._price_decimals
@@ -69,4 +69,4 @@ class PositionPane(Pane):
             Content.assemble(("net ", muted), pnl(net)),
             Content.styled(f"{facts.round_trips} round trips", muted),
         ]
-        return Content("\n").join(pack(chunks, width)[:height])
+        return pack(chunks, width)[:height]

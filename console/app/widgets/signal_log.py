@@ -43,17 +43,20 @@ class SignalLogPane(Pane):
             state.recent_signals[: max(self.size.height, 1)],
         )
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def title(self, facts: Hashable) -> str | None:
         assert isinstance(facts, LogFacts)
         title = f"Signals {facts.total}"
         if facts.blocked:
             title += f" · {facts.blocked} blocked"
         if facts.ignored:
             title += f" · {facts.ignored} ignored"
-        self.border_title = title
+        return title
+
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
+        assert isinstance(facts, LogFacts)
         if not facts.signals:
-            return Content.styled("no signal yet: waiting for an imbalance", ".pane--muted")
-        return Content("\n").join(self._line(s, width) for s in facts.signals[:height])
+            return [Content.styled("no signal yet: waiting for an imbalance", ".pane--muted")]
+        return [self._line(s, width) for s in facts.signals[:height]]
 
     def _line(self, signal: Signal, width: int) -> Content:
         acted = signal.outcome is SignalOutcome.ACTED

@@ -62,7 +62,7 @@ class StatusBar(Pane):
             clock=fmt.utc_clock(state.wall_ns),
         )
 
-    def draw(self, facts: Hashable, width: int, height: int) -> Content:
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, StatusFacts)
         sep = (" · ", ".pane--muted")
         muted = ".pane--muted"
@@ -92,8 +92,8 @@ class StatusBar(Pane):
         clock = (f"{facts.clock} UTC", ".pane--strong")
         one_line = Content.assemble(where, sep, health)
         if height < 2 or one_line.cell_length + len(clock[0]) + 2 <= width:
-            return _spread(one_line, clock, width)
-        return Content("\n").join([_spread(where, clock, width), Content.assemble(" ", health)])
+            return [_spread(one_line, clock, width)]
+        return [_spread(where, clock, width), Content.assemble(" ", health)]
 
 
 def _spread(left: Content, right: tuple[str, str], width: int) -> Content:

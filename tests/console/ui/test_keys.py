@@ -120,7 +120,7 @@ async def test_f_and_ctrl_k_flatten_at_once_then_p_resumes_entries(key: str) -> 
         await wait_until(pilot, lambda: engine.state().kill_switch.phase is KillSwitchPhase.FLAT)
         assert engine.ledger.position.is_flat
         app.redraw()
-        assert "KILL SWITCH flat confirmed" in str(app.notice.render())
+        assert "KILL SWITCH flat confirmed" in app.notice.plain_text
         await pilot.press("p")
         assert engine.state().kill_switch.phase is KillSwitchPhase.IDLE
         assert not engine.paused
@@ -132,7 +132,7 @@ async def test_p_pauses_and_resumes_new_entries() -> None:
         await pilot.press("p")
         assert replay.engine.paused
         app.redraw()
-        assert "PAUSED" in str(app.status_bar.render())
+        assert "PAUSED" in app.status_bar.plain_text
         await pilot.press("p")
         assert not replay.engine.paused
 
@@ -165,6 +165,6 @@ async def test_gate_pane_shows_no_paper_session_then_the_gate() -> None:
     replay = MarketReplay(replay_options(Mode.PAPER))
     app = L2ConsoleApp(replay, gates=gates)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: "no paper session" in str(app.gate.render()))
+        await wait_until(pilot, lambda: "no paper session" in app.gate.plain_text)
         gates.progress = GATE_NOT_MET
-        await wait_until(pilot, lambda: "NOT MET" in str(app.gate.render()), seconds=5)
+        await wait_until(pilot, lambda: "NOT MET" in app.gate.plain_text, seconds=5)

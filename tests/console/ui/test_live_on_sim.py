@@ -66,7 +66,7 @@ async def test_f_closes_the_live_position_and_the_venue_confirms_flat() -> None:
                     )
                     status = engine.state().kill_switch
                     app.redraw()
-                    banner = str(app.notice.render())
+                    banner = app.notice.plain_text
             finally:
                 await session.stop(flatten=False)
 
@@ -99,7 +99,7 @@ async def test_d_goes_live_on_the_sim_only_after_yes_and_back_without_asking() -
                 await pilot.press("y")
                 assert engine.mode is Mode.LIVE
                 app.redraw()
-                assert "LIVE (SIM)" in str(app.status_bar.render())
+                assert "LIVE (SIM)" in app.status_bar.plain_text
                 await pilot.press("d")
                 assert not isinstance(app.screen, ConfirmLiveScreen)
                 assert engine.mode is Mode.DRY_RUN
