@@ -93,7 +93,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         engine = host.engine
         instrument = engine.instrument
         self._frames = FrameRate(engine.started_wall_ns)
-        self._command_state: tuple[Mode, bool, bool] | None = None
+        self._command_state: tuple[Mode, bool, KillSwitchPhase] | None = None
         self._stopping = False
         self.host_stopped = False
         self.redraws = 0
@@ -152,7 +152,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
                 changed |= pane.show(state)
         if changed:
             self.redraws += 1
-        command_state = (state.mode, state.paused, state.kill_switch.engaged)
+        command_state = (state.mode, state.paused, state.kill_switch.phase)
         if command_state != self._command_state:
             self._command_state = command_state
             self.refresh_bindings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from console.app.app import ConsoleOutcome, L2ConsoleApp
 from console.app.gates import FixedGate
@@ -13,6 +14,10 @@ from console.options import Broker
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode
 from tests.console.ui.conftest import wait_until
+
+
+def footer_labels(app: L2ConsoleApp) -> list[str]:
+    return [key.description for key in app.query(FooterKey)]
 
 
 async def test_d_asks_before_going_live_and_n_changes_nothing() -> None:
@@ -121,6 +126,8 @@ async def test_f_and_ctrl_k_flatten_at_once_then_p_resumes_entries(key: str) -> 
         assert engine.ledger.position.is_flat
         app.redraw()
         assert "KILL SWITCH flat confirmed" in app.notice.plain_text
+        await pilot.pause()
+        assert "Resume" in footer_labels(app)
         await pilot.press("p")
         assert engine.state().kill_switch.phase is KillSwitchPhase.IDLE
         assert not engine.paused
