@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.report.model import GateSettings
+from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
 
@@ -93,10 +95,18 @@ class Settings(BaseSettings):
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7
     sim_rate_hz: float = Field(50.0, gt=0, le=100_000)
-    sim_edge: float = Field(0.25, ge=0, le=1)
+    sim_edge: float = Field(0.0, ge=0, le=1)
 
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
+
+    # --- promotion gates -------------------------------------------------------------------------
+    paper_gate_days: Decimal = Field(Decimal(60), gt=0)
+    paper_gate_win_rate_pct: Decimal = Field(Decimal(50), ge=0, le=100)
+    paper_gate_profit_factor: Decimal = Field(Decimal("1.0"), ge=0)
+    gate_min_trades: int = Field(100, ge=0)
+    live_gate_days: Decimal = Field(Decimal(30), gt=0)
+    live_gate_net_pnl_usd: Decimal = Decimal(0)
 
     @property
     def strategy_params(self) -> StrategyParams:
@@ -116,6 +126,18 @@ class Settings(BaseSettings):
             max_daily_loss_usd=self.max_daily_loss_usd,
             max_position_usd=self.max_position_usd,
             max_trades_per_day=self.max_trades_per_day,
+        )
+
+    @property
+    def gate_settings(self) -> GateSettings:
+        return GateSettings(
+            paper=PaperGateThresholds(
+                days=self.paper_gate_days,
+                win_rate=self.paper_gate_win_rate_pct / 100,
+                profit_factor=self.paper_gate_profit_factor,
+                min_trades=self.gate_min_trades,
+            ),
+            live=LiveGateThresholds(days=self.live_gate_days, net_pnl=self.live_gate_net_pnl_usd),
         )
 
     def kraken_credentials(self, *, production: bool) -> ApiCredentials:

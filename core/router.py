@@ -52,7 +52,8 @@ class OrderRouter:
 
     def simulate(
         self, book: OrderBook, request: OrderRequest, decision_mid: float
-    ) -> tuple[Fill, ...]:
+    ) -> tuple[OrderResult, tuple[Fill, ...]]:
+        """Fill against the book now; the result reads like a venue's answer to a market order."""
         execution = self._paper.execute_market(
             book,
             self._instrument,
@@ -62,7 +63,24 @@ class OrderRouter:
             now_wall_ns=self._clock.wall_ns(),
             decision_mid=decision_mid,
         )
-        return execution.fills
+        if execution.filled == 0:
+            status = OrderStatus.NOT_FILLED
+        elif execution.filled < request.quantity:
+            status = OrderStatus.PARTIALLY_FILLED
+        else:
+            status = OrderStatus.FILLED
+        venue_fills = tuple(
+            VenueFill(f.price, f.quantity, f.fee, f.fill_id) for f in execution.fills
+        )
+        reason = "" if status is OrderStatus.FILLED else "book too thin for the whole order"
+        result = OrderResult(
+            request.client_order_id,
+            status,
+            venue_order_id="paper",
+            fills=venue_fills,
+            reason=reason,
+        )
+        return result, execution.fills
 
     async def send(
         self, request: OrderRequest, decision_mid: float
@@ -74,16 +92,22 @@ class OrderRouter:
             result = await self._venue.place_order(request)
         except VenueError as exc:
             if not exc.retryable:
-                return OrderResult(
-                    request.client_order_id, OrderStatus.REJECTED, reason=str(exc)
-                ), ()
-            result = await self._recover(request, str(exc))
+                result = OrderResult(request.client_order_id, OrderStatus.REJECTED, reason=str(exc))
+                return result, ()
+            result = OrderResult(request.client_order_id, OrderStatus.UNKNOWN, reason=str(exc))
+        if result.status is OrderStatus.UNKNOWN:
+            result = await self._recover(request, result.reason)
         return result, self.fills_from(result, request.side, decision_mid)
 
     async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
-        """The answer was lost: find out from the venue instead of sending a second order."""
+        """The answer was lost: ask the venue by client id instead of sending a second order.
+
+        "Never seen" is only believed after every attempt says so: a request that timed out may
+        still be on its way to the matching engine.
+        """
         assert self._venue is not None
         last_error = first_error
+        seen_nothing = 0
         for attempt in range(self._status_attempts):
             await asyncio.sleep(self._status_backoff_s * (2**attempt))
             try:
@@ -91,9 +115,11 @@ class OrderRouter:
             except VenueError as exc:
                 last_error = str(exc)
                 continue
-            if status is not None:
+            if status is None:
+                seen_nothing += 1
+            elif status.status is not OrderStatus.UNKNOWN:
                 return status
-            # The venue never saw it: it is now safe to say nothing was placed.
+        if seen_nothing == self._status_attempts:
             return OrderResult(
                 request.client_order_id, OrderStatus.REJECTED, reason=f"not placed: {first_error}"
             )

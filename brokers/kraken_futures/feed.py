@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from brokers.kraken_futures.backoff import Backoff, BackoffPolicy
 from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.stats import FeedStats
+from brokers.kraken_futures.urls import redacted
 from brokers.kraken_futures.wire import (
     EVENT_ALERT,
     EVENT_ERROR,
@@ -77,12 +78,13 @@ class KrakenFuturesFeed:
             raise ValueError("KrakenFuturesFeed needs at least one product id")
         if urlsplit(ws_url).scheme not in ("ws", "wss"):
             raise ValueError(
-                f"Kraken Futures WebSocket URL must be ws:// or wss://, got {ws_url!r}"
+                f"Kraken Futures WebSocket URL must be ws:// or wss://, got {redacted(ws_url)!r}"
             )
         if silence_timeout_s <= 0 or ping_interval_s <= 0:
             raise ValueError("ping_interval_s and silence_timeout_s must be positive")
         self._products = wanted
         self._ws_url = ws_url
+        self._shown_url = redacted(ws_url)
         self._ping_interval_s = ping_interval_s
         self._silence_timeout_s = silence_timeout_s
         self._open_timeout_s = open_timeout_s
@@ -97,11 +99,16 @@ class KrakenFuturesFeed:
         self._running = False
 
     def __repr__(self) -> str:
-        return f"KrakenFuturesFeed(products={list(self._products)}, ws_url={self._ws_url!r})"
+        return f"KrakenFuturesFeed(products={list(self._products)}, ws_url={self._shown_url!r})"
 
     @property
     def products(self) -> tuple[str, ...]:
         return self._products
+
+    @property
+    def ws_url(self) -> str:
+        """Where the feed connects, without any credentials a proxy URL might carry."""
+        return self._shown_url
 
     @property
     def stats(self) -> FeedStats:
@@ -161,7 +168,7 @@ class KrakenFuturesFeed:
         stats.connects += 1
         self._silent = False
         self._last_recv_ns = time.monotonic_ns()
-        sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, self._ws_url))
+        sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, self._shown_url))
 
     async def _session(self, ws: ClientConnection, parser: FrameParser, sink: FeedSink) -> str:
         """One connection from greeting to close; returns why it ended."""

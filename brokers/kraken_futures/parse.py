@@ -109,7 +109,7 @@ class FrameParser:
         except msgspec.ValidationError as exc:
             self._drop(DropReason.BAD_SCHEMA, f"{exc}: {_excerpt(raw)}", recv_ns)
             return None
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string value
             self._drop(DropReason.INVALID_JSON, f"{exc}: {_excerpt(raw)}", recv_ns)
             return None
         if frame.event:

@@ -25,6 +25,7 @@ from brokers.kraken_futures.auth import (
 )
 from brokers.kraken_futures.errors import AUTHENTICATION_ERROR, VenueAnswerLost, venue_error
 from brokers.kraken_futures.rest_wire import Answer, decode_as
+from brokers.kraken_futures.urls import redacted
 from core.ports import VenueError, VenueUnreachable
 
 Params = Sequence[tuple[str, str]]
@@ -72,10 +73,13 @@ class KrakenFuturesHttp:
     ) -> None:
         parts = urlsplit(rest_url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Kraken Futures REST URL must be http(s)://…, got {rest_url!r}")
+            raise ValueError(
+                f"Kraken Futures REST URL must be http(s)://…, got {redacted(rest_url)!r}"
+            )
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._base_path = parts.path.rstrip("/")
-        self._host = parts.netloc
+        self._shown_url = redacted(rest_url.strip()).rstrip("/")
+        self._host = urlsplit(self._shown_url).netloc
         self._api_key = _reveal(api_key)
         secret = _reveal(api_secret)
         self._secret_key: bytes | None = None
@@ -95,7 +99,7 @@ class KrakenFuturesHttp:
 
     def __repr__(self) -> str:
         state = "configured" if self.has_credentials else "not configured"
-        return f"KrakenFuturesHttp(rest_url={self._origin + self._base_path!r}, keys {state})"
+        return f"KrakenFuturesHttp(rest_url={self._shown_url!r}, keys {state})"
 
     @property
     def has_credentials(self) -> bool:

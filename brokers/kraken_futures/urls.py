@@ -24,11 +24,23 @@ class KrakenFuturesVenue(Enum):
     PRODUCTION = "production"
 
 
+def redacted(url: str) -> str:
+    """The URL fit for logs and screens: no user name, password or query string."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
 def _checked(url: str, schemes: tuple[str, ...], setting: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in schemes or not parts.hostname:
-        raise ValueError(f"{setting} must be a {' or '.join(schemes)} URL, got {url!r}")
+        raise ValueError(
+            f"{setting} must be a {' or '.join(schemes)} URL, got {redacted(url) or url[:40]!r}"
+        )
     return url.rstrip("/")
 
 

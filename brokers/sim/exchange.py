@@ -16,139 +16,28 @@ own wire format. Money is exact ``Decimal``. Simplifications, on purpose:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from enum import Enum
+from collections.abc import Callable
+from decimal import Decimal
 
-from brokers.sim.market import Execution, LevelChange, SimMarket
+from brokers.sim.accounting import MONEY, average_entry, notional, pnl, protected_price
+from brokers.sim.market import Execution, SimMarket
+from brokers.sim.orders import (
+    EndReason,
+    OrderKind,
+    OrderOutcome,
+    OrderState,
+    Refusal,
+    SimAccount,
+    SimFill,
+    SimOrder,
+    SimPosition,
+)
 from brokers.sim.products import SimProductSpec
-from core.enums import ContractType, Side
+from core.enums import Side
 
-MONEY = Decimal("0.00000001")
 INITIAL_MARGIN = Decimal("0.02")
 MAINTENANCE_MARGIN = Decimal("0.01")
-MARKET_PROTECTION = Decimal("0.01")  # a market order fills no further than 1 % from the touch
 MAX_CLIENT_ID = 100
-
-
-class OrderKind(Enum):
-    MARKET = "market"  # IOC bounded 1 % from the touch
-    IOC = "ioc"
-    LIMIT = "limit"
-    POST_ONLY = "post_only"
-
-
-class OrderState(Enum):
-    OPEN = "open"  # resting
-    FILLED = "filled"
-    CANCELLED = "cancelled"  # by the user, the dead-man's switch, or the unfilled rest of an IOC
-    REJECTED = "rejected"
-
-
-class Refusal(Enum):
-    """Why an order was refused. The first five create no order at all."""
-
-    INVALID_SIZE = "invalid_size"
-    INVALID_PRICE = "invalid_price"
-    CLIENT_ID_TOO_LONG = "client_id_too_long"
-    CLIENT_ID_IN_USE = "client_id_in_use"
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    WOULD_NOT_EXECUTE = "would_not_execute"  # IOC/market found nothing within its price
-    POST_WOULD_EXECUTE = "post_would_execute"
-    WOULD_NOT_REDUCE = "would_not_reduce"  # reduce-only with nothing to reduce
-
-
-NO_ORDER_REFUSALS = frozenset(
-    {
-        Refusal.INVALID_SIZE,
-        Refusal.INVALID_PRICE,
-        Refusal.CLIENT_ID_TOO_LONG,
-        Refusal.CLIENT_ID_IN_USE,
-        Refusal.INSUFFICIENT_FUNDS,
-    }
-)
-
-
-class EndReason(Enum):
-    NEW = "new"
-    PARTIAL_FILL = "partial_fill"
-    FULL_FILL = "full_fill"
-    CANCELLED_BY_USER = "cancelled_by_user"
-    DEAD_MAN_SWITCH = "dead_man_switch"
-    IOC_REMAINDER = "ioc_remainder"
-    REJECTED = "rejected"
-
-
-@dataclass(slots=True)
-class SimOrder:
-    order_id: str
-    client_id: str | None
-    product: str
-    side: Side
-    kind: OrderKind
-    quantity: Decimal
-    limit_price: Decimal | None  # for a market order: its protection bound
-    reduce_only: bool
-    received_ns: int
-    updated_ns: int
-    filled: Decimal = Decimal(0)
-    state: OrderState = OrderState.OPEN
-    reason: EndReason = EndReason.NEW
-    reduced_quantity: Decimal | None = None  # removed by reduce-only before placement
-    refusal: Refusal | None = None  # why it was rejected, when it was
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.quantity - self.filled
-
-
-@dataclass(frozen=True, slots=True)
-class SimFill:
-    fill_id: str
-    order_id: str
-    client_id: str | None
-    product: str
-    side: Side
-    price: Decimal
-    size: Decimal
-    fee: Decimal  # USD, >= 0
-    maker: bool
-    ts_ns: int
-    filled_before: Decimal  # how much of the order had filled before this fill
-
-
-@dataclass(slots=True)
-class SimPosition:
-    product: str
-    size: Decimal  # signed: > 0 long, < 0 short
-    entry_price: Decimal
-    updated_ns: int
-
-
-@dataclass(slots=True)
-class SimAccount:
-    key: str
-    balance: Decimal  # USD collateral: deposits + realised P&L - fees
-    positions: dict[str, SimPosition] = field(default_factory=dict)
-    orders: dict[str, SimOrder] = field(default_factory=dict)
-    client_ids: dict[str, str] = field(default_factory=dict)  # client id -> order id
-    fills: list[SimFill] = field(default_factory=list)
-    fees_paid: Decimal = Decimal(0)
-    dead_man_deadline_ns: int | None = None
-
-    def open_orders(self) -> Iterator[SimOrder]:
-        return (o for o in self.orders.values() if o.state is OrderState.OPEN)
-
-
-@dataclass(slots=True)
-class OrderOutcome:
-    """What ``place`` did: the order (None if refused before one existed) and its fills."""
-
-    order: SimOrder | None
-    refusal: Refusal | None = None
-    fills: list[SimFill] = field(default_factory=list)
-    level_changes: list[LevelChange] = field(default_factory=list)
 
 
 class SimExchange:
@@ -199,11 +88,16 @@ class SimExchange:
             limit_price=limit_price,
             client_id=client_id,
         )
-        if refusal is not None:
-            return OrderOutcome(None, refusal)
         book = self.market.book(product, depth=1)
         touch = book.best_ask if side is Side.BUY else book.best_bid
-        bound = limit_price if kind is not OrderKind.MARKET else _protected(spec, side, touch)
+        bound = protected_price(spec, side, touch) if kind is OrderKind.MARKET else limit_price
+        if refusal is None and not reduce_only:
+            assert bound is not None
+            if not self._can_afford(account, spec, quantity, bound):
+                refusal = Refusal.INSUFFICIENT_FUNDS
+        if refusal is not None:
+            return OrderOutcome(None, refusal)
+        assert bound is not None
         order = SimOrder(
             self.new_id(),
             client_id,
@@ -213,8 +107,8 @@ class SimExchange:
             quantity,
             bound,
             reduce_only,
-            now_ns,
-            now_ns,
+            received_ns=now_ns,
+            updated_ns=now_ns,
         )
         account.orders[order.order_id] = order
         if client_id is not None:
@@ -226,28 +120,31 @@ class SimExchange:
             if quantity > reducible:
                 order.reduced_quantity = quantity - reducible
                 order.quantity = reducible
-        assert bound is not None
         marketable = bound >= touch if side is Side.BUY else bound <= touch
         if kind is OrderKind.POST_ONLY and marketable:
             return self._reject(order, Refusal.POST_WOULD_EXECUTE)
-        if not reduce_only and not self._can_afford(account, spec, order.quantity, bound):
-            del account.orders[order.order_id]
-            if client_id is not None:
-                del account.client_ids[client_id]
-            return OrderOutcome(None, Refusal.INSUFFICIENT_FUNDS)
         if not marketable:
             if kind in (OrderKind.MARKET, OrderKind.IOC):
                 return self._reject(order, Refusal.WOULD_NOT_EXECUTE)
             return OrderOutcome(order)  # rests
+        return self._take(account, order, now_ns)
+
+    def _take(self, account: SimAccount, order: SimOrder, now_ns: int) -> OrderOutcome:
+        """Execute a marketable order against the book, then settle what is left of it."""
         executions, changes = self.market.execute_market(
-            product, side, order.quantity, limit_price=bound, now_ns=now_ns
+            order.product,
+            order.side,
+            order.quantity,
+            limit_price=order.limit_price,
+            now_ns=now_ns,
         )
         fills = [self._fill(account, order, ex, maker=False, now_ns=now_ns) for ex in executions]
-        if not fills and kind in (OrderKind.MARKET, OrderKind.IOC):
+        immediate = order.kind in (OrderKind.MARKET, OrderKind.IOC)
+        if not fills and immediate:
             return self._reject(order, Refusal.WOULD_NOT_EXECUTE)
         if order.remaining == 0:
             order.state, order.reason = OrderState.FILLED, EndReason.FULL_FILL
-        elif kind in (OrderKind.MARKET, OrderKind.IOC):
+        elif immediate:
             order.state, order.reason = OrderState.CANCELLED, EndReason.IOC_REMAINDER
         elif fills:
             order.reason = EndReason.PARTIAL_FILL  # the rest rests
@@ -290,7 +187,7 @@ class SimExchange:
     def _can_afford(
         self, account: SimAccount, spec: SimProductSpec, quantity: Decimal, price: Decimal
     ) -> bool:
-        return _notional(spec, quantity, price) * INITIAL_MARGIN <= self.available_margin(account)
+        return notional(spec, quantity, price) * INITIAL_MARGIN <= self.available_margin(account)
 
     def _fill(
         self,
@@ -303,7 +200,7 @@ class SimExchange:
     ) -> SimFill:
         spec = self.market.spec(order.product)
         rate = self.maker_fee_rate if maker else self.taker_fee_rate
-        fee = (_notional(spec, execution.size, execution.price) * rate).quantize(MONEY)
+        fee = (notional(spec, execution.size, execution.price) * rate).quantize(MONEY)
         fill = SimFill(
             self.new_id(),
             order.order_id,
@@ -336,13 +233,13 @@ class SimExchange:
             return
         position.updated_ns = fill.ts_ns
         if position.size * signed > 0:  # adding to the position
-            position.entry_price = _average_entry(
+            position.entry_price = average_entry(
                 spec, position.size, position.entry_price, signed, fill.price
             )
             position.size += signed
             return
         closing = min(abs(signed), abs(position.size))
-        account.balance += _pnl(spec, position.size > 0, position.entry_price, fill.price, closing)
+        account.balance += pnl(spec, position.size > 0, position.entry_price, fill.price, closing)
         left = abs(signed) - closing
         if abs(position.size) > closing:
             position.size += signed
@@ -414,7 +311,7 @@ class SimExchange:
     def position_pnl(self, position: SimPosition) -> Decimal:
         """Unrealised P&L of one position at the mid, in USD."""
         spec = self.market.spec(position.product)
-        return _pnl(
+        return pnl(
             spec,
             position.size > 0,
             position.entry_price,
@@ -429,12 +326,12 @@ class SimExchange:
         total = Decimal(0)
         for position in account.positions.values():
             spec = self.market.spec(position.product)
-            total += _notional(spec, abs(position.size), self.mark(position.product))
+            total += notional(spec, abs(position.size), self.mark(position.product))
         if with_orders:
             for order in account.open_orders():
                 spec = self.market.spec(order.product)
                 assert order.limit_price is not None
-                total += _notional(spec, order.remaining, order.limit_price)
+                total += notional(spec, order.remaining, order.limit_price)
         return (total * INITIAL_MARGIN).quantize(MONEY)
 
     def maintenance_margin(self, account: SimAccount) -> Decimal:
@@ -443,41 +340,3 @@ class SimExchange:
     def available_margin(self, account: SimAccount) -> Decimal:
         equity = account.balance + self.unrealized_pnl(account)
         return equity - self.initial_margin(account, with_orders=True)
-
-
-def _notional(spec: SimProductSpec, size: Decimal, price: Decimal) -> Decimal:
-    """USD value: inverse contracts are worth their contract size, others size x price."""
-    if spec.contract_type is ContractType.INVERSE:
-        return size * spec.contract_size
-    return size * price * spec.contract_size
-
-
-def _pnl(
-    spec: SimProductSpec, long: bool, entry: Decimal, exit_: Decimal, size: Decimal
-) -> Decimal:
-    """Realised (or, at the mark, unrealised) P&L in USD of closing ``size`` at ``exit_``."""
-    direction = 1 if long else -1
-    if spec.contract_type is ContractType.INVERSE:
-        in_base = size * spec.contract_size * (1 / entry - 1 / exit_)
-        return (in_base * exit_ * direction).quantize(MONEY)
-    return ((exit_ - entry) * size * spec.contract_size * direction).quantize(MONEY)
-
-
-def _average_entry(
-    spec: SimProductSpec, size: Decimal, entry: Decimal, added: Decimal, price: Decimal
-) -> Decimal:
-    """Entry price after adding ``added`` at ``price`` (harmonic for inverse contracts)."""
-    size, added = abs(size), abs(added)
-    if spec.contract_type is ContractType.INVERSE:
-        return (size + added) / (size / entry + added / price)
-    return (size * entry + added * price) / (size + added)
-
-
-def _protected(spec: SimProductSpec, side: Side, touch: Decimal) -> Decimal:
-    """A market order's worst price: 1 % through the touch, on the tick grid."""
-    if side is Side.BUY:
-        raw, rounding = touch * (1 + MARKET_PROTECTION), ROUND_FLOOR
-    else:
-        raw, rounding = touch * (1 - MARKET_PROTECTION), ROUND_CEILING
-    ticks = (raw / spec.tick_size).to_integral_value(rounding=rounding)
-    return ticks * spec.tick_size

@@ -44,7 +44,8 @@ class SimFaults:
         """Withhold the next ``count`` book messages of ``product`` from every subscriber.
 
         Their sequence numbers are used up, so subscribers see a jump (a lost frame): the book
-        they hold is really missing those changes until they resync.
+        they hold is really missing those changes until they resync. Only messages someone
+        would have received count, so the knob can be armed before anyone subscribes.
         """
         if count < 1:
             raise ValueError("count must be at least 1")

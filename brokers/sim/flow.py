@@ -2,11 +2,14 @@
 
 Two processes drive a product, both on its own seeded RNG:
 
-* **Moves** (Poisson in time, ``moves_per_second``) shift the whole top of the book by ``k``
-  level steps. ``k`` is sized from ``volatility_bps`` so the mid's standard deviation over one
-  second is about that many basis points. The direction is up with probability
-  ``0.5 + 0.5 * edge * x`` where ``x`` = log(top-N bid size / top-N ask size) / log(3), clipped to
-  [-1, 1]: with ``edge = 0`` the mid is a pure random walk whatever the imbalance.
+* **Moves** (Poisson in time) shift the whole top of the book by ``k`` level steps. Their
+  size and frequency come from ``volatility_bps`` (the mid's standard deviation over one
+  second): about six steps a move, at least ``moves_per_second`` moves. A move costs messages,
+  so a volatility the message rate cannot carry saturates instead of bursting. The direction is
+  up with probability ``0.5 + 0.5 * edge * x`` where ``x`` = tanh(1.7 * ln(top-N bid size /
+  top-N ask size)), about 0.6 at a 1.5x imbalance and 0.95 at 3x: with ``edge = 0`` the mid is
+  a pure random walk whatever the imbalance; with ``edge = 1`` a 3x imbalance is followed by an
+  up-move 97 % of the time.
 * **Flow** (the rest of the message budget) adds, cancels and trades against levels. A "regime"
   (an Ornstein-Uhlenbeck process drifting between buy and sell pressure) tilts adds to one side
   and cancels/trades to the other, so the top-N imbalance swings, sometimes past 3x either way.
@@ -26,6 +29,9 @@ from dataclasses import dataclass
 
 from brokers.sim.levels import LevelBook
 from brokers.sim.products import SimProductSpec
+
+TYPICAL_MOVE_UNITS = 6.0
+MAX_MOVE_UNITS = 20
 
 RawChange = tuple[bool, int, int]
 """(is_bid, price in level steps, new size in lots); 0 lots deletes the level."""
@@ -75,9 +81,14 @@ class ProductFlow:
         self.regime = 0.0
         self.typical_lots = int(spec.typical_size / spec.size_step)
         self.spread_units = max(1, round(params.spread_ticks / spec.level_gap_ticks))
-        units_per_bps = float(spec.start_price / spec.level_step) / 10_000
-        per_move = params.volatility_bps * units_per_bps / math.sqrt(params.moves_per_second)
-        self.move_std_units = per_move
+        # Moves of about TYPICAL_MOVE_UNITS steps; more of them per second when the volatility
+        # asks for it. If the message rate cannot carry that many moves, moves crowd out flow
+        # and the volatility saturates at what the rate allows (no bursts, no long silences).
+        sigma_units = params.volatility_bps * float(spec.start_price / spec.level_step) / 10_000
+        self.moves_per_second = max(
+            params.moves_per_second, (sigma_units / TYPICAL_MOVE_UNITS) ** 2
+        )
+        self.move_std_units = sigma_units / math.sqrt(self.moves_per_second)
         self.next_event_ns: int | None = None
         self.next_move_ns = 0
         self.next_widen_ns = 0
@@ -91,7 +102,7 @@ class ProductFlow:
         if self.next_event_ns is None:
             self.last_event_ns = now_ns
             self.next_event_ns = now_ns + self._gap_ns(1)
-            self.next_move_ns = now_ns + self._exp_ns(self.params.moves_per_second)
+            self.next_move_ns = now_ns + self._exp_ns(self.moves_per_second)
             self.next_widen_ns = now_ns + self._exp_ns(self.params.widen_per_second)
             return []
         if now_ns - self.next_event_ns > max_backlog_ns:
@@ -107,7 +118,7 @@ class ProductFlow:
             self._out = []
             if self.next_move_ns <= event_ns:
                 self._move()
-                self.next_move_ns = event_ns + self._exp_ns(self.params.moves_per_second)
+                self.next_move_ns = event_ns + self._exp_ns(self.moves_per_second)
             elif self.next_widen_ns <= event_ns:
                 self._widen()
                 self.next_widen_ns = event_ns + self._exp_ns(self.params.widen_per_second)
@@ -119,8 +130,13 @@ class ProductFlow:
         return out
 
     def _gap_ns(self, messages: int) -> int:
-        """Time to the next event so that the product emits ``rate_hz`` messages a second."""
-        return 1 + int(self.rng.expovariate(self.params.rate_hz / max(1, messages)) * 1e9)
+        """Time to the next event: each message "costs" an exponential time of mean 1/rate.
+
+        The sum over the event's messages is Gamma(messages, 1/rate): ``rate_hz`` messages a
+        second on average, and a burst is followed by a proportionate, not erratic, pause.
+        """
+        gap_s = self.rng.gammavariate(max(1, messages), 1.0 / self.params.rate_hz)
+        return 1 + int(gap_s * 1e9)
 
     def _exp_ns(self, per_second: float) -> int:
         return 1 + int(self.rng.expovariate(per_second) * 1e9)
@@ -150,7 +166,7 @@ class ProductFlow:
 
     def _build_initial_book(self) -> None:
         mid = int(self.spec.start_price / self.spec.level_step)
-        best_bid = mid - self.spread_units // 2
+        best_bid = mid - (self.spread_units + 1) // 2
         best_ask = best_bid + self.spread_units
         for is_bid, best in ((True, best_bid), (False, best_ask)):
             step = -1 if is_bid else 1
@@ -169,9 +185,9 @@ class ProductFlow:
 
     # ---------------------------------------------------------------- moves
     def _move(self) -> None:
-        units = max(1, round(abs(self.rng.gauss(0.0, self.move_std_units))))
+        units = min(MAX_MOVE_UNITS, max(1, round(abs(self.rng.gauss(0.0, self.move_std_units)))))
         ratio = self.imbalance_ratio()
-        lean = max(-1.0, min(1.0, math.log(ratio) / math.log(3.0))) if ratio > 0 else -1.0
+        lean = math.tanh(1.7 * math.log(ratio)) if 0 < ratio < math.inf else (-1.0, 1.0)[ratio > 0]
         up = self.rng.random() < 0.5 + 0.5 * self.params.edge * lean
         self.shift(units, up)
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -48,7 +49,8 @@ class KrakenFuturesSimServer:
 
     ``rate_hz`` is book messages per second per product. ``faults`` holds the fault knobs.
     ``credentials`` maps API keys to base64 secrets (default: the public fake sim pair); each
-    key is its own account with ``starting_balance_usd`` of USD collateral.
+    key is its own account with ``starting_balance_usd`` of USD collateral. ``clock`` gives
+    epoch ns; with ``ticking=False`` nothing moves by itself and a test drives ``tick(now_ns)``.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class KrakenFuturesSimServer:
         taker_fee_rate: Decimal = Decimal("0.0005"),
         maker_fee_rate: Decimal = Decimal("0.0002"),
         clock: Callable[[], int] = time.time_ns,
+        ticking: bool = True,
     ) -> None:
         specs = resolve_products(products, default=KRAKEN_FUTURES_PRODUCTS)
         for spec in specs:
@@ -77,6 +80,7 @@ class KrakenFuturesSimServer:
         self.clock = clock
         self.heartbeat_interval_s = heartbeat_interval_s
         self.tick_interval_s = tick_interval_s
+        self.ticking = ticking
         self.exchange = SimExchange(
             self.market,
             starting_balance_usd=starting_balance_usd,
@@ -120,7 +124,8 @@ class KrakenFuturesSimServer:
         now = self.clock()
         for product in self.market.products:
             self.market.step(product, now)  # starts each product's clock
-        self._ticker = asyncio.create_task(self._tick_forever(), name="kraken-sim-ticker")
+        if self.ticking:
+            self._ticker = asyncio.create_task(self._tick_forever(), name="kraken-sim-ticker")
         log.info("simulated Kraken Futures venue on %s:%d", host, self._port)
 
     async def stop(self) -> None:
@@ -171,18 +176,32 @@ class KrakenFuturesSimServer:
         """The ``seq`` of the last ``book`` message of ``product``."""
         return self.feed.seq(product.upper())
 
+    @property
+    def ws_requests(self) -> list[tuple[int, Any]]:
+        """Every WebSocket request received (last 1000): (connection number, parsed JSON)."""
+        return list(self.feed.requests)
+
+    @property
+    def rest_calls(self) -> list[tuple[str, dict[str, list[str]]]]:
+        """Every authenticated REST call (last 1000): (endpoint, parameters as sent)."""
+        return list(self.rest.calls)
+
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:
         next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-        while True:
-            self.tick(self.clock())
-            if time.monotonic() >= next_heartbeat:
-                self.feed.heartbeat(self.clock())
-                next_heartbeat = time.monotonic() + self.heartbeat_interval_s
-            disconnect, abrupt = self.faults.take_disconnect()
-            if disconnect:
-                await self.feed.close_all(abrupt=abrupt)
-            await asyncio.sleep(self.tick_interval_s)
+        try:
+            while True:
+                self.tick(self.clock())
+                if time.monotonic() >= next_heartbeat:
+                    self.feed.heartbeat(self.clock())
+                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                disconnect, abrupt = self.faults.take_disconnect()
+                if disconnect:
+                    await self.feed.close_all(abrupt=abrupt)
+                await asyncio.sleep(self.tick_interval_s)
+        except Exception:
+            log.exception("the simulated venue's ticker failed; the market is frozen")
+            raise
 
     def tick(self, now_ns: int) -> None:
         """One step of everything that happens by itself (public for deterministic tests)."""
@@ -192,5 +211,5 @@ class KrakenFuturesSimServer:
         for product in self.market.products:
             changes = self.market.step(product, now_ns)
             if changes:
-                self.feed.publish(product, changes)
+                self.feed.publish(product, changes, now_ns)
         self.exchange.on_time(now_ns)

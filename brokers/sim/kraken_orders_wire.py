@@ -20,19 +20,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from brokers.sim.exchange import (
+from brokers.sim.exchange import SimExchange
+from brokers.sim.kraken_wire import Json, iso, num, wire_side
+from brokers.sim.orders import (
     EndReason,
     OrderKind,
     OrderOutcome,
     OrderState,
     Refusal,
     SimAccount,
-    SimExchange,
     SimFill,
     SimOrder,
     SimPosition,
 )
-from brokers.sim.kraken_wire import Json, iso, num, wire_side
 
 ORDER_TYPE = {
     OrderKind.MARKET: "ioc",

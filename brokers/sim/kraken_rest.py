@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
@@ -34,15 +34,18 @@ from aiohttp import web
 
 from brokers.sim import kraken_orders_wire as orders_wire
 from brokers.sim import kraken_wire as wire
-from brokers.sim.exchange import OrderKind, OrderState, SimExchange
+from brokers.sim.exchange import SimExchange
 from brokers.sim.faults import RestFault, SimFaults
 from brokers.sim.kraken_auth import rest_authent, verify
 from brokers.sim.market import LevelChange, SimMarket
+from brokers.sim.orders import OrderKind, OrderState
 from core.enums import Side
 
 ORDER_STATUS_WINDOW_NS = 5_000_000_000
 NONCES_REMEMBERED = 10_000
+CALLS_REMEMBERED = 1_000
 FILLS_PER_PAGE = 100
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 ORDER_KINDS = {
     "mkt": OrderKind.MARKET,
@@ -110,7 +113,7 @@ class KrakenRestApi:
         faults: SimFaults,
         credentials: dict[str, str],
         clock: Callable[[], int],
-        publish: Callable[[str, Sequence[LevelChange]], None],
+        publish: Callable[[str, Sequence[LevelChange], int], None],
     ) -> None:
         self.market = market
         self.exchange = exchange
@@ -119,6 +122,8 @@ class KrakenRestApi:
         self.clock = clock
         self.publish = publish
         self._nonces: dict[str, deque[str]] = {}
+        self.calls: deque[tuple[str, dict[str, list[str]]]] = deque(maxlen=CALLS_REMEMBERED)
+        """Authenticated calls that reached an endpoint, oldest first: (endpoint, parameters)."""
 
     def add_routes(self, app: web.Application, prefix: str) -> None:
         app.router.add_get(
@@ -156,6 +161,7 @@ class KrakenRestApi:
                 for name, value in parse_qsl(body, keep_blank_values=True):
                     params.setdefault(name, []).append(value)
                 key = self._authenticate(request, post_data) if private else ""
+                self.calls.append((endpoint, params))
                 answer = handler(Call(key, params, now))
             except ApiError as error:
                 answer = wire.rest_error(error.code, now)
@@ -237,7 +243,7 @@ class KrakenRestApi:
             now_ns=call.now_ns,
         )
         if outcome.level_changes:
-            self.publish(symbol, outcome.level_changes)
+            self.publish(symbol, outcome.level_changes, self.clock())
         return orders_wire.success(
             call.now_ns, sendStatus=orders_wire.send_status(outcome, call.now_ns, client_id)
         )
@@ -333,4 +339,6 @@ def _parse_iso_ns(text: str) -> int:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ApiError("invalidArgument") from None
-    return int(moment.timestamp() * 1_000_000) * 1_000
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1) * 1_000

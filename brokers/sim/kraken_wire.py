@@ -41,8 +41,9 @@ def ms(ns: int) -> int:
 
 def iso(ns: int) -> str:
     """``2019-09-05T16:33:50.734Z``: the REST time format."""
-    moment = datetime.fromtimestamp(ns / 1e9, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{(ns // 1_000_000) % 1000:03d}Z"
+    seconds, rest = divmod(ns, 1_000_000_000)
+    moment = datetime.fromtimestamp(seconds, tz=UTC)  # whole seconds: no float rounding
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{rest // 1_000_000:03d}Z"
 
 
 def wire_side(side: Side) -> str:
@@ -87,7 +88,7 @@ def book_snapshot(book: BookView, seq: int, now_ns: int) -> Json:
     }
 
 
-def book_delta(product: str, change: LevelChange, seq: int) -> Json:
+def book_delta(product: str, change: LevelChange, seq: int, now_ns: int) -> Json:
     return {
         "feed": "book",
         "product_id": product,
@@ -95,7 +96,7 @@ def book_delta(product: str, change: LevelChange, seq: int) -> Json:
         "seq": seq,
         "price": num(change.price),
         "qty": num(change.size),
-        "timestamp": ms(change.ts_ns),
+        "timestamp": ms(now_ns),
     }
 
 

@@ -22,8 +22,10 @@ Readings where the docs are silent (noted so the adapter side can check its own)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +38,8 @@ from brokers.sim.market import LevelChange, SimMarket
 
 log = logging.getLogger(__name__)
 
+REQUESTS_REMEMBERED = 1_000
+CLOSE_TIMEOUT_S = 1.0  # how long a close waits for the peer's close frame
 MAX_QUEUED_FRAMES = 50_000
 """A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
 
@@ -49,7 +53,6 @@ class WsClient:
         self.ws = ws
         self.transport = transport
         self.number = number
-        self.books: set[str] = set()
         self.heartbeat = False
         self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
@@ -65,10 +68,8 @@ class WsClient:
         if self.ws.closed:
             return
         if self._queue.qsize() >= MAX_QUEUED_FRAMES:
-            log.warning("kraken sim: client %d too slow, dropping it", self.number)
-            self._loop.create_task(
-                self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"slow consumer")
-            )
+            log.warning("kraken sim: client %d is too slow, dropping its connection", self.number)
+            self.abort()  # the receive loop sees the socket go and cleans up
             return
         due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
         self._queue.put_nowait((due, text))
@@ -91,10 +92,8 @@ class WsClient:
     async def stop(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._sender
-            except asyncio.CancelledError:
-                pass
             self._sender = None
 
     def abort(self) -> None:
@@ -120,6 +119,8 @@ class KrakenWsFeed:
         self.clients: set[WsClient] = set()
         self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
         self._numbers = 0
+        self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
+        """What clients asked, oldest first: (connection number, parsed request)."""
 
     def seq(self, product: str) -> int:
         """The sequence number of the last book message of ``product`` (sent or dropped)."""
@@ -127,7 +128,10 @@ class KrakenWsFeed:
 
     # --- connections ----------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
+        # No permessage-deflate: the docs do not mention it, and plain frames keep latency honest.
+        ws = web.WebSocketResponse(
+            autoping=True, compress=False, max_msg_size=1 << 20, timeout=CLOSE_TIMEOUT_S
+        )
         await ws.prepare(request)
         self._numbers += 1
         client = WsClient(ws, request.transport, self._numbers)
@@ -177,6 +181,7 @@ class KrakenWsFeed:
         except orjson.JSONDecodeError:
             self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
             return
+        self.requests.append((client.number, request))
         event = request.get("event") if isinstance(request, dict) else None
         if event in ("subscribe", "unsubscribe"):
             self._on_subscription(client, request, subscribe=event == "subscribe")
@@ -212,7 +217,6 @@ class KrakenWsFeed:
         self._send(client, wire.subscription_ack(event, "book", product_ids))
         for product in product_ids:
             if subscribe:
-                client.books.add(product)
                 self._book_subscribers[product].add(client)
                 book = self.market.book(product)
                 snapshot = wire.book_snapshot(
@@ -220,24 +224,25 @@ class KrakenWsFeed:
                 )
                 self._send(client, snapshot)
             else:
-                client.books.discard(product)
                 self._book_subscribers[product].discard(client)
 
     def _send(self, client: WsClient, message: dict[str, Any]) -> None:
         client.send_json(message, self.faults.take_delay_ms())
 
     # --- broadcasts ---------------------------------------------------------------------------
-    def publish(self, product: str, changes: Sequence[LevelChange]) -> None:
-        """Send one ``book`` message per change, the market's latest changes of ``product``."""
+    def publish(self, product: str, changes: Sequence[LevelChange], now_ns: int) -> None:
+        """Send one ``book`` message per change, the market's latest changes of ``product``.
+
+        Messages are stamped with the publishing time, so a client never sees a ``book``
+        message older than the ``book_snapshot`` before it.
+        """
         subscribers = self._book_subscribers[product]
         seq = self.seq(product) - len(changes)
         for change in changes:
             seq += 1
-            if self.faults.take_drop(product):
+            if not subscribers or self.faults.take_drop(product):
                 continue
-            if not subscribers:
-                continue
-            text = orjson.dumps(wire.book_delta(product, change, seq)).decode()
+            text = orjson.dumps(wire.book_delta(product, change, seq, now_ns)).decode()
             for client in subscribers:
                 client.send(text, self.faults.take_delay_ms())
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 
 from brokers.sim.kraken_futures_server import KrakenFuturesSimServer
-from brokers.sim.market import DEFAULT_EDGE, DEFAULT_RATE_HZ
+from brokers.sim.market import DEFAULT_EDGE, DEFAULT_RATE_HZ, DEFAULT_VOLATILITY_BPS
 from brokers.sim.products import SimProductSpec
 
 
@@ -17,6 +17,7 @@ async def serve_forever(
     seed: int = 0,
     rate_hz: float = DEFAULT_RATE_HZ,
     edge: float = DEFAULT_EDGE,
+    volatility_bps: float = DEFAULT_VOLATILITY_BPS,
     products: Iterable[SimProductSpec | str] | None = None,
     on_ready: Callable[[str, str], None] | None = None,
 ) -> None:
@@ -25,7 +26,9 @@ async def serve_forever(
     Bad settings (an unknown product, an edge outside [0, 1]) raise ValueError before anything
     listens; a taken port raises OSError. Cancelling the task stops the server cleanly.
     """
-    server = KrakenFuturesSimServer(products=products, seed=seed, rate_hz=rate_hz, edge=edge)
+    server = KrakenFuturesSimServer(
+        products=products, seed=seed, rate_hz=rate_hz, edge=edge, volatility_bps=volatility_bps
+    )
     await server.start(host, port)
     try:
         if on_ready is not None:

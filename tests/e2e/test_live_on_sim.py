@@ -123,3 +123,48 @@ async def test_a_wrong_secret_is_refused_by_the_venue_and_the_order_is_not_booke
         assert any("authentication" in n.lower() for n in notices), notices
         assert session.engine.ledger.position.quantity == 0
         assert SIM_API_SECRET not in " ".join(notices)
+
+
+@pytest.mark.parametrize(
+    ("after_execute", "booked"),
+    [(True, 1), (False, 0)],
+    ids=["executed-then-answer-lost", "refused-before-executing"],
+)
+async def test_a_lost_answer_is_resolved_by_asking_the_venue_never_by_sending_again(
+    after_execute: bool, booked: int
+) -> None:
+    async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
+        server.faults.fail_rest("sendorder", status=503, after_execute=after_execute)
+        settings = settings_for(server)
+        options = RunOptions(
+            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+        )
+        recorder = Recorder()
+        async with contextlib.AsyncExitStack() as stack:
+            connection = await open_venue(options, settings, stack)
+            session = TradingSession(options, settings, connection, observers=[recorder])
+            await session.start()
+            try:
+                for _ in range(400):
+                    if any(s.action is not SignalAction.CLOSE for s in recorder.signals):
+                        break
+                    await asyncio.sleep(0.05)
+                assert await session.engine.wait_idle(10)
+                first_order_fills = [
+                    f for f in recorder.fills if f.client_order_id == _first_client_id(server)
+                ]
+            finally:
+                await session.stop(flatten=False)
+        account = server.exchange.account(SIM_API_KEY)
+        first = _first_client_id(server)
+        # One decision, one order at the venue, whatever became of the answer.
+        assert sum(1 for o in account.orders.values() if o.client_id == first) == booked
+        assert len(first_order_fills) == booked
+        if booked:
+            venue_size = sum(f.size for f in account.fills if f.client_id == first)
+            assert sum(f.quantity for f in first_order_fills) == venue_size
+
+
+def _first_client_id(server: KrakenFuturesSimServer) -> str | None:
+    calls = [params for endpoint, params in server.rest_calls if endpoint == "sendorder"]
+    return calls[0]["cliOrdId"][0] if calls else None

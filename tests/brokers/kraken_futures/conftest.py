@@ -37,3 +37,17 @@ class RecordingSink:
 
     def events_of(self, kind: FeedEventKind) -> list[FeedEvent]:
         return [e for e in self.events if e.kind is kind]
+
+
+class StepClock:
+    """Venue wall-clock epoch ns that only move when a test says so: the sim market is frozen
+    between steps, so the test can compare books at a known ``seq``."""
+
+    def __init__(self, now_ns: int = 1_700_000_000_000_000_000) -> None:
+        self.now_ns = now_ns
+
+    def __call__(self) -> int:
+        return self.now_ns
+
+    def advance(self, ms: float) -> None:
+        self.now_ns += int(ms * 1_000_000)

@@ -47,23 +47,29 @@ def test_rest_authent_for_the_docs_orderbook_inputs() -> None:
 def test_rest_authent_for_a_sendorder_body_signs_the_path_without_derivatives() -> None:
     key = decode_secret(DOCS_SECRET)
     path = signed_endpoint_path("/derivatives/api/v3/sendorder")
-    authent = rest_authent(key, post_data=SENDORDER_POST_DATA, nonce="1700000000000",
-                           endpoint_path=path)
+    authent = rest_authent(
+        key, post_data=SENDORDER_POST_DATA, nonce="1700000000000", endpoint_path=path
+    )
     assert path == "/api/v3/sendorder"
     assert authent == (
         "peCbdoqIQq8f9Db/lCe9Y7ZRc7l5O6oYJF51Cn03c6OGXQ6JgfS2fUAVTnUBouYgjffu1lyfSIKFIyCwhHV9+A=="
     )
     # Signing the full request path (the classic mistake) gives a different, wrong value.
-    wrong = rest_authent(key, post_data=SENDORDER_POST_DATA, nonce="1700000000000",
-                         endpoint_path="/derivatives/api/v3/sendorder")
+    wrong = rest_authent(
+        key,
+        post_data=SENDORDER_POST_DATA,
+        nonce="1700000000000",
+        endpoint_path="/derivatives/api/v3/sendorder",
+    )
     assert wrong == (
         "nfNMJDNBe9Lc3x2m2ZlrLOy9rKUIBZF+IzrdnPUjP64sfmxaFDcowKWX94cFqq3y369Hz6LQvpi6uvU+NIuxHQ=="
     )
 
 
 def test_rest_authent_without_nonce_or_parameters() -> None:
-    authent = rest_authent(decode_secret(DOCS_SECRET), post_data="", nonce="",
-                           endpoint_path="/api/v3/openpositions")
+    authent = rest_authent(
+        decode_secret(DOCS_SECRET), post_data="", nonce="", endpoint_path="/api/v3/openpositions"
+    )
     assert authent == (
         "97NHlfPZy2jSPglkvI5ZaYjteN2sBRIK32YTyrR8Op+S0+TKyqJvZPeUuV0CQhcW0oq7DKYxq3B/Vq0H+PJGWQ=="
     )
@@ -71,8 +77,12 @@ def test_rest_authent_without_nonce_or_parameters() -> None:
 
 def test_rest_authent_hashes_post_data_as_url_encoded() -> None:
     # The docs' 2024 change: hash "greeting=hello%20world", not the decoded "hello world".
-    authent = rest_authent(decode_secret(DOCS_SECRET), post_data="greeting=hello%20world",
-                           nonce="", endpoint_path="/api/v3/orderbook")
+    authent = rest_authent(
+        decode_secret(DOCS_SECRET),
+        post_data="greeting=hello%20world",
+        nonce="",
+        endpoint_path="/api/v3/orderbook",
+    )
     assert authent == (
         "j8jiSC6eJTIKd5qaVW+EBocnYhzPZqexnrN/Drn4lu+IjkSxuJyuJKl9fFTglj1B/iWi+Z9Yh4UZJbAbVU/XyA=="
     )

@@ -71,8 +71,12 @@ def test_contract_type_by_the_docs_type_then_by_prefix(
 
 
 def test_negative_trade_precision_means_lots_of_tens() -> None:
-    body = {"symbol": "PF_SHIBUSD", "type": "flexible_futures", "tickSize": 1e-08,
-            "contractValueTradePrecision": -3}
+    body = {
+        "symbol": "PF_SHIBUSD",
+        "type": "flexible_futures",
+        "tickSize": 1e-08,
+        "contractValueTradePrecision": -3,
+    }
     instrument = instrument_from_wire(decode_as(orjson.dumps(body), WireInstrument))
     assert instrument is not None
     assert instrument.size_step == Decimal(1000)
@@ -86,11 +90,18 @@ def test_post_only_markets_are_not_tradeable_for_market_orders() -> None:
 
 
 def test_one_odd_instrument_does_not_hide_the_others() -> None:
-    body = {"result": "success", "instruments": [
-        {"symbol": "PF_XBTUSD", "type": "flexible_futures", "tickSize": 1,
-         "contractValueTradePrecision": 4},
-        {"symbol": 42, "tickSize": "lots"},
-    ]}
+    body = {
+        "result": "success",
+        "instruments": [
+            {
+                "symbol": "PF_XBTUSD",
+                "type": "flexible_futures",
+                "tickSize": 1,
+                "contractValueTradePrecision": 4,
+            },
+            {"symbol": 42, "tickSize": "lots"},
+        ],
+    }
     assert list(instruments_from_answer(orjson.dumps(body))) == ["PF_XBTUSD"]
 
 
@@ -98,18 +109,31 @@ def test_open_positions_are_signed_and_exact() -> None:
     answer = decode_as(fixture_bytes("openpositions.json"), OpenPositionsAnswer)
     positions = [position_from_wire(p) for p in answer.openPositions]
     assert positions[0] == VenuePosition("PI_XBTUSD", Decimal(-10000), Decimal("9392.749993345933"))
-    assert positions[1] == VenuePosition("FI_XBTUSD_201225", Decimal(20000),
-                                         Decimal("9399.749966754434"))
+    assert positions[1] == VenuePosition(
+        "FI_XBTUSD_201225", Decimal(20000), Decimal("9399.749966754434")
+    )
     assert positions[2] == VenuePosition("PF_DEFIUSD", Decimal(1), Decimal(570))
 
 
 def test_open_orders_keep_our_client_id_and_the_unfilled_size() -> None:
     answer = decode_as(fixture_bytes("openorders.json"), OpenOrdersAnswer)
     orders = [open_order_from_wire(o) for o in answer.openOrders]
-    assert orders[0] == OpenOrder("", "59302619-41d2-4f0b-941f-7e7914760ad3", "PI_XBTUSD",
-                                  Side.SELL, Decimal(304), Decimal(10640))
-    assert orders[1] == OpenOrder("l2c-abc", "022774bc-2c4a-4f26-9317-436c8d85746d", "PF_XBTUSD",
-                                  Side.BUY, Decimal("0.0015"), Decimal("7200.5"))
+    assert orders[0] == OpenOrder(
+        "",
+        "59302619-41d2-4f0b-941f-7e7914760ad3",
+        "PI_XBTUSD",
+        Side.SELL,
+        Decimal(304),
+        Decimal(10640),
+    )
+    assert orders[1] == OpenOrder(
+        "l2c-abc",
+        "022774bc-2c4a-4f26-9317-436c8d85746d",
+        "PF_XBTUSD",
+        Side.BUY,
+        Decimal("0.0015"),
+        Decimal("7200.5"),
+    )
 
 
 def test_account_balances_come_from_the_flex_wallet_then_cash() -> None:

@@ -17,6 +17,7 @@ from brokers.kraken_futures.rest_wire import (
     FillsAnswer,
     OrderStatusEntry,
     SendOrderAnswer,
+    SendStatus,
     WireFill,
     decode_as,
 )
@@ -25,24 +26,41 @@ from core.ports import OrderRequest, VenueError, VenueFill
 from tests.brokers.kraken_futures.conftest import fixture_bytes
 
 
-def market(quantity: str = "0.0023", **kwargs: object) -> OrderRequest:
-    return OrderRequest(client_order_id="l2c-1", product="pf_xbtusd", side=Side.BUY,
-                        quantity=Decimal(quantity), **kwargs)  # type: ignore[arg-type]
+def market(quantity: str = "0.0023") -> OrderRequest:
+    return OrderRequest(
+        client_order_id="l2c-1", product="pf_xbtusd", side=Side.BUY, quantity=Decimal(quantity)
+    )
 
 
 def test_market_order_parameters() -> None:
     assert send_order_params(market()) == [
-        ("orderType", "mkt"), ("symbol", "PF_XBTUSD"), ("side", "buy"), ("size", "0.0023"),
-        ("reduceOnly", "false"), ("cliOrdId", "l2c-1"),
+        ("orderType", "mkt"),
+        ("symbol", "PF_XBTUSD"),
+        ("side", "buy"),
+        ("size", "0.0023"),
+        ("reduceOnly", "false"),
+        ("cliOrdId", "l2c-1"),
     ]
 
 
 def test_reduce_only_ioc_limit_parameters_print_plain_decimals() -> None:
-    order = OrderRequest("l2c-2", "PI_XBTUSD", Side.SELL, Decimal("1E+2"), OrderType.LIMIT_IOC,
-                         Decimal("43500.50"), reduce_only=True)
+    order = OrderRequest(
+        "l2c-2",
+        "PI_XBTUSD",
+        Side.SELL,
+        Decimal("1E+2"),
+        OrderType.LIMIT_IOC,
+        Decimal("43500.50"),
+        reduce_only=True,
+    )
     assert send_order_params(order) == [
-        ("orderType", "ioc"), ("symbol", "PI_XBTUSD"), ("side", "sell"), ("size", "100"),
-        ("limitPrice", "43500.5"), ("reduceOnly", "true"), ("cliOrdId", "l2c-2"),
+        ("orderType", "ioc"),
+        ("symbol", "PI_XBTUSD"),
+        ("side", "sell"),
+        ("size", "100"),
+        ("limitPrice", "43500.5"),
+        ("reduceOnly", "true"),
+        ("cliOrdId", "l2c-2"),
     ]
 
 
@@ -66,7 +84,7 @@ def test_client_order_ids_are_fresh_and_within_the_venue_limit() -> None:
     assert all(0 < len(i) <= 100 for i in ids)
 
 
-def send_status(name: str):  # type: ignore[no-untyped-def]
+def send_status(name: str) -> SendStatus:
     return decode_as(fixture_bytes(name), SendOrderAnswer).sendStatus
 
 
@@ -75,8 +93,9 @@ def test_execution_event_from_the_docs_fills_the_order() -> None:
     result = result_from_send_status(order, send_status("sendorder_executed.json"))
     assert result.status is OrderStatus.FILLED
     assert result.venue_order_id == "61ca5732-3478-42fe-8362-abbfd9465294"
-    assert result.fills == (VenueFill(Decimal("7244.5"), Decimal(10), None,
-                                      "e1ec9f63-2338-4c44-b40a-43486c6732d7"),)
+    assert result.fills == (
+        VenueFill(Decimal("7244.5"), Decimal(10), None, "e1ec9f63-2338-4c44-b40a-43486c6732d7"),
+    )
 
 
 def test_partial_execution_of_an_ioc_is_partially_filled() -> None:
@@ -101,8 +120,14 @@ def test_placed_without_any_execution_report_is_unknown_not_a_guess() -> None:
 
 
 @pytest.mark.parametrize(
-    "status", ["insufficientAvailableFunds", "wouldNotReducePosition", "invalidSize",
-               "clientOrderIdAlreadyExist", "marketSuspended"],
+    "status",
+    [
+        "insufficientAvailableFunds",
+        "wouldNotReducePosition",
+        "invalidSize",
+        "clientOrderIdAlreadyExist",
+        "marketSuspended",
+    ],
 )
 def test_refusals_are_rejected_with_the_venue_status(status: str) -> None:
     body = orjson.dumps({"result": "success", "sendStatus": {"status": status}})
@@ -112,16 +137,38 @@ def test_refusals_are_rejected_with_the_venue_status(status: str) -> None:
 
 
 def status_entry(status: str, filled: str, order_id: str = "oid-1") -> OrderStatusEntry:
-    body = {"order": {"type": "ORDER", "orderId": order_id, "cliOrdId": "c1",
-                      "symbol": "PF_XBTUSD", "side": "buy", "quantity": 0.5, "filled": filled,
-                      "limitPrice": None, "reduceOnly": False},
-            "status": status, "updateReason": None, "error": None}
+    body = {
+        "order": {
+            "type": "ORDER",
+            "orderId": order_id,
+            "cliOrdId": "c1",
+            "symbol": "PF_XBTUSD",
+            "side": "buy",
+            "quantity": 0.5,
+            "filled": filled,
+            "limitPrice": None,
+            "reduceOnly": False,
+        },
+        "status": status,
+        "updateReason": None,
+        "error": None,
+    }
     return decode_as(orjson.dumps(body), OrderStatusEntry)
 
 
 def fill(size: str, price: str, order_id: str = "oid-1") -> WireFill:
-    return decode_as(orjson.dumps({"fill_id": f"f-{size}", "order_id": order_id,
-                                   "cliOrdId": "c1", "size": size, "price": price}), WireFill)
+    return decode_as(
+        orjson.dumps(
+            {
+                "fill_id": f"f-{size}",
+                "order_id": order_id,
+                "cliOrdId": "c1",
+                "size": size,
+                "price": price,
+            }
+        ),
+        WireFill,
+    )
 
 
 def test_status_of_a_fully_executed_order_comes_with_its_fills() -> None:
@@ -134,8 +181,9 @@ def test_status_of_a_fully_executed_order_comes_with_its_fills() -> None:
 
 
 def test_status_never_claims_fills_it_cannot_show() -> None:
-    result = result_from_order_status("c1", status_entry("FULLY_EXECUTED", "0.5"),
-                                      [fill("0.2", "100.5")])
+    result = result_from_order_status(
+        "c1", status_entry("FULLY_EXECUTED", "0.5"), [fill("0.2", "100.5")]
+    )
     assert result is not None and result.status is OrderStatus.UNKNOWN
 
 
@@ -149,8 +197,9 @@ def test_status_from_fills_alone_after_the_venue_forgot_the_order() -> None:
     part = result_from_order_status("c1", None, fills, quantity=Decimal(6000))
     assert done is not None and done.status is OrderStatus.FILLED
     assert part is not None and part.status is OrderStatus.PARTIALLY_FILLED
-    assert done.fills == (VenueFill(Decimal(9400), Decimal(5490), None,
-                                    "3d57ed09-fbd6-44f1-8e8b-b10e551c5e73"),)
+    assert done.fills == (
+        VenueFill(Decimal(9400), Decimal(5490), None, "3d57ed09-fbd6-44f1-8e8b-b10e551c5e73"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -162,8 +211,6 @@ def test_status_from_fills_alone_after_the_venue_forgot_the_order() -> None:
         ("SOMETHING_NEW", "0", OrderStatus.UNKNOWN),
     ],
 )
-def test_status_words_map_to_core_statuses(
-    status: str, filled: str, expected: OrderStatus
-) -> None:
+def test_status_words_map_to_core_statuses(status: str, filled: str, expected: OrderStatus) -> None:
     result = result_from_order_status("c1", status_entry(status, filled), [])
     assert result is not None and result.status is expected

@@ -66,7 +66,10 @@ def test_snapshot_from_the_docs_keeps_levels_best_first() -> None:
 def test_snapshot_levels_sent_out_of_order_are_sorted_and_empty_levels_skipped() -> None:
     parser, sink = parser_and_sink()
     frame = {
-        "feed": "book_snapshot", "product_id": "PF_ETHUSD", "timestamp": 1, "seq": 5,
+        "feed": "book_snapshot",
+        "product_id": "PF_ETHUSD",
+        "timestamp": 1,
+        "seq": 5,
         "bids": [{"price": 99, "qty": 1}, {"price": 100, "qty": 2}, {"price": 98, "qty": 0}],
         "asks": [{"price": 102, "qty": 1}, {"price": 101, "qty": 3}],
     }
@@ -117,25 +120,43 @@ BAD_FRAMES = [
     (b"", DropReason.INVALID_JSON),
     (b"{not json", DropReason.INVALID_JSON),
     (b"\xff\xfe\x00", DropReason.INVALID_JSON),
+    (b'{"feed":"bo\xffok"}', DropReason.INVALID_JSON),  # bad UTF-8 inside a string
     (b"[1,2,3]", DropReason.BAD_SCHEMA),
     (b'"book"', DropReason.BAD_SCHEMA),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":"7","price":1,"qty":1}',
-     DropReason.BAD_SCHEMA),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":1e999,"qty":1}',
-     DropReason.BAD_SCHEMA),
-    (b'{"feed":"book_snapshot","product_id":"PF_XBTUSD","seq":1,"bids":[[1,2]],"asks":[]}',
-     DropReason.BAD_SCHEMA),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"up","seq":7,"price":1,"qty":1}',
-     DropReason.BAD_VALUE),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":1,"qty":-1}',
-     DropReason.BAD_VALUE),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":0,"qty":1}',
-     DropReason.BAD_VALUE),
-    (b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","price":10,"qty":1}',
-     DropReason.BAD_VALUE),  # no seq
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":"7","price":1,"qty":1}',
+        DropReason.BAD_SCHEMA,
+    ),
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":1e999,"qty":1}',
+        DropReason.BAD_SCHEMA,
+    ),
+    (
+        b'{"feed":"book_snapshot","product_id":"PF_XBTUSD","seq":1,"bids":[[1,2]],"asks":[]}',
+        DropReason.BAD_SCHEMA,
+    ),
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"up","seq":7,"price":1,"qty":1}',
+        DropReason.BAD_VALUE,
+    ),
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":1,"qty":-1}',
+        DropReason.BAD_VALUE,
+    ),
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","seq":7,"price":0,"qty":1}',
+        DropReason.BAD_VALUE,
+    ),
+    (
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"buy","price":10,"qty":1}',
+        DropReason.BAD_VALUE,
+    ),  # no seq
     (b'{"feed":"book","side":"buy","seq":7,"price":10,"qty":1}', DropReason.BAD_VALUE),
-    (b'{"feed":"book_snapshot","product_id":"PF_XBTUSD","seq":1,'
-     b'"bids":[{"price":-5,"qty":1}],"asks":[]}', DropReason.BAD_VALUE),
+    (
+        b'{"feed":"book_snapshot","product_id":"PF_XBTUSD","seq":1,'
+        b'"bids":[{"price":-5,"qty":1}],"asks":[]}',
+        DropReason.BAD_VALUE,
+    ),
 ]
 
 
@@ -172,13 +193,19 @@ def test_drops_are_logged_once_per_kind_then_summarised_after_the_interval(
 
 
 GOOD_DELTA = {
-    "feed": "book", "product_id": "PF_XBTUSD", "side": "buy", "seq": 1, "price": 100.5,
-    "qty": 2.0, "timestamp": 1_700_000_000_000,
+    "feed": "book",
+    "product_id": "PF_XBTUSD",
+    "side": "buy",
+    "seq": 1,
+    "price": 100.5,
+    "qty": 2.0,
+    "timestamp": 1_700_000_000_000,
 }
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from pydantic import SecretStr
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.rest import KrakenFuturesRest
 from brokers.kraken_futures.rest_http import checked_answer, encode_params
-from core.enums import Side
+from core.enums import OrderStatus, Side
 from core.ports import OrderRequest, VenueError, VenueUnreachable
 from tests.brokers.kraken_futures.conftest import DOCS_SECRET
 
@@ -133,8 +134,43 @@ async def test_a_malformed_secret_is_reported_by_setting_name_only() -> None:
 
 
 def test_secrets_never_appear_in_repr() -> None:
-    rest = KrakenFuturesRest(rest_url="https://demo-futures.kraken.com/derivatives/api/v3",
-                             api_key="my-public-key", api_secret=DOCS_SECRET)
+    rest = KrakenFuturesRest(
+        rest_url="https://demo-futures.kraken.com/derivatives/api/v3",
+        api_key="my-public-key",
+        api_secret=DOCS_SECRET,
+    )
     text = repr(rest)
     assert DOCS_SECRET not in text and "my-public-key" not in text
     assert "configured" in text
+
+
+async def test_a_venue_that_takes_the_order_and_never_answers_leaves_it_unknown() -> None:
+    # A silent peer on 127.0.0.1: it accepts the request and never answers (the sim server
+    # has no knob for a hung REST call yet).
+    received = bytearray()
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while chunk := await reader.read(65536):  # until the client gives up and closes
+            received.extend(chunk)
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    rest = KrakenFuturesRest(
+        rest_url=f"http://127.0.0.1:{port}/derivatives/api/v3",
+        api_key="k",
+        api_secret=DOCS_SECRET,
+        timeout_s=0.3,
+    )
+    try:
+        result = await rest.place_order(OrderRequest("c-1", "PF_XBTUSD", Side.BUY, Decimal(1)))
+        assert result.status is OrderStatus.UNKNOWN
+        assert "no answer within 0.3 s" in result.reason
+        assert b"cliOrdId=c-1" in received  # the order did leave
+        with pytest.raises(VenueAnswerLost) as caught:
+            await rest.open_positions()
+        assert caught.value.code == "timeout" and caught.value.retryable
+    finally:
+        await rest.close()
+        server.close()
+        await server.wait_closed()

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from brokers.kraken_futures.urls import KrakenFuturesEndpoints, KrakenFuturesVenue
+from brokers.kraken_futures import KrakenFuturesFeed, KrakenFuturesRest
+from brokers.kraken_futures.urls import KrakenFuturesEndpoints, KrakenFuturesVenue, redacted
 
 
 def test_demo_and_production_defaults_are_the_venues_own_urls() -> None:
@@ -51,3 +52,13 @@ def test_endpoints_are_frozen() -> None:
     endpoints = KrakenFuturesEndpoints.for_venue(KrakenFuturesVenue.DEMO)
     with pytest.raises(AttributeError):
         endpoints.ws_url = "ws://elsewhere"  # type: ignore[misc]
+
+
+def test_urls_shown_to_people_carry_no_credentials() -> None:
+    assert redacted("wss://bob:hunter2@proxy.example:8443/ws/v1?token=abc") == (
+        "wss://proxy.example:8443/ws/v1"
+    )
+    feed = KrakenFuturesFeed(["PF_XBTUSD"], ws_url="ws://bob:hunter2@127.0.0.1:9/ws/v1")
+    rest = KrakenFuturesRest(rest_url="http://bob:hunter2@127.0.0.1:9/derivatives/api/v3")
+    for shown in (repr(feed), feed.ws_url, repr(rest)):
+        assert "hunter2" not in shown and "bob" not in shown
