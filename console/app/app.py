@@ -38,6 +38,7 @@ from console.app.widgets import (
 from core.engine import ModeChangeRefused
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
+from core.store import RunEnd
 
 DEFAULT_FPS = 15.0
 GATE_POLL_S = 1.0
@@ -246,7 +247,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         engine = self.host.engine
         position = engine.ledger.position
         if position.is_flat:
-            self.stop_and_exit(flatten=self.host.options.flatten_on_exit)
+            self.stop_and_exit(flatten=self.host.options.flatten_on_exit, how=RunEnd.INTERRUPTED)
             return
         side = "LONG" if position.quantity > 0 else "SHORT"
         text = f"{side} {abs(position.quantity)} {engine.instrument.symbol} is open"
@@ -256,25 +257,28 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         if choice is QuitChoice.FLATTEN_AND_QUIT:
             self.run_worker(self._flatten_then_quit(), name="flatten and quit", exit_on_error=False)
         elif choice is QuitChoice.LEAVE_AND_QUIT:
-            self.stop_and_exit(flatten=False)
+            self.stop_and_exit(flatten=False, how=RunEnd.INTERRUPTED)
 
     async def _flatten_then_quit(self) -> None:
         status = await self.host.engine.flatten_all("Quit: flatten")
         if status.phase is KillSwitchPhase.FLAT:
-            await self._stop_and_exit(flatten=False)
+            await self._stop_and_exit(flatten=False, how=RunEnd.INTERRUPTED)
         else:
             self.say(f"still open, not quitting: {status.detail}", severity="error")
 
     # ------------------------------------------------------------------ stopping
-    def stop_and_exit(self, *, flatten: bool) -> None:
-        self.run_worker(self._stop_and_exit(flatten=flatten), name="stop", exit_on_error=False)
+    def stop_and_exit(self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED) -> None:
+        """Stop the run (flattening first when asked), then close the console."""
+        self.run_worker(
+            self._stop_and_exit(flatten=flatten, how=how), name="stop", exit_on_error=False
+        )
 
-    async def _stop_and_exit(self, *, flatten: bool) -> None:
+    async def _stop_and_exit(self, *, flatten: bool, how: RunEnd) -> None:
         if self._stopping:
             return
         self._stopping = True
         self.say("stopping: flattening first…" if flatten else "stopping…")
-        status = await self.host.stop(flatten=flatten)
+        status = await self.host.stop(flatten=flatten, how=how)
         self.host_stopped = True
         self.redraw()
         self.exit(ConsoleOutcome(status, self.redraws, time.monotonic() - self._started))

@@ -12,6 +12,7 @@ from typing import Protocol
 from console.options import RunOptions
 from core.engine import Engine
 from core.engine_state import KillSwitchStatus
+from core.store import RunEnd
 
 
 class EngineHost(Protocol):
@@ -22,6 +23,8 @@ class EngineHost(Protocol):
         """Start feeding the engine (on the running loop, i.e. the console's)."""
         ...
 
-    async def stop(self, *, flatten: bool) -> KillSwitchStatus | None:
-        """Flatten first when asked (paper and live), then stop every task the run started."""
+    async def stop(
+        self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
+    ) -> KillSwitchStatus | None:
+        """Flatten first when asked (paper and live), stop every task, close the run's record."""
         ...

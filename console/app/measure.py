@@ -61,7 +61,7 @@ async def measure_ui_latency(
             with contextlib.suppress(asyncio.CancelledError):
                 await probe
             if not app.host_stopped:
-                await session.stop(flatten=False)
+                await session.stop(flatten=False)  # how: the run completed its measurement
         state = session.engine.state()
     return UiLatency(
         rate_hz=rate_hz,

@@ -23,6 +23,7 @@ from core.events import BookDelta, BookSnapshot
 from core.instrument import Instrument
 from core.ports import FeedSink
 from core.risk import RiskLimits
+from core.store import RunEnd
 from core.strategy import StrategyParams
 
 START_WALL_NS = 1_767_261_600_000_000_000  # 2026-01-01 10:00:00 UTC
@@ -100,7 +101,9 @@ class MarketReplay:
     async def start(self) -> None:
         """The market moves only when played."""
 
-    async def stop(self, *, flatten: bool) -> KillSwitchStatus | None:
+    async def stop(
+        self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
+    ) -> KillSwitchStatus | None:
         engine = self.engine
         status = None
         if (

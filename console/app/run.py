@@ -16,11 +16,13 @@ from console.app.app import ConsoleOutcome, L2ConsoleApp
 from console.app.format import latency
 from console.app.gates import GateSource
 from console.app.modes import badge
-from console.headless import HeadlessPrinter
+from console.app.session_gates import SessionGates
+from console.headless import HeadlessPrinter, open_session, session_line
 from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
+from core.store import RunEnd
 
 
 class HeldLogs(logging.Handler):
@@ -67,7 +69,12 @@ async def run_console(
     loop = asyncio.get_running_loop()
     async with contextlib.AsyncExitStack() as stack:
         connection = await open_venue(options, settings, stack)
-        session = TradingSession(options, settings, connection)
+        store = None
+        if options.session is not None:
+            store = await open_session(options, settings, connection)
+            if gates is None:
+                gates = SessionGates(store.path, store.resume.session.name, settings.gate_settings)
+        session = TradingSession(options, settings, connection, store=store)
         app = L2ConsoleApp(session, gates=gates, duration_s=options.duration_s)
         started = time.monotonic()
         outcome: ConsoleOutcome | None = None
@@ -75,7 +82,10 @@ async def run_console(
         with logs_held(app):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(
-                    sig, lambda: app.stop_and_exit(flatten=options.flatten_on_exit)
+                    sig,
+                    lambda: app.stop_and_exit(
+                        flatten=options.flatten_on_exit, how=RunEnd.INTERRUPTED
+                    ),
                 )
             try:
                 outcome = await app.run_async()
@@ -83,9 +93,13 @@ async def run_console(
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
                 if not app.host_stopped:  # the console failed: stop the run the usual way
-                    flatten = await session.stop(flatten=options.flatten_on_exit)
+                    flatten = await session.stop(
+                        flatten=options.flatten_on_exit, how=RunEnd.CRASHED
+                    )
         state = session.engine.state()
         printer = HeadlessPrinter(out, connection.instrument)
+        if store is not None:
+            printer.line(session_line(store.resume, printer))
         printer.summary(
             state,
             mode=badge(state.mode, options).label,
