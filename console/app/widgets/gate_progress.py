@@ -58,6 +58,8 @@ class GatePane(Pane):
         text = progress.verdict
         if len(text) > width and progress.ready:
             text = READY_SHORT
+        elif len(text) > width and "NOT MET" in text:  # keep what is missing in view
+            text = "✗ NOT MET" + text.split("NOT MET", 1)[1]
         verdict = Content.styled(fit(text, width), verdict_style)
         return [*lines[: max(0, height - 1)], verdict]
 

@@ -89,6 +89,7 @@ def test_money_signs_and_cents() -> None:
     assert fmt.money(Decimal("-32.18")) == "-$32.18"
     assert fmt.money(Decimal("4.1"), signed=True) == "+$4.10"
     assert fmt.money(Decimal(0), signed=True) == "$0.00"
+    assert fmt.money(Decimal("-0.001"), signed=True) == "$0.00"
 
 
 def test_bars_scale_in_eighths_and_never_overflow() -> None:
