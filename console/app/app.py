@@ -95,6 +95,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         instrument = engine.instrument
         self._frames = FrameRate(engine.started_wall_ns)
         self._command_state: tuple[Mode, bool, KillSwitchPhase] | None = None
+        self._kill_phase = KillSwitchPhase.IDLE  # as of the last frame
         self._stopping = False
         self.host_stopped = False
         self.redraws = 0
@@ -153,6 +154,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
                 changed |= pane.show(state)
         if changed:
             self.redraws += 1
+        self._kill_phase = state.kill_switch.phase
         command_state = (state.mode, state.paused, state.kill_switch.phase)
         if command_state != self._command_state:
             self._command_state = command_state
@@ -177,8 +179,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
             return engine.mode is not Mode.LIVE
         if action == "go_dry":
             return engine.mode is Mode.LIVE
-        phase = engine.state().kill_switch.phase
-        held = engine.paused or phase in (KillSwitchPhase.FLAT, KillSwitchPhase.FAILED)
+        held = engine.paused or self._kill_phase in (KillSwitchPhase.FLAT, KillSwitchPhase.FAILED)
         if action == "pause":
             return not held
         if action == "resume":

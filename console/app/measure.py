@@ -34,7 +34,8 @@ class UiLatency:
     loop_lag: LatencySummary  # oversleep of a 1 ms timer: the longest the loop was held
 
 
-async def _probe_loop_lag(histogram: LatencyHistogram) -> None:
+async def _probe_loop_lag(histogram: LatencyHistogram, warmup_s: float = 2.0) -> None:
+    await asyncio.sleep(warmup_s)  # start-up (CSS, first layout, snapshot) is not steady state
     while True:
         start = time.monotonic_ns()
         await asyncio.sleep(PROBE_S)
