@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,12 +13,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from console.app.modes import BADGES, Badge
+from console.app.widgets.pane import Pane
 
 
-class BadgeLabel(Static):
-    """A line showing a mode badge in its stylesheet colours."""
+class BadgeTitle(Pane):
+    """ "Switch to <badge>?" with the badge in its stylesheet colours."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"status--{badge.css}" for badge in BADGES}
+
+    def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
+        assert isinstance(facts, Badge)
+        return [Content.assemble("Switch to ", (f" {facts.label} ", f".status--{facts.css}"), "?")]
 
 
 class ConfirmLiveScreen(ModalScreen[bool]):
@@ -39,12 +45,7 @@ class ConfirmLiveScreen(ModalScreen[bool]):
         real = self._badge.css == "live-real-money"
         money = "REAL MONEY" if real else "the venue's test money"
         with Vertical(id="dialog", classes="-danger" if real else ""):
-            yield BadgeLabel(
-                Content.assemble(
-                    "Switch to ", (f" {self._badge.label} ", f".status--{self._badge.css}"), "?"
-                ),
-                id="dialog-title",
-            )
+            yield BadgeTitle(id="dialog-title")
             yield Static(
                 f"Every decision from now on sends a market order for {self._symbol} to "
                 f"{self._venue}, with {money}. The kill switch (f) stays armed.",
@@ -55,6 +56,7 @@ class ConfirmLiveScreen(ModalScreen[bool]):
                 yield Button(f"n  Stay in {self._stay_in}", id="no", variant="primary")
 
     def on_mount(self) -> None:
+        self.query_one(BadgeTitle).show_facts(self._badge)
         self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -15,8 +15,10 @@ from collections.abc import Hashable
 from typing import ClassVar
 
 from rich.segment import Segment
+from textual.color import Color
 from textual.content import Content, Span
 from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
 
 from core.engine_state import EngineState
@@ -47,6 +49,7 @@ class Pane(Widget):
         self._strips: list[Strip] = []
         self._strips_key: tuple[int, int, int] | None = None
         self._strip_cache: dict[LineKey, Strip] = {}
+        self._styles: dict[str | Style, Style] = {}
 
     def facts(self, state: EngineState) -> Hashable:
         """The values this pane shows, as something comparable."""
@@ -82,6 +85,19 @@ class Pane(Widget):
         lines = WAITING if self._facts is None else self.draw(self._facts, width, height)
         return "\n".join(line.plain for line in lines[:height])
 
+    def _style(self, name: str | Style) -> Style:
+        """A span's style; ``.component`` names come from the stylesheet, background included
+        (Textual's own lookup keeps only the foreground of a component class)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._get_style(name)
+            if isinstance(name, str) and name.startswith("."):
+                background = self.get_component_rich_style(name[1:], partial=True).bgcolor
+                if background is not None:
+                    style = style + Style(background=Color.from_rich_color(background))
+            self._styles[name] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         strips = self._current_strips()
         if y < len(strips):
@@ -106,7 +122,7 @@ class Pane(Widget):
             if strip is None:
                 segments = [
                     Segment(text, style.rich_style)
-                    for text, style in line.render(base, end="", parse_style=self._get_style)
+                    for text, style in line.render(base, end="", parse_style=self._style)
                 ]
                 strip = Strip(segments).adjust_cell_length(width, base.rich_style)
             cache[line_key] = strip

@@ -10,6 +10,7 @@ from console.app.gates import FixedGate
 from console.app.replay import MarketReplay, replay_options
 from console.app.scenes import GATE_NOT_MET, a_session_with_an_open_position, play, trading_app
 from console.app.screens import ConfirmLiveScreen, HelpScreen, QuitScreen
+from console.app.widgets import Pane
 from console.options import Broker
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode
@@ -61,7 +62,8 @@ async def test_with_the_flag_the_real_money_confirmation_says_so() -> None:
         assert isinstance(app.screen, ConfirmLiveScreen)
         dialog = app.screen.query_one("#dialog")
         assert dialog.has_class("-danger")
-        assert "LIVE REAL MONEY" in str(app.screen.query_one("#dialog-title").render())
+        title = app.screen.query_one("#dialog-title", Pane)
+        assert "LIVE REAL MONEY" in title.plain_text
 
 
 async def test_kraken_dry_run_going_live_is_real_money_not_demo() -> None:
