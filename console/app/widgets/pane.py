@@ -17,6 +17,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from textual.color import Color
 from textual.content import Content, Span
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
@@ -75,8 +76,25 @@ class Pane(Widget):
         title = self.title(facts)
         if title is not None and title != self.border_title:
             self.border_title = title  # set here, never while painting: it repaints the border
-        self.refresh()
+        self._refresh_changed_lines()
         return True
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint only the lines whose strip changed (a whole pane when its size changed)."""
+        width, height = self.size
+        before, before_key = self._strips, self._strips_key
+        if (
+            not self.is_mounted
+            or not width
+            or before_key is None
+            or before_key[1:] != (width, height)
+        ):
+            self.refresh()
+            return
+        after = self._current_strips()
+        for y in range(max(len(before), len(after))):
+            if y >= len(before) or y >= len(after) or before[y] is not after[y]:
+                self.refresh(Region(0, y, width, 1))
 
     @property
     def plain_text(self) -> str:
