@@ -11,7 +11,7 @@ import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from textual.content import Content
+from textual.content import Content, Span
 
 from console.app import format as fmt
 from console.app.widgets.pane import Pane
@@ -36,6 +36,7 @@ class ImbalancePane(Pane):
         self._span = math.log(entry_ratio * 2)
         self._history = ImbalanceHistory(capacity)
         self._last_bucket: int | None = None
+        self._scales: dict[int, Content] = {}
 
     def facts(self, state: EngineState) -> Hashable:
         live = state.book.state.value == "LIVE"
@@ -68,66 +69,63 @@ class ImbalancePane(Pane):
 
     def _gauge(self, facts: GaugeFacts, width: int) -> Content:
         centre = self.position(1.0, width)
-        sell = self.position(1 / self._entry, width)
-        buy = self.position(self._entry, width)
         here = self.position(facts.ratio, width)
-        cells: list[tuple[str, str]] = []
-        for i in range(width):
-            if i == here:
-                style = (
-                    ".pane--muted"
-                    if not facts.live
-                    else (".pane--up" if here > centre else ".pane--down" if here < centre else "")
-                )
-                cells.append(("●", style or ".pane--strong"))
-            elif min(here, centre) < i < max(here, centre):
-                cells.append(("━", ".pane--up" if here > centre else ".pane--down"))
-            elif i in (sell, buy):
-                cells.append(("┃", ".pane--caution"))
-            elif i == centre:
-                cells.append(("│", ".pane--muted"))
-            else:
-                cells.append(("─", ".pane--muted"))
-        return Content.assemble(*cells).simplify()
+        chars = ["─"] * width
+        styles = [".pane--muted"] * width
+        for at in (self.position(1 / self._entry, width), self.position(self._entry, width)):
+            chars[at], styles[at] = "┃", ".pane--caution"
+        chars[centre] = "│"
+        side = ".pane--up" if here > centre else ".pane--down"
+        for i in range(min(here, centre) + 1, max(here, centre)):
+            chars[i], styles[i] = "━", side
+        chars[here] = "●"
+        styles[here] = (
+            ".pane--muted" if not facts.live else side if here != centre else ".pane--strong"
+        )
+        return runs(chars, styles)
 
     def _scale(self, width: int) -> Content:
+        cached = self._scales.get(width)
+        if cached is not None:
+            return cached
         sell_at = self.position(1 / self._entry, width)
         buy_at = self.position(self._entry, width)
         centre = self.position(1.0, width)
         left = f"SELL ≤{1 / self._entry:.2f}"
         right = f"≥{self._entry:g} BUY"
-        line = [" "] * width
+        chars = [" "] * width
+        styles = [".pane--muted"] * width
 
-        def put(text: str, start: int) -> None:
+        def put(text: str, start: int, style: str) -> None:
             start = max(0, min(width - len(text), start))
-            line[start : start + len(text)] = list(text)
+            chars[start : start + len(text)] = list(text)
+            styles[start : start + len(text)] = [style] * len(text)
 
-        put("1", centre)
-        put(left, sell_at - len(left) + 1)
-        put(right, buy_at)
-        text = "".join(line)
-        return Content.assemble(
-            *(
-                (
-                    ch,
-                    ".pane--down"
-                    if i < centre - 1 and ch != " "
-                    else ".pane--up"
-                    if i > centre + 1 and ch != " "
-                    else ".pane--muted",
-                )
-                for i, ch in enumerate(text)
-            )
-        ).simplify()
+        put("1", centre, ".pane--muted")
+        put(left, sell_at - len(left) + 1, ".pane--down")
+        put(right, buy_at, ".pane--up")
+        self._scales[width] = scale = runs(chars, styles)
+        return scale
 
     def _sparkline(self, history: tuple[float, ...], width: int) -> Content:
         values = history[-width:]
         if not values:
             return Content.styled("history: waiting for a live book", ".pane--muted")
-        cells = []
         top = len(SPARKS) - 1
+        chars, styles = [], []
         for ratio in values:
             x = self.position(ratio, 2 * top + 1) - top  # -top..top around balanced
-            style = ".pane--up" if x > 0 else ".pane--down" if x < 0 else ".pane--muted"
-            cells.append((SPARKS[min(top, abs(x))], style))
-        return Content.assemble(*cells).simplify()
+            chars.append(SPARKS[min(top, abs(x))])
+            styles.append(".pane--up" if x > 0 else ".pane--down" if x < 0 else ".pane--muted")
+        return runs(chars, styles)
+
+
+def runs(chars: list[str], styles: list[str]) -> Content:
+    """One cell per character, each with its style, as Content with one span per run of a style."""
+    spans = []
+    start = 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or styles[i] != styles[start]:
+            spans.append(Span(start, i, styles[start]))
+            start = i
+    return Content("".join(chars), spans)
