@@ -297,6 +297,12 @@ def engine_config(
         stale_after_s=settings.websocket_timeout_seconds,
         long_only=connection.long_only,
         freshness=settings.freshness_policy,
+        mode_locked=(
+            f"session {options.session} records {options.mode.value} trading only; "
+            "start another session to trade in another mode"
+            if options.session
+            else ""
+        ),
     )
 
 

@@ -76,6 +76,7 @@ class EngineConfig:
     other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
     freshness: FreshnessPolicy = field(default_factory=FreshnessPolicy)
     kill_switch_backoff_s: float = 0.25  # first pause between flatten tries (doubles, max 4 s)
+    mode_locked: str = ""  # why the mode may not change (a recorded session has one mode), or ""
 
 
 class ModeChangeRefused(Exception):
@@ -561,6 +562,8 @@ class Engine:
     def set_mode(self, mode: Mode) -> None:
         if mode is self._mode:
             return
+        if self.config.mode_locked:
+            raise ModeChangeRefused(self.config.mode_locked)
         if self._ledger.position.quantity != 0:
             raise ModeChangeRefused(f"close the open position before switching to {mode.value}")
         if mode is Mode.LIVE and self._venue is None:

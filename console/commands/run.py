@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
@@ -104,6 +105,16 @@ def start(options: RunOptions, settings: Settings) -> int:
         flatten = settings.position_on_exit is ExitPositionAction.FLATTEN
         options = dataclasses.replace(options, flatten_on_exit=flatten)
     try:
+        if options.ui:
+            return asyncio.run(_run_console(options, settings))
         return asyncio.run(run_headless(options, settings))
     except StartupError as exc:
         raise UsageError(str(exc)) from None
+
+
+async def _run_console(options: RunOptions, settings: Settings) -> int:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
+        raise UsageError("the console needs a terminal: add --no-ui for log lines (systemd, pipes)")
+    from console.app.run import run_console  # noqa: PLC0415 - Textual loads only for the console
+
+    return await run_console(options, settings)
