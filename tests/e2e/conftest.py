@@ -84,7 +84,20 @@ def recovery_log(request: pytest.FixtureRequest) -> Callable[[str, float], None]
     return log
 
 
+REPORT_LINES: list[str] = []
+
+
+@pytest.fixture
+def report_line() -> Callable[[str], None]:
+    """``report_line(text)``: a measured result for the end-of-run summary (soak numbers)."""
+    return REPORT_LINES.append
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if REPORT_LINES:
+        terminalreporter.section("measured")
+        for line in REPORT_LINES:
+            terminalreporter.write_line(line)
     if not RECOVERY_TIMES:
         return
     terminalreporter.section("recovery after a fault (venue healthy again -> book LIVE)")

@@ -17,6 +17,7 @@ import random
 import signal
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -153,7 +154,7 @@ async def resumed_line(tmp_path: Path, db: Path) -> tuple[str, list[str]]:
     [pytest.param(3, id="3-kills"), pytest.param(25, id="25-kills", marks=pytest.mark.soak)],
 )
 async def test_kill_9_at_random_moments_then_resume_loses_and_doubles_nothing(
-    tmp_path: Path, kills: int
+    tmp_path: Path, kills: int, report_line: Callable[[str], None]
 ) -> None:
     db = tmp_path / "l2.sqlite"
     rng = random.Random(kills)
@@ -189,8 +190,8 @@ async def test_kill_9_at_random_moments_then_resume_loses_and_doubles_nothing(
         runs = conn.execute("SELECT how_ended FROM runs ORDER BY id").fetchall()
     assert [h for (h,) in runs] == ["crashed"] * kills + ["interrupted"]
     assert len(final.fills) > kills, "the kills landed in a session that really traded"
-    print(
-        f"\ndurability: {kills} kill -9 + resume in {time.monotonic() - started:.0f}s, "
+    report_line(
+        f"durability: {kills} kill -9 + resume in {time.monotonic() - started:.0f}s, "
         f"{len(final.fills)} fills, {len(final.round_trips)} round trips, "
         f"{killed_with_position} kills with a position open, 0 lost, 0 duplicated, ledger exact"
     )

@@ -13,6 +13,7 @@ import asyncio
 import random
 import signal
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def venue_position(server: KrakenFuturesSimServer) -> Decimal:
     return Decimal(0) if position is None else position.size
 
 
-async def test_kill_9_mid_session_then_restart(tmp_path: Path, recovery_log) -> None:
+async def test_kill_9_mid_session_then_restart(
+    tmp_path: Path, recovery_log: Callable[[str, float], None], report_line: Callable[[str], None]
+) -> None:
     async with KrakenFuturesSimServer(seed=9, rate_hz=400, heartbeat_interval_s=0.2) as server:
         env = live_env(
             server,
@@ -78,7 +81,9 @@ async def test_kill_9_mid_session_then_restart(tmp_path: Path, recovery_log) -> 
         )
         assert left.reason is EndReason.DEAD_MAN_SWITCH
         assert time.monotonic() - killed <= 3 + 1.5, "within the timeout of the last refresh"
-        print(f"dead-man's switch fired {fired:.2f}s after the kill -9 (timeout 3 s)")
+        report_line(
+            f"dead-man's switch cancelled the order {fired:.2f}s after kill -9 (timeout 3 s)"
+        )
 
         async with console(*RUN, env=env, cwd=tmp_path) as second:
             restarted = time.monotonic()
