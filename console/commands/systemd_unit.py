@@ -49,12 +49,17 @@ def unit_text(args: argparse.Namespace, *, workdir: Path, python: Path) -> str:
         command += ["--db", str(args.db.resolve())]
     user = f"User={args.user}\n" if args.user else ""
     name = session_name(args)
+    flatten = ["l2console", "flatten", "--session", name]
+    if args.db is not None:
+        flatten += ["--db", str(args.db.resolve())]
     return f"""\
 # l2console paper session {name}: install with
 #   sudo cp this-file /etc/systemd/system/l2console-{name}.service
 #   sudo systemctl daemon-reload && sudo systemctl enable --now l2console-{name}
 # Logs: journalctl -u l2console-{name} -f
 # Report: l2console report --session {name}
+# Kill switch (as the service's user; the session keeps running with entries blocked):
+#   cd {workdir} && {shlex.join(flatten)}
 # Every restart resumes the same session: nothing is lost or counted twice.
 [Unit]
 Description=l2console paper session {name}
