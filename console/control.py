@@ -161,7 +161,7 @@ class ControlServer(EngineObserver):
         self._connections.add(task)
         try:
             await self._answer(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             log.info("control connection ended: %s", exc)
         finally:
             self._connections.discard(task)
@@ -249,7 +249,12 @@ async def request(
 
 async def _read_answer(reader: asyncio.StreamReader, progress: TextIO | None) -> dict[str, Any]:
     while line := await reader.readline():
-        message = json.loads(line)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            raise ControlError("the session answered something unreadable") from None
+        if not isinstance(message, dict):
+            raise ControlError("the session answered something unreadable")
         if message.get("type") == "progress":
             if progress is not None:
                 print(f"FLATTEN | {message['text']}", file=progress, flush=True)
