@@ -174,6 +174,8 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             session = TradingSession(options, settings, connection, observers=[printer])
             printer.line(banner(options, connection.banner_name, connection.instrument.symbol))
             printer.line(f"Venue: {connection.venue_name} | {connection.ws_url}")
+            if connection.recorder is not None:
+                printer.line(f"Recording raw frames to {connection.recorder.path}")
             if options.real_money:
                 printer.line("!!! LIVE REAL MONEY: every order below is real !!!")
             started = loop.time()

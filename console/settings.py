@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.fill_bands import ExecutionModel
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
 
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
     kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
     binance_us_taker_fee_bps: Decimal = Field(Decimal(10), ge=0, le=1000)
 
+    # --- fill bands (paper reports and replays) ------------------------------------------------
+    pessimistic_fill_latency_ms: float = Field(250.0, ge=0, le=60_000)
+    pessimistic_fill_slippage_bps: Decimal = Field(Decimal(2), ge=0, le=1000)
+    optimistic_fill_improvement_bps: Decimal = Field(Decimal(1), ge=0, le=1000)
+
     # --- timing ----------------------------------------------------------------------------------
     websocket_timeout_seconds: float = Field(10.0, gt=0, le=600)
     state_interval_seconds: float = Field(5.0, gt=0)
@@ -108,6 +114,18 @@ class Settings(BaseSettings):
             max_hold_s=self.max_hold_seconds,
             spread_filter_bps=self.spread_filter_bps,
             cooldown_s=self.cooldown_seconds,
+        )
+
+    @property
+    def fill_bands(self) -> tuple[ExecutionModel, ExecutionModel]:
+        """The pessimistic and optimistic execution models shown beside the paper fills."""
+        return (
+            ExecutionModel(
+                "pessimistic",
+                latency_ms=self.pessimistic_fill_latency_ms,
+                extra_slippage_bps=self.pessimistic_fill_slippage_bps,
+            ),
+            ExecutionModel("optimistic", extra_slippage_bps=-self.optimistic_fill_improvement_bps),
         )
 
     @property

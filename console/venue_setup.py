@@ -8,6 +8,7 @@ becomes one ``StartupError`` line, which the CLI prints and exits 2 on.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,8 @@ from brokers.kraken_futures import (
     KrakenFuturesRest,
     KrakenFuturesVenue,
 )
+from brokers.kraken_futures.urls import redacted
+from brokers.recording import FrameRecorder, RecordingError, RecordingHeader
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from console.options import Broker, RunOptions
 from console.settings import ApiCredentials, Settings
@@ -44,6 +47,7 @@ class VenueConnection:
     can_trade_live: bool  # keys present for this venue/environment
     ws_url: str
     rest_url: str
+    recorder: FrameRecorder | None = None  # ``--record``: every raw frame goes to a file
 
 
 BPS = Decimal(10_000)
@@ -59,6 +63,10 @@ async def open_venue(
         raise StartupError(
             "refusing to trade real money: add --i-understand-this-is-real-money "
             "(start with --dry-run, then --paper; real money only on purpose)"
+        )
+    if options.record_path is not None and options.record_path.exists():
+        raise StartupError(
+            f"{options.record_path} already exists: choose another file to record to"
         )
     if options.broker is Broker.SIM:
         return await _open_sim(options, settings, stack)
@@ -85,6 +93,7 @@ async def _open_sim(
             SecretStr(SIM_API_KEY), SecretStr(SIM_API_SECRET), "SIM_API_KEY", "SIM_API_SECRET"
         ),
         venue_name="Kraken Futures (simulated)",
+        environment="sim",
     )
 
 
@@ -117,6 +126,7 @@ async def _open_kraken(
         rest_url=endpoints.rest_url,
         credentials=credentials,
         venue_name="Kraken Futures demo" if demo else "Kraken Futures",
+        environment="demo" if demo else "production",
     )
 
 
@@ -129,6 +139,7 @@ async def _connect_kraken(
     rest_url: str,
     credentials: ApiCredentials,
     venue_name: str,
+    environment: str,
 ) -> VenueConnection:
     rest = KrakenFuturesRest(
         rest_url=rest_url,
@@ -140,8 +151,24 @@ async def _connect_kraken(
     stack.push_async_callback(rest.close)
     instruments = await _instruments(rest, venue_name, rest_url)
     instrument = _pick_symbol(instruments, options.symbol, venue_name)
+    recorder = None
+    if options.record_path is not None:
+        header = RecordingHeader(
+            venue="kraken_futures",
+            environment=environment,
+            venue_name=venue_name,
+            products=(instrument.symbol,),
+            instrument=instrument,
+            recording_id=str(time.time_ns()),
+            started_wall_ns=time.time_ns(),
+            ws_url=redacted(ws_url),
+        )
+        recorder = await _start_recorder(options, header, stack)
     feed = KrakenFuturesFeed(
-        [instrument.symbol], ws_url=ws_url, silence_timeout_s=settings.websocket_timeout_seconds
+        [instrument.symbol],
+        ws_url=ws_url,
+        silence_timeout_s=settings.websocket_timeout_seconds,
+        on_raw_frame=recorder.ws_frame if recorder is not None else None,
     )
     return VenueConnection(
         venue_name=venue_name,
@@ -154,7 +181,21 @@ async def _connect_kraken(
         can_trade_live=not credentials.missing,
         ws_url=ws_url,
         rest_url=rest_url,
+        recorder=recorder,
     )
+
+
+async def _start_recorder(
+    options: RunOptions, header: RecordingHeader, stack: contextlib.AsyncExitStack
+) -> FrameRecorder:
+    assert options.record_path is not None
+    recorder = FrameRecorder(options.record_path, rotate_bytes=options.record_rotate_bytes)
+    try:
+        await recorder.start(header)
+    except RecordingError as exc:
+        raise StartupError(f"cannot record: {exc}") from None
+    stack.push_async_callback(recorder.close)
+    return recorder
 
 
 async def _instruments(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
@@ -18,6 +19,9 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
     parser.add_argument("--seed", type=int, help="simulated venue: market seed")
+    parser.add_argument(
+        "--record", type=Path, metavar="FILE", help="also record every raw venue frame to FILE"
+    )
     parser.add_argument(
         "--leave-position-on-exit",
         dest="flatten_on_exit",
@@ -64,6 +68,7 @@ def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> R
         real_money_ack=getattr(args, "real_money_ack", False),
         seed=args.seed,
         flatten_on_exit=args.flatten_on_exit,
+        record_path=getattr(args, "record", None),
     )
 
 

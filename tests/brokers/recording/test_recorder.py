@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from brokers.kraken_futures import BackoffPolicy, KrakenFuturesFeed
@@ -96,11 +96,7 @@ async def test_a_write_error_stops_recording_not_the_caller(tmp_path: Path) -> N
     path = tmp_path / "rec.l2rec"
     recorder = FrameRecorder(path, flush_interval_s=60)
     await recorder.start(header())
-    writer = recorder._writer
-    assert writer is not None
-    assert writer._file is not None
-    writer._file.close()
-    writer._file = Path("/dev/full").open("wb", buffering=0)  # the disk is full: every write fails ENOSPC
+    _fill_the_disk(recorder)
     for item in frames(3):
         recorder.ws_frame(*item)
     await recorder.close()
@@ -182,6 +178,17 @@ async def _trade(clock: StepClock, ms: float, steps: int = 4) -> None:
         await asyncio.sleep(0.03)
 
 
-async def _until(condition) -> None:  # type: ignore[no-untyped-def]
-    while not condition():
+def _fill_the_disk(recorder: FrameRecorder) -> None:
+    """From now on every write fails with ENOSPC, as on a full disk."""
+    writer = recorder._writer
+    assert writer is not None
+    assert writer._file is not None
+    writer._file.close()
+    writer._file = Path("/dev/full").open("wb", buffering=0)  # noqa: SIM115 - the writer owns it
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
         await asyncio.sleep(0.01)
