@@ -17,7 +17,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.report.model import GateSettings
 from core.fill_bands import ExecutionModel
+from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
 
@@ -104,6 +106,14 @@ class Settings(BaseSettings):
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
 
+    # --- promotion gates -------------------------------------------------------------------------
+    paper_gate_days: Decimal = Field(Decimal(60), gt=0)
+    paper_gate_win_rate_pct: Decimal = Field(Decimal(50), ge=0, le=100)
+    paper_gate_profit_factor: Decimal = Field(Decimal("1.0"), ge=0)
+    gate_min_trades: int = Field(100, ge=0)
+    live_gate_days: Decimal = Field(Decimal(30), gt=0)
+    live_gate_net_pnl_usd: Decimal = Decimal(0)
+
     @property
     def strategy_params(self) -> StrategyParams:
         return StrategyParams(
@@ -134,6 +144,18 @@ class Settings(BaseSettings):
             max_daily_loss_usd=self.max_daily_loss_usd,
             max_position_usd=self.max_position_usd,
             max_trades_per_day=self.max_trades_per_day,
+        )
+
+    @property
+    def gate_settings(self) -> GateSettings:
+        return GateSettings(
+            paper=PaperGateThresholds(
+                days=self.paper_gate_days,
+                win_rate=self.paper_gate_win_rate_pct / 100,
+                profit_factor=self.paper_gate_profit_factor,
+                min_trades=self.gate_min_trades,
+            ),
+            live=LiveGateThresholds(days=self.live_gate_days, net_pnl=self.live_gate_net_pnl_usd),
         )
 
     def kraken_credentials(self, *, production: bool) -> ApiCredentials:

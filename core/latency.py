@@ -87,6 +87,14 @@ class LatencyHistogram:
     def mean_ns(self) -> float:
         return self.sum_ns / self.count if self.count else 0.0
 
+    @property
+    def min_ns(self) -> int:
+        """Lower bound of the smallest sample's bucket (not tracked per sample: cheaper)."""
+        if not self.count:
+            return 0
+        index = next(i for i, n in enumerate(self._counts) if n)
+        return bucket_bounds(index)[0]
+
     def percentile(self, q: float) -> int:
         """The value at or below which ``q`` percent of the samples lie (0 when empty)."""
         return self._percentiles((q,))[0]

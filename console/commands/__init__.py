@@ -6,6 +6,16 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 
 from __future__ import annotations
 
-from console.commands import record, replay, run, sim, sweep
+from console.commands import (
+    paper,
+    record,
+    replay,
+    report,
+    run,
+    sessions,
+    sim,
+    sweep,
+    systemd_unit,
+)
 
-COMMANDS = (run, sim, record, replay, sweep)
+COMMANDS = (run, paper, report, sessions, systemd_unit, sim, record, replay, sweep)

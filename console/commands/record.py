@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     if not args.rotate_mb > 0:
         raise UsageError("--rotate-mb must be more than 0")
-    args.ui, args.flatten_on_exit, args.record = False, False, args.out
+    args.ui, args.flatten_on_exit, args.record, args.db = False, False, args.out, None
     options = dataclasses.replace(
         run_options(args), mode=Mode.DRY_RUN, record_rotate_bytes=int(args.rotate_mb * MB)
     )

@@ -1,0 +1,103 @@
+"""Queries shared by the writer (resume) and the readers, and rows turned back into records."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+from core.enums import Mode, Side
+from core.events import RoundTrip
+from core.store.codec import from_json
+from core.store.errors import SessionNotFoundError
+from core.store.records import PositionState, RunEnd, RunRecord, SessionInfo
+
+_SIDES = {side.value: side for side in Side}
+SESSION_COLUMNS = "id, name, venue, symbol, mode, parameters, created_ns"
+RUN_COLUMNS = "id, session_id, started_ns, ended_ns, last_alive_ns, how_ended, host, pid"
+ROUND_TRIP_COLUMNS = (
+    "product, side, quantity, entry_price, exit_price, gross_pnl, fees, net_pnl,"
+    " opened_ns, closed_ns"
+)
+
+
+def find_session(db: sqlite3.Connection, name: str) -> SessionInfo | None:
+    row = db.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE name = ?", (name,)).fetchone()
+    return session_from_row(row) if row else None
+
+
+def get_session(db: sqlite3.Connection, name: str) -> SessionInfo:
+    session = find_session(db, name)
+    if session is None:
+        raise SessionNotFoundError(f"no session named {name!r} in this database")
+    return session
+
+
+def all_sessions(db: sqlite3.Connection) -> list[SessionInfo]:
+    rows = db.execute(f"SELECT {SESSION_COLUMNS} FROM sessions ORDER BY name").fetchall()
+    return [session_from_row(row) for row in rows]
+
+
+def session_from_row(row: tuple) -> SessionInfo:
+    id_, name, venue, symbol, mode, parameters, created_ns = row
+    return SessionInfo(id_, name, venue, symbol, Mode(mode), from_json(parameters), created_ns)
+
+
+def runs_of(db: sqlite3.Connection, session_id: int) -> tuple[RunRecord, ...]:
+    rows = db.execute(
+        f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id = ? ORDER BY started_ns, id",
+        (session_id,),
+    ).fetchall()
+    return tuple(run_from_row(row) for row in rows)
+
+
+def run_from_row(row: tuple) -> RunRecord:
+    id_, session_id, started, ended, alive, how, host, pid = row
+    return RunRecord(
+        id_, session_id, started, ended, alive, RunEnd(how) if how else None, host, pid
+    )
+
+
+def round_trips_of(db: sqlite3.Connection, session_id: int) -> list[RoundTrip]:
+    """Every round trip of the session in the order they closed."""
+    rows = db.execute(
+        f"SELECT {ROUND_TRIP_COLUMNS} FROM round_trips WHERE session_id = ? ORDER BY closed_ns, id",
+        (session_id,),
+    ).fetchall()
+    return [round_trip_from_row(row) for row in rows]
+
+
+def round_trip_from_row(row: tuple) -> RoundTrip:
+    product, side, qty, entry, exit_, gross, fees, net, opened, closed = row
+    return RoundTrip(
+        product=product,
+        side=_SIDES[side],
+        quantity=Decimal(qty),
+        entry_price=Decimal(entry),
+        exit_price=Decimal(exit_),
+        gross_pnl=Decimal(gross),
+        fees=Decimal(fees),
+        net_pnl=Decimal(net),
+        opened_wall_ns=opened,
+        closed_wall_ns=closed,
+    )
+
+
+def positions_of(db: sqlite3.Connection, session_id: int) -> dict[str, PositionState]:
+    """The last recorded position of every product the session traded (flat ones included)."""
+    rows = db.execute(
+        "SELECT product, quantity, entry_price, opened_ns, fees FROM positions"
+        " WHERE session_id = ? ORDER BY product",
+        (session_id,),
+    ).fetchall()
+    return {
+        product: PositionState(product, Decimal(qty), Decimal(entry), opened, Decimal(fees))
+        for product, qty, entry, opened, fees in rows
+    }
+
+
+def ledger_totals_of(db: sqlite3.Connection, session_id: int) -> tuple[Decimal, Decimal]:
+    """The ledger's (realized P&L, fees paid) after the last recorded fill."""
+    row = db.execute(
+        "SELECT realized_pnl, fees_paid FROM ledgers WHERE session_id = ?", (session_id,)
+    ).fetchone()
+    return (Decimal(row[0]), Decimal(row[1])) if row else (Decimal(0), Decimal(0))
