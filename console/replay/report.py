@@ -1,22 +1,28 @@
-"""The REPLAY report: what the recording held, what the strategy did, and the fill bands.
+"""The REPLAY report: the paper session's report, computed the same way, labelled REPLAY.
+
+The figures come from the paper report's own model (``console.report.build_report``: the same
+statistics, intervals, details and equity curve); the replay adds what the recording held, the
+settings it ran with and the fill bands. The gate block is left out on purpose: replay results
+never count toward the paper gate, so no requirement is ticked and nothing is called ready.
 
 Everything printed comes from the recording and the settings — no wall-clock time of the run,
-no random id — so the same file and settings print the same bytes every time. Replay results
-are labelled as such: they never count toward the paper gate.
+no random id — so the same file and settings print the same bytes every time.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+from collections import Counter
 
-from console.durations import format_duration
-from console.headless import money
 from console.replay.overrides import ALIASES, changed_settings
 from console.replay.runner import ReplayResult
-from console.replay.trade_stats import INFINITY, TradeStats, compute_stats
+from console.report import SessionReport, build_report
+from console.report.formatting import average_or_na, days, factor, percent, usd
+from console.report.formatting import utc as utc_minutes
+from console.report.text import curve_lines, detail_lines
 from console.settings import Settings
-from core.events import SignalOutcome
+from core.enums import Mode
+from core.stats import TradeStats
+from core.store import PositionState, ReportData, RunEnd, RunRecord, SessionInfo
 
 RULE = "=" * 60
 LABEL = "REPLAY"
@@ -26,49 +32,129 @@ _SHORT = {name: alias for alias, name in ALIASES.items()}
 
 def render_replay(result: ReplayResult, *, base: Settings) -> str:
     """The whole report, ending with a newline."""
-    stats = compute_stats(result.round_trips)
+    report = build_report(report_data(result), result.settings.gate_settings)
     lines = [
         RULE,
-        f"{LABEL} REPORT ({NOT_THE_GATE})",
-        RULE,
-        *recording_lines(result),
-        f"Settings: {settings_text(result.settings, base)}",
+        *guide_block(report, result),
         "",
-        *signal_lines(result),
-        *trade_lines(stats),
-        *position_lines(result),
+        *confidence_lines(report),
         "",
-        *band_lines(result, stats),
+        *detail_lines(report),
+        "",
+        *curve_lines(report),
+        "",
+        *replay_lines(result, base),
+        "",
+        *band_lines(result, report.stats),
         RULE,
     ]
     return "\n".join(lines) + "\n"
 
 
-def recording_lines(result: ReplayResult) -> list[str]:
-    header, counts = result.header, result.counts
+def report_data(result: ReplayResult) -> ReportData:
+    """The replay as the store would have recorded it: one run over the recording's time."""
+    header, state = result.header, result.state
+    symbol = header.instrument.symbol
+    position = state.position
+    outcomes = Counter(at.signal.outcome.value for at in result.signals)
+    return ReportData(
+        session=SessionInfo(
+            id=0,
+            name=f"{LABEL} {result.path.name}",
+            venue=header.venue_name,
+            symbol=symbol,
+            mode=Mode.PAPER,
+            parameters={},
+            created_ns=result.first_wall_ns,
+        ),
+        runs=(
+            RunRecord(
+                id=0,
+                session_id=0,
+                started_ns=result.first_wall_ns,
+                ended_ns=result.last_wall_ns,
+                last_alive_ns=result.last_wall_ns,
+                how_ended=RunEnd.COMPLETED,
+                host="replay",
+                pid=0,
+            ),
+        ),
+        round_trips=result.round_trips,
+        slippages_bps=tuple(fill.slippage_bps for fill in result.fills),
+        signal_outcomes=dict(sorted(outcomes.items())),
+        positions={
+            symbol: PositionState(
+                product=symbol,
+                quantity=position.quantity,
+                entry_price=position.entry_price,
+                opened_wall_ns=position.opened_wall_ns,
+                fees=position.fees,
+            )
+        },
+        realized_pnl=state.realized_pnl,
+        fees_paid=state.fees_paid,
+    )
+
+
+def guide_block(report: SessionReport, result: ReplayResult) -> list[str]:
+    """The guide's report block in its words and formats, minus the gate (see module doc)."""
+    stats = report.stats
+    span = (
+        f" ({utc_minutes(result.first_wall_ns)} → {utc_minutes(result.last_wall_ns)} UTC)"
+        if result.frames
+        else ""
+    )
+    return [
+        f"FINAL {LABEL} TRADING REPORT - Recording: {result.path.name}",
+        f"({NOT_THE_GATE})",
+        f"Market Time Replayed: {days(report.clock.days)} days{span}",
+        f"Total Trades: {stats.trades}",
+        f"Winning Trades: {stats.wins}",
+        f"Losing Trades: {stats.losses}",
+        f"Win Rate: {percent(stats.win_rate)}",
+        f"Total P&L: {usd(stats.total_pnl)}",
+        f"Avg Win: {average_or_na(stats.avg_win)}",
+        f"Avg Loss: {average_or_na(stats.avg_loss)}",
+        f"Profit Factor: {factor(stats.profit_factor)}",
+        f"Max Drawdown: {usd(stats.max_drawdown)}",
+    ]
+
+
+def confidence_lines(report: SessionReport) -> list[str]:
+    lines = ["Confidence (95%):"]
+    if report.stats.trades == 0:
+        return [*lines, "  No round trips: nothing to estimate"]
+    lines.append(
+        f"  Trades: {report.stats.trades} (the paper gate asks for at least "
+        f"{report.settings.paper.min_trades} before it believes a result)"
+    )
+    return lines + [f"  {note.sentence}" for note in report.gate.confidence]
+
+
+def replay_lines(result: ReplayResult, base: Settings) -> list[str]:
+    header, counts, state = result.header, result.counts, result.state
     lines = [
-        f"Recording: {result.path.name} ({plural(result.read.parts, 'part')}) | "
+        "Replay:",
+        f"  Recording: {result.path.name} ({plural(result.read.parts, 'part')}) | "
         f"{header.venue_name} | {header.instrument.symbol} | {header.environment}",
     ]
     if header.synthetic:
         lines.append("  (a simulated market: results here prove nothing about a real one)")
-    if result.frames:
-        span = (result.last_wall_ns - result.first_wall_ns) / 1e9
-        lines.append(
-            f"Market time: {utc(result.first_wall_ns)} -> {utc(result.last_wall_ns)} "
-            f"({format_duration(span) if span > 0 else '0s'})"
-        )
     lines.append(
-        f"Frames: {result.frames:,} | snapshots {counts.snapshots:,} | deltas {counts.deltas:,} "
-        f"| heartbeats {counts.heartbeats:,} | dropped {counts.dropped:,} "
+        f"  Frames: {result.frames:,} | snapshots {counts.snapshots:,} | deltas "
+        f"{counts.deltas:,} | heartbeats {counts.heartbeats:,} | dropped {counts.dropped:,} "
         f"| reconnects {counts.reconnects:,}"
     )
-    c = result.state.counters
+    c = state.counters
     lines.append(
-        f"Book: {c.gaps} gaps | {c.crossed} crossed | {c.resyncs} resyncs | "
-        f"{c.decisions_skipped} decisions skipped | ends {result.state.book.state.value}"
+        f"  Book: {c.gaps} gaps | {c.crossed} crossed | {c.resyncs} resyncs | "
+        f"ends {state.book.state.value}"
     )
-    lines += [f"Recording note: {note}" for note in result.read.skipped]
+    lines += [f"  Recording note: {note}" for note in result.read.skipped]
+    lines.append(f"  Settings: {settings_text(result.settings, base)}")
+    lines += signal_lines(result)
+    lines += position_lines(result)
+    lines.append("  Latency: not measured in a replay (the clock only moves with the recording)")
     return lines
 
 
@@ -96,55 +182,34 @@ def settings_text(settings: Settings, base: Settings) -> str:
 
 def signal_lines(result: ReplayResult) -> list[str]:
     state = result.state
-    acted = sum(1 for s in result.signals if s.signal.outcome is SignalOutcome.ACTED)
-    line = f"Signals Generated: {state.signals_total} (acted {acted}"
+    line = f"  Signals Generated: {state.signals_total}"
     if state.blocked_total:
         reasons = ", ".join(f"{why}: {n}" for why, n in sorted(state.blocked_by_reason.items()))
-        line += f", blocked {state.blocked_total}: {reasons}"
-    if state.ignored_total:
-        line += f", ignored {state.ignored_total} (spot: no shorting)"
-    return [line + ")", f"Trades Executed: {state.trades_executed} ({LABEL})"]
-
-
-def trade_lines(stats: TradeStats) -> list[str]:
-    interval = stats.win_rate_interval
-    ci = f" (95% CI {interval.low:.1%} - {interval.high:.1%})" if interval else ""
-    return [
-        f"Total Trades: {stats.trades}",
-        f"Winning Trades: {stats.wins}",
-        f"Losing Trades: {stats.losses}",
-        f"Win Rate: {percent(stats.win_rate)}{ci}",
-        f"Total P&L: {money(stats.total_pnl)} (fees {money(stats.fees_paid)})",
-        f"Avg Win: {average(stats.avg_win)}",
-        f"Avg Loss: {average(stats.avg_loss)}",
-        f"Profit Factor: {factor(stats.profit_factor)}",
-        f"Max Drawdown: {money(stats.max_drawdown)}",
-    ]
+        line += f" | blocked {state.blocked_total} ({reasons})"
+    return [line, f"  Trades Executed: {state.trades_executed} ({LABEL})"]
 
 
 def position_lines(result: ReplayResult) -> list[str]:
     position = result.state.position
     if result.flatten is not None:
-        return [f"Position at the end: flattened ({result.flatten.detail})"]
+        return [f"  Position at the end: flattened ({result.flatten.detail})"]
     if position.quantity == 0:
-        return ["Position at the end: flat"]
+        return ["  Position at the end: flat"]
     side = "LONG" if position.quantity > 0 else "SHORT"
     return [
-        f"Position at the end: {side} {abs(position.quantity)} @ {position.entry_price} still open "
-        f"(book {result.state.book.state.value}: not closed, not counted)"
+        f"  Position at the end: {side} {abs(position.quantity)} @ {position.entry_price:f} "
+        f"still open (book {result.state.book.state.value}): not closed, not counted"
     ]
 
 
 def band_lines(result: ReplayResult, stats: TradeStats) -> list[str]:
-    lines = ["Fill bands (the same decisions, filled worse / better):"]
+    lines = ["Fill Bands (the same decisions, filled worse / better):"]
     rows = [(b.model.name, b.model.describe(), b.net_pnl, len(b.round_trips)) for b in result.bands]
     rows.insert(1 if rows else 0, ("default", "paper fills", stats.total_pnl, stats.trades))
     width = max(len(f"{name} ({how})") for name, how, _, _ in rows)
     for name, how, pnl, trades in rows:
         label = f"{name} ({how})"
-        lines.append(
-            f"  {label:<{width}}  Net P&L {money(pnl):>12}  over {plural(trades, 'trade')}"
-        )
+        lines.append(f"  {label:<{width}}  Net P&L {usd(pnl):>12}  over {plural(trades, 'trade')}")
     for band in result.bands:
         if band.short_orders:
             lines.append(
@@ -157,22 +222,7 @@ def band_lines(result: ReplayResult, stats: TradeStats) -> list[str]:
 
 
 def utc(wall_ns: int) -> str:
-    moment = dt.datetime.fromtimestamp(wall_ns / 1e9, tz=dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def percent(value: Decimal | None) -> str:
-    return "N/A" if value is None else f"{value:.1%}"
-
-
-def average(value: Decimal | None) -> str:
-    return "N/A" if value is None else money(value)
-
-
-def factor(value: Decimal | None) -> str:
-    if value is None:
-        return "N/A"
-    return "inf (no losing trade)" if value == INFINITY else f"{value:.2f}"
+    return utc_minutes(wall_ns, seconds=True) + " UTC"
 
 
 def plural(count: int, noun: str) -> str:

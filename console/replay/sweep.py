@@ -25,9 +25,9 @@ from pathlib import Path
 
 from console.replay.overrides import apply_overrides, parse_assignment, setting_name
 from console.replay.runner import ReplayResult, replay
-from console.replay.trade_stats import TradeStats, compute_stats
 from console.settings import Settings, SettingsError
 from core.events import RoundTrip
+from core.stats import TradeStats, compute_stats
 
 DEFAULT_SPLIT = 0.7
 OVERFIT_SHARE = 0.5  # out-of-sample earning rate below this share of the in-sample one: warn

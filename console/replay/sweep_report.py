@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from console.headless import money
-from console.replay.report import NOT_THE_GATE, RULE, factor, utc
+from console.replay.report import NOT_THE_GATE, RULE, utc
 from console.replay.sweep import MIN_TRADES, OVERFIT_SHARE, Segment, SweepResult, SweepRow
+from console.report.formatting import factor, percent, usd
 
 _COLUMNS = ("Trades", "Win rate (95% CI)", "PF", "Net P&L", "Max DD", "Pessimistic")
 
@@ -45,17 +45,17 @@ def table(rows: list[tuple[SweepRow, Segment]], best: SweepRow | None) -> list[s
         interval = stats.win_rate_interval
         win = "N/A"
         if stats.win_rate is not None and interval is not None:
-            win = f"{stats.win_rate:.1%} ({interval.low:.0%}-{interval.high:.0%})"
+            win = f"{percent(stats.win_rate)} ({interval.low:.0%}-{interval.high:.0%})"
         mark = "*" if row is best else " "
         cells.append(
             (
                 f"{mark}{combination_text(row)}",
                 f"{stats.trades}",
                 win,
-                factor(stats.profit_factor).split(" ")[0],
-                money(stats.total_pnl),
-                money(stats.max_drawdown),
-                "N/A" if segment.pessimistic_pnl is None else money(segment.pessimistic_pnl),
+                factor(stats.profit_factor),
+                usd(stats.total_pnl),
+                usd(stats.max_drawdown),
+                "N/A" if segment.pessimistic_pnl is None else usd(segment.pessimistic_pnl),
             )
         )
     widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))]
@@ -89,8 +89,8 @@ def verdict(rows: tuple[SweepRow, ...], best: SweepRow | None) -> list[str]:
     in_pnl, out_pnl = ins.stats.total_pnl, outs.stats.total_pnl
     out_rank = 1 + sum(1 for r in rows if r.out_of_sample.stats.total_pnl > out_pnl)
     lines.append(
-        f"  in-sample {money(in_pnl)} over {ins.stats.trades} trades; out-of-sample "
-        f"{money(out_pnl)} over {outs.stats.trades} trades (rank {out_rank} of {len(rows)})"
+        f"  in-sample {usd(in_pnl)} over {ins.stats.trades} trades; out-of-sample "
+        f"{usd(out_pnl)} over {outs.stats.trades} trades (rank {out_rank} of {len(rows)})"
     )
     if in_pnl <= 0:
         lines.append("No combination made money in-sample: there is no edge here to tune.")
@@ -101,7 +101,7 @@ def verdict(rows: tuple[SweepRow, ...], best: SweepRow | None) -> list[str]:
         share = "nothing" if out_rate <= 0 else f"{out_rate / in_rate:.0%}"
         lines.append(
             f"OVERFITTING WARNING: out of sample the in-sample best earned {share} of its "
-            f"in-sample rate ({money(out_rate)}/h vs {money(in_rate)}/h). Its in-sample result "
+            f"in-sample rate ({usd(out_rate)}/h vs {usd(in_rate)}/h). Its in-sample result "
             "is mostly luck of this stretch of data: do not trust it; tune on more data."
         )
     elif outs.stats.trades < MIN_TRADES:

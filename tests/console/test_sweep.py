@@ -20,10 +20,10 @@ from console.replay.sweep import (
     split_result,
 )
 from console.replay.sweep_report import in_sample_best, render_sweep, verdict
-from console.replay.trade_stats import compute_stats
 from console.settings import Settings, SettingsError
 from core.enums import Side
 from core.events import RoundTrip
+from core.stats import compute_stats
 from tests.console.conftest import BUSY
 
 pytestmark = pytest.mark.usefixtures("no_ambient_settings")

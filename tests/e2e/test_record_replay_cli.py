@@ -26,7 +26,7 @@ def test_record_then_replay_twice_gives_the_same_report(l2console, tmp_path: Pat
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert f"Frames: {frames:,} |" in first.stdout
-    assert "REPLAY REPORT" in first.stdout
+    assert "FINAL REPLAY TRADING REPORT - Recording: rec.l2rec" in first.stdout
     assert first.stderr == ""  # no progress bar without a terminal
 
 
