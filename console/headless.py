@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
 
+from console.bands import band_lines
 from console.durations import format_duration
 from console.options import RunOptions, mode_label
 from console.session import TradingSession, open_store
@@ -201,6 +202,9 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             printer.state(state)
             label = mode_label(session.engine.mode, options)
             printer.summary(state, mode=label, elapsed_s=loop.time() - started, flatten=flatten)
+            if session.bands is not None:
+                for line in band_lines(session.bands.default(), session.bands.results()):
+                    printer.line(line)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -68,21 +68,27 @@ PESSIMISTIC = ExecutionModel("pessimistic", latency_ms=250.0, extra_slippage_bps
 OPTIMISTIC = ExecutionModel("optimistic", latency_ms=0.0, extra_slippage_bps=Decimal(-1))
 
 
+DEFAULT = ExecutionModel("default")
+"""The paper fills themselves, for a band table's middle row."""
+
+
 @dataclass(frozen=True, slots=True)
 class BandResult:
-    """One band's account at the end. ``net_pnl`` = realized P&L - every fee paid."""
+    """One band's closed trades, on the same footing as a report's Total P&L (net of fees)."""
 
     model: ExecutionModel
     round_trips: tuple[RoundTrip, ...]
-    realized_pnl: Decimal
-    fees: Decimal
-    open_quantity: Decimal
+    open_quantity: Decimal  # a position this band still holds: not in ``net_pnl``
     orders: int
     short_orders: int  # orders the band's book could not fill completely
 
     @property
     def net_pnl(self) -> Decimal:
-        return self.realized_pnl - self.fees
+        return sum((rt.net_pnl for rt in self.round_trips), ZERO)
+
+    @property
+    def fees(self) -> Decimal:
+        return sum((rt.fees for rt in self.round_trips), ZERO)
 
 
 class _Order(NamedTuple):
@@ -143,13 +149,19 @@ class FillBands(EngineObserver):
         taker_fee_rate: Decimal,
         clock: Clock,
         models: Iterable[ExecutionModel] = (PESSIMISTIC, OPTIMISTIC),
+        schedule: Callable[[float, Callable[[], None]], object] | None = None,
     ) -> None:
+        """``schedule(delay_s, callback)`` (e.g. ``loop.call_later``) makes delayed fills happen
+        on time in a live session; a replay calls ``release_due`` itself instead."""
         self._instrument = instrument
         self._clock = clock
+        self._schedule = schedule
         self._bands = [_Band(m, instrument, taker_fee_rate) for m in models]
         self._book: OrderBook | None = None
         self._mode: Callable[[], Mode] = lambda: Mode.PAPER
         self._next_due = _NEVER
+        self._default_trips: list[RoundTrip] = []
+        self._default_orders = 0
 
     def watch(self, book: OrderBook, mode: Callable[[], Mode] | None = None) -> None:
         """The book orders fill against; ``mode`` tells live orders (never shadowed) apart."""
@@ -167,11 +179,20 @@ class FillBands(EngineObserver):
             return
         now_mono, now_wall = self._clock.mono_ns(), self._clock.wall_ns()
         mid = book.mid or 0.0
+        self._default_orders += 1
         for band in self._bands:
             latency = band.model.latency_ns
             band.pending.append(_Order(now_mono + latency, now_wall + latency, request, mid))
             self._next_due = min(self._next_due, now_mono + latency)
+            if latency and self._schedule is not None:
+                self._schedule(latency / 1e9, self._release_now)
         self.release_due(now_mono)  # zero-latency bands fill now, against the decision's book
+
+    def _release_now(self) -> None:
+        self.release_due(self._clock.mono_ns())
+
+    def on_round_trip(self, round_trip: RoundTrip) -> None:
+        self._default_trips.append(round_trip)
 
     def release_due(self, now_mono_ns: int) -> None:
         """Fill every order due by ``now_mono_ns`` against the book as it is now.
@@ -197,15 +218,18 @@ class FillBands(EngineObserver):
         self.release_due(_NEVER - 1)
 
     def results(self) -> tuple[BandResult, ...]:
+        """One result per model, in the order given."""
         return tuple(
             BandResult(
                 model=band.model,
                 round_trips=tuple(band.round_trips),
-                realized_pnl=band.ledger.realized_pnl,
-                fees=band.ledger.fees_paid,
                 open_quantity=band.ledger.position.quantity,
                 orders=band.orders,
                 short_orders=band.short_orders,
             )
             for band in self._bands
         )
+
+    def default(self) -> BandResult:
+        """The engine's own paper fills over the same orders (its closed round trips)."""
+        return BandResult(DEFAULT, tuple(self._default_trips), ZERO, self._default_orders, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from console.bands import band_lines
 from console.replay.overrides import ALIASES, changed_settings
 from console.replay.runner import ReplayResult
 from console.report import SessionReport, build_report
@@ -21,7 +22,6 @@ from console.report.formatting import utc as utc_minutes
 from console.report.text import curve_lines, detail_lines
 from console.settings import Settings
 from core.enums import Mode
-from core.stats import TradeStats
 from core.store import PositionState, ReportData, RunEnd, RunRecord, SessionInfo
 
 RULE = "=" * 60
@@ -45,7 +45,7 @@ def render_replay(result: ReplayResult, *, base: Settings) -> str:
         "",
         *replay_lines(result, base),
         "",
-        *band_lines(result, report.stats),
+        *band_lines(result.default_band, result.bands),
         RULE,
     ]
     return "\n".join(lines) + "\n"
@@ -200,25 +200,6 @@ def position_lines(result: ReplayResult) -> list[str]:
         f"  Position at the end: {side} {abs(position.quantity)} @ {position.entry_price:f} "
         f"still open (book {result.state.book.state.value}): not closed, not counted"
     ]
-
-
-def band_lines(result: ReplayResult, stats: TradeStats) -> list[str]:
-    lines = ["Fill Bands (the same decisions, filled worse / better):"]
-    rows = [(b.model.name, b.model.describe(), b.net_pnl, len(b.round_trips)) for b in result.bands]
-    rows.insert(1 if rows else 0, ("default", "paper fills", stats.total_pnl, stats.trades))
-    width = max(len(f"{name} ({how})") for name, how, _, _ in rows)
-    for name, how, pnl, trades in rows:
-        label = f"{name} ({how})"
-        lines.append(f"  {label:<{width}}  Net P&L {usd(pnl):>12}  over {plural(trades, 'trade')}")
-    for band in result.bands:
-        if band.short_orders:
-            lines.append(
-                f"  {band.model.name}: {plural(band.short_orders, 'order')} could not fill "
-                "completely against the later book"
-            )
-        if band.open_quantity:
-            lines.append(f"  {band.model.name}: {band.open_quantity} left open, not counted")
-    return lines
 
 
 def utc(wall_ns: int) -> str:

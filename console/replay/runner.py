@@ -67,7 +67,8 @@ class ReplayResult:
     signals: tuple[SignalAt, ...]
     fills: tuple[Fill, ...]
     round_trips: tuple[RoundTrip, ...]
-    bands: tuple[BandResult, ...]
+    bands: tuple[BandResult, ...]  # pessimistic, optimistic (as the settings define them)
+    default_band: BandResult  # the engine's own paper fills, for the band table
     flatten: KillSwitchStatus | None
     resyncs_asked: int
     settings: Settings
@@ -219,6 +220,7 @@ async def replay(
         fills=tuple(tape.fills),
         round_trips=tuple(tape.round_trips),
         bands=bands.results(),
+        default_band=bands.default(),
         flatten=flatten,
         resyncs_asked=feed.resyncs,
         settings=settings,

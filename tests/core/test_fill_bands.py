@@ -120,3 +120,29 @@ def test_a_model_describes_itself_and_refuses_negative_latency() -> None:
     assert OPTIMISTIC.describe() == "-1.0 bps"
     with pytest.raises(ValueError, match="latency"):
         ExecutionModel("x", latency_ms=-1)
+
+
+def test_with_a_scheduler_a_late_fill_is_booked_when_its_timer_fires() -> None:
+    clock = ManualClock(mono_ns=0)
+    book = OrderBook("PF_XBTUSD")
+    book.apply_snapshot(snapshot(1, [(100.0, 5.0)], [(101.0, 5.0)]))
+    timers: list[tuple[float, object]] = []
+    bands = FillBands(
+        instrument=linear_instrument(),
+        taker_fee_rate=D(0),
+        clock=clock,
+        models=(LATE,),
+        schedule=lambda delay, callback: timers.append((delay, callback)),
+    )
+    bands.watch(book)
+    bands.on_order(order(Side.BUY), None)
+    ((delay, fire),) = timers
+    assert delay == pytest.approx(0.1)
+    book.apply_delta(kraken_delta(2, "sell", 101.0, 0.0))
+    book.apply_delta(kraken_delta(3, "sell", 103.0, 5.0))
+    clock.advance(100 * MS)
+    fire()  # type: ignore[operator]
+    bands.on_order(order(Side.SELL, close=True, n=2), None)
+    bands.finish()
+    (trip,) = bands.results()[0].round_trips
+    assert trip.entry_price == D(103)
