@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from console.replay.report import NOT_THE_GATE, RULE, utc
 from console.replay.sweep import MIN_TRADES, OVERFIT_SHARE, Segment, SweepResult, SweepRow
-from console.report.formatting import factor, percent, usd
+from console.report.formatting import duration, factor, percent, usd
 
 _COLUMNS = ("Trades", "Win rate (95% CI)", "PF", "Net P&L", "Max DD", "Pessimistic")
 
@@ -24,8 +24,8 @@ def render_sweep(result: SweepResult) -> str:
     if result.rows:
         first = result.rows[0]
         lines.append(
-            f"Split at {utc(result.split_wall_ns)}: in-sample {first.in_sample.hours:.2f} h "
-            f"(first {result.split:.0%}), out-of-sample {first.out_of_sample.hours:.2f} h; "
+            f"Split at {utc(result.split_wall_ns)}: in-sample {span(first.in_sample)} "
+            f"(first {result.split:.0%}), out-of-sample {span(first.out_of_sample)}; "
             "trades count where they were opened"
         )
     best = in_sample_best(result.rows)
@@ -112,6 +112,10 @@ def verdict(rows: tuple[SweepRow, ...], best: SweepRow | None) -> list[str]:
     else:
         lines.append("Out of sample it kept at least half its in-sample earning rate.")
     return lines
+
+
+def span(segment: Segment) -> str:
+    return duration(round(segment.hours * 3.6e12))
 
 
 def hourly(pnl: Decimal, hours: float) -> Decimal:

@@ -36,6 +36,8 @@ def test_run_records_what_it_trades_on(l2console, tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert any(line == "Recording raw frames to run.l2rec" for line in run.lines)
+    bands = run.lines[run.lines.index("Fill Bands (the same decisions, filled worse / better):") :]
+    assert [line.split()[0] for line in bands[1:4]] == ["pessimistic", "default", "optimistic"]
     updates = re.search(r"^Feed: (\d+) book updates", run.stdout, re.MULTILINE)
     assert updates
 
