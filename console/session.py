@@ -25,7 +25,6 @@ from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
-from core.ledger import Position
 from core.observer import EngineObserver
 from core.store import (
     EquityPoint,
@@ -244,15 +243,8 @@ async def open_store(
 
 
 def restore(engine: Engine, resume: ResumeState, symbol: str) -> None:
-    stored = resume.position(symbol)
     engine.restore(
-        position=Position(
-            product=stored.product,
-            quantity=stored.quantity,
-            entry_price=stored.entry_price,
-            opened_wall_ns=stored.opened_wall_ns,
-            fees=stored.fees,
-        ),
+        position=resume.position(symbol),
         realized_pnl=resume.realized_pnl,
         fees_paid=resume.fees_paid,
         day=resume.today.day,

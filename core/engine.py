@@ -275,9 +275,10 @@ class Engine:
         decision: Decision,
         price: Decimal,
         quantity: Decimal,
-        outcome: SignalOutcome,
-        why: str,
+        outcome: SignalOutcome = SignalOutcome.ACTED,
+        why: str = "",
     ) -> Signal:
+        """Number, timestamp, record and announce a decision (the strategy's or the kill switch's)."""
         signal = Signal(
             number=self._next_signal,
             product=self._symbol,
@@ -578,22 +579,11 @@ class Engine:
     def instrument(self) -> Instrument:
         return self._instrument
 
-    def record_kill_switch_close(self, reason: str, quantity: Decimal, side: Side) -> Signal:
+    def record_kill_switch_close(self, reason: str, quantity: Decimal) -> Signal:
         """The kill switch's own CLOSE, numbered and journaled like any other signal."""
         price = self.mark_price() or Decimal(0)
-        signal = Signal(
-            number=self._next_signal,
-            product=self._symbol,
-            action=SignalAction.CLOSE,
-            price=price,
-            quantity=quantity,
-            ratio=self._ratio,
-            reason=reason,
-            wall_ns=self._clock.wall_ns(),
-        )
-        self._next_signal += 1
-        self._record_signal(signal)
-        return signal
+        decision = Decision(SignalAction.CLOSE, reason, self._ratio, float(price))
+        return self._emit_signal(decision, price, quantity)
 
     def book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[object] | None:
         return self._book_fills(fills, decision_mid)

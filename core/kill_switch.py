@@ -81,7 +81,7 @@ class KillSwitch:
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed (simulated)")
             side = Side.SELL if quantity > 0 else Side.BUY
             if number is None:
-                number = engine.record_kill_switch_close(reason, abs(quantity), side).number
+                number = engine.record_kill_switch_close(reason, abs(quantity)).number
             request = self._close_request(side, abs(quantity))
             mid = engine.book.mid
             # Never "fill" a simulated close at prices of a book that is not current.
@@ -132,7 +132,7 @@ class KillSwitch:
             for position in positions:
                 side = Side.SELL if position.quantity > 0 else Side.BUY
                 if number is None:
-                    signal = engine.record_kill_switch_close(reason, abs(position.quantity), side)
+                    signal = engine.record_kill_switch_close(reason, abs(position.quantity))
                     number = signal.number
                 await self._close_at_venue(side, abs(position.quantity), number)
             await asyncio.sleep(self._backoff(attempt))

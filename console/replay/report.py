@@ -22,7 +22,7 @@ from console.report.formatting import utc as utc_minutes
 from console.report.text import curve_lines, detail_lines
 from console.settings import Settings
 from core.enums import Mode
-from core.store import PositionState, ReportData, RunEnd, RunRecord, SessionInfo
+from core.store import ReportData, RunEnd, RunRecord, SessionInfo
 
 RULE = "=" * 60
 LABEL = "REPLAY"
@@ -82,15 +82,7 @@ def report_data(result: ReplayResult) -> ReportData:
         round_trips=result.round_trips,
         slippages_bps=tuple(fill.slippage_bps for fill in result.fills),
         signal_outcomes=dict(sorted(outcomes.items())),
-        positions={
-            symbol: PositionState(
-                product=symbol,
-                quantity=position.quantity,
-                entry_price=position.entry_price,
-                opened_wall_ns=position.opened_wall_ns,
-                fees=position.fees,
-            )
-        },
+        positions={symbol: position},
         realized_pnl=state.realized_pnl,
         fees_paid=state.fees_paid,
     )

@@ -12,7 +12,9 @@ from typing import Protocol
 from core.enums import Mode, OrderType, Side
 from core.events import RoundTrip
 from core.gate_clock import Span
-from core.ledger import BookedFill  # noqa: F401 - re-exported: the store writes the ledger's record
+
+# The store keeps the ledger's own records: a position is a ``core.ledger.Position``.
+from core.ledger import Position
 
 
 class RunEnd(Enum):
@@ -73,21 +75,6 @@ class RunRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class PositionState:
-    """A position as stored; same fields as ``core.ledger.Position`` (``quantity`` signed)."""
-
-    product: str
-    quantity: Decimal
-    entry_price: Decimal
-    opened_wall_ns: int
-    fees: Decimal
-
-    @property
-    def is_flat(self) -> bool:
-        return self.quantity == 0
-
-
-@dataclass(frozen=True, slots=True)
 class DayTally:
     """Today's (UTC) numbers for ``RiskManager.restore_day``.
 
@@ -112,7 +99,7 @@ class ResumeState:
     session: SessionInfo
     run_id: int
     resumed: bool
-    positions: Mapping[str, PositionState]
+    positions: Mapping[str, Position]
     realized_pnl: Decimal
     fees_paid: Decimal
     next_signal_number: int
@@ -120,9 +107,9 @@ class ResumeState:
     runs: tuple[RunRecord, ...]
     crashed_run_ids: tuple[int, ...] = ()
 
-    def position(self, product: str) -> PositionState:
+    def position(self, product: str) -> Position:
         """The stored position of ``product``, flat when nothing was ever filled."""
-        return self.positions.get(product) or PositionState(
+        return self.positions.get(product) or Position(
             product, Decimal(0), Decimal(0), 0, Decimal(0)
         )
 
@@ -194,7 +181,7 @@ class ReportData:
     round_trips: tuple[RoundTrip, ...]
     slippages_bps: tuple[Decimal, ...]
     signal_outcomes: Mapping[str, int]  # SignalOutcome value -> count
-    positions: Mapping[str, PositionState]
+    positions: Mapping[str, Position]
     realized_pnl: Decimal
     fees_paid: Decimal
 

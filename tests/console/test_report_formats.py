@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from console.report import render_report
-from core.store import PositionState, ReportData
+from core.ledger import Position
+from core.store import ReportData
 from tests.console.report_sessions import guide_session
 from tests.console.test_report_text import in_memory
 
@@ -122,9 +123,7 @@ def test_csv_with_a_period_gives_the_period_rows(guide_data: ReportData) -> None
 
 def test_json_lists_an_open_position() -> None:
     data = in_memory([Decimal(1)], Decimal(1))
-    position = PositionState(
-        "PF_XBTUSD", Decimal("-0.0023"), Decimal("43500.5"), 7, Decimal("0.05")
-    )
+    position = Position("PF_XBTUSD", Decimal("-0.0023"), Decimal("43500.5"), 7, Decimal("0.05"))
     data = replace(data, positions={"PF_XBTUSD": position})
     report = json.loads(render_report(data, fmt="json"))
     assert report["open_positions"] == [
