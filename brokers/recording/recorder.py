@@ -2,10 +2,10 @@
 
 The adapters call ``ws_frame`` (and, for venues with REST snapshots, ``rest_snapshot``) for every
 frame, before parsing. That call only appends to a list; a flusher task hands the list to a
-worker thread every ``flush_interval_s`` (or sooner when ``flush_bytes`` have piled up), where
+worker thread every ``flush_interval_s`` (or sooner when ``flush_frames`` have piled up), where
 it is encoded, compressed into one gzip member and written. The loop never waits on the disk.
 
-If the disk cannot keep up and ``max_buffered_bytes`` pile up, new frames are dropped and
+If the disk cannot keep up and ``max_buffered_frames`` pile up, new frames are dropped and
 counted (the replay will then see a sequence gap there, reported, never a silent wrong book). If
 writing fails, recording stops with one logged error; trading goes on.
 """
@@ -30,8 +30,8 @@ from brokers.recording.writer import (
 log = logging.getLogger(__name__)
 
 DEFAULT_FLUSH_INTERVAL_S = 1.0
-DEFAULT_FLUSH_BYTES = 1024 * 1024
-DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024
+DEFAULT_FLUSH_FRAMES = 5_000
+DEFAULT_MAX_BUFFERED_FRAMES = 500_000  # a few minutes of a busy book: ~100 MB at worst
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +54,22 @@ class FrameRecorder:
         *,
         rotate_bytes: int = DEFAULT_ROTATE_BYTES,
         flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S,
-        flush_bytes: int = DEFAULT_FLUSH_BYTES,
-        max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES,
+        flush_frames: int = DEFAULT_FLUSH_FRAMES,
+        max_buffered_frames: int = DEFAULT_MAX_BUFFERED_FRAMES,
         compresslevel: int = DEFAULT_COMPRESSLEVEL,
     ) -> None:
-        if flush_interval_s <= 0 or flush_bytes <= 0 or max_buffered_bytes < flush_bytes:
+        if flush_interval_s <= 0 or flush_frames <= 0 or max_buffered_frames < flush_frames:
             raise ValueError("flush interval and sizes must be positive (max >= flush)")
         self.path = path
         self._rotate_bytes = rotate_bytes
         self._flush_interval_s = flush_interval_s
-        self._flush_bytes = flush_bytes
-        self._max_buffered_bytes = max_buffered_bytes
+        self._flush_frames = flush_frames
+        self._max_buffered_frames = max_buffered_frames
         self._compresslevel = compresslevel
         self._buffer: list[Buffered] = []
-        self._buffered_bytes = 0
-        self._frames = 0
-        self._dropped = 0
+        self._handed = 0  # frames taken from the buffer by a flush
+        self._dropped_at_tap = 0  # refused: the buffer was full
+        self._lost = 0  # taken by a flush but not written (a write error)
         self._error = ""
         self._writer: RecordingWriter | None = None
         self._wake = asyncio.Event()
@@ -82,25 +82,22 @@ class FrameRecorder:
     # ------------------------------------------------------------------ taps (hot path)
     def ws_frame(self, recv_ns: int, wall_ns: int, raw: bytes | str) -> None:
         """A WebSocket frame as it arrived (the adapters' ``on_raw_frame`` callback)."""
-        self._frames += 1
-        self._buffer.append((recv_ns, wall_ns, raw))
-        self._buffered_bytes += len(raw)
-        if self._buffered_bytes >= self._flush_bytes:
+        buffer = self._buffer
+        buffer.append((recv_ns, wall_ns, raw))
+        if len(buffer) >= self._flush_frames:
             self._overflowing()
 
     def rest_snapshot(self, recv_ns: int, wall_ns: int, product: str, body: bytes | str) -> None:
         """A REST order-book snapshot answer for ``product`` (body as received)."""
-        self._frames += 1
         self._buffer.append(RestItem(recv_ns, wall_ns, product, body))
-        self._buffered_bytes += len(body)
-        if self._buffered_bytes >= self._flush_bytes:
+        if len(self._buffer) >= self._flush_frames:
             self._overflowing()
 
     def _overflowing(self) -> None:
-        if self._buffered_bytes > self._max_buffered_bytes or self._closed or self._error:
+        if len(self._buffer) > self._max_buffered_frames or self._closed or self._error:
             self._buffer.pop()
-            self._dropped += 1
-            if self._dropped == 1 and not self._error:
+            self._dropped_at_tap += 1
+            if self._dropped_at_tap == 1 and not self._error:
                 log.warning("recording to %s cannot keep up: dropping frames", self.path)
             return
         self._wake.set()
@@ -141,9 +138,9 @@ class FrameRecorder:
     def stats(self) -> RecorderStats:
         writer = self._writer
         return RecorderStats(
-            frames=self._frames,
+            frames=self._handed + len(self._buffer) + self._dropped_at_tap,
             written=writer.records if writer else 0,
-            dropped=self._dropped,
+            dropped=self._dropped_at_tap + self._lost,
             bytes_written=writer.bytes_written if writer else 0,
             parts=writer.part + 1 if writer else 0,
             path=self.path,
@@ -158,19 +155,17 @@ class FrameRecorder:
             await self._flush()
 
     async def _flush(self) -> None:
-        if self._error:
-            self._dropped += len(self._buffer)
-            self._buffer.clear()
-            self._buffered_bytes = 0
-            return
         if not self._buffer or self._writer is None:
             return
         batch, self._buffer = self._buffer, []
-        self._buffered_bytes = 0
+        self._handed += len(batch)
+        if self._error:
+            self._lost += len(batch)
+            return
         try:
             await asyncio.to_thread(self._writer.write, batch)
         except RecordingError as exc:
-            self._dropped += len(batch)
+            self._lost += len(batch)
             self._fail(str(exc))
 
     def _fail(self, message: str) -> None:
