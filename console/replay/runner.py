@@ -23,6 +23,7 @@ from pathlib import Path
 from brokers.recording import (
     DecodeCounts,
     ReadReport,
+    Record,
     RecordingHeader,
     RecordingReader,
     RecordKind,
@@ -130,6 +131,172 @@ def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
     )
 
 
+class ReplayPlayer:
+    """A recording played into a paper engine, frame by frame or as fast as it goes.
+
+    ``step`` plays frames synchronously (the console's pause/step), ``play`` plays the rest at a
+    speed (``None``: as fast as possible), ``finish`` flattens at the end and returns the
+    ``ReplayResult``. ``engine`` and ``clock`` are there to be watched, not driven.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        settings: Settings,
+        *,
+        observers: Iterable[EngineObserver] = (),
+        clock: ManualClock | None = None,
+    ) -> None:
+        self.path = path
+        self.settings = settings
+        self._reader = reader = RecordingReader(path)
+        self.header = header = reader.header
+        config = engine_config(header, settings)
+        self.clock = clock or ManualClock(wall_ns=header.started_wall_ns, mono_ns=0)
+        self._feed = RecordedFeed()
+        self._tape = _Tape()
+        self._bands = FillBands(
+            instrument=header.instrument,
+            taker_fee_rate=config.taker_fee_rate,
+            clock=self.clock,
+            models=settings.fill_bands,
+        )
+        self.engine = Engine(
+            config,
+            feed=self._feed,
+            clock=self.clock,
+            order_ids=replay_order_ids(),
+            observers=[self._tape, self._bands, *observers],
+        )
+        self._bands.watch(self.engine.book, lambda: self.engine.mode)
+        self._decoder = decoder_for(header, self.engine)
+        self._records = reader.records()
+        self._stale_ns = int(config.stale_after_s * 1e9)
+        self.frames = 0  # played so far
+        self.done = False  # the recording ran out
+        self._first_wall = self._last_wall = 0
+        self._last_recv: int | None = None
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(compressed bytes read, total compressed bytes) of the recording."""
+        return self._reader.bytes_read, self._reader.total_bytes
+
+    def step(self, count: int = 1) -> int:
+        """Play up to ``count`` frames now; returns how many were played (0 at the end)."""
+        played = 0
+        while played < count and self._play_one():
+            played += 1
+        return played
+
+    def step_to_signal(self, limit: int = 10_000_000) -> int:
+        """Play until the engine takes its next decision (or the recording ends)."""
+        before = len(self._tape.signals)
+        played = 0
+        while len(self._tape.signals) == before and played < limit and self._play_one():
+            played += 1
+        return played
+
+    def _play_one(self) -> bool:
+        record = next(self._records, None)
+        if record is None:
+            self.done = True
+            return False
+        self._apply(record)
+        return True
+
+    def _apply(self, record: Record) -> None:
+        recv = record.recv_ns
+        self.clock.set(wall_ns=record.wall_ns, mono_ns=recv)
+        last = self._last_recv
+        if last is not None and recv - last > self._stale_ns:
+            self.engine.check_staleness()  # live, the watchdog would have fired during this gap
+        self._bands.release_due(recv)
+        self._tape.frame = self.frames
+        if record.kind is RecordKind.REST_SNAPSHOT:
+            self._decoder.rest_snapshot(record.tag, record.payload, recv)
+        else:
+            self._decoder.ws_frame(record.payload, recv)
+        if not self.frames:
+            self._first_wall = record.wall_ns
+        self._last_wall = record.wall_ns
+        self._last_recv = recv
+        self.frames += 1
+
+    async def play(self, *, speed: float | None = None, progress: Progress | None = None) -> None:
+        """Play the rest of the recording: as fast as possible, or ``speed`` x recorded time."""
+        if speed is not None:
+            pace = _Pacer(speed, self._last_recv)
+            while self._play_one():
+                await pace.until(self.clock.mono_ns())
+            return
+        # The hot loop of ``_apply``, inlined: this is where a replay spends its time.
+        reader, tape, engine, clock = self._reader, self._tape, self.engine, self.clock
+        set_clock, release_due = clock.set, self._bands.release_due
+        ws_frame, rest_snapshot = self._decoder.ws_frame, self._decoder.rest_snapshot
+        rest, stale_ns = RecordKind.REST_SNAPSHOT, self._stale_ns
+        frames, last_recv = self.frames, self._last_recv
+        first_wall = self._first_wall
+        wall = self._last_wall
+        for record in self._records:
+            recv, wall = record.recv_ns, record.wall_ns
+            set_clock(wall_ns=wall, mono_ns=recv)
+            if last_recv is not None and recv - last_recv > stale_ns:
+                engine.check_staleness()
+            release_due(recv)
+            tape.frame = frames
+            if record.kind is rest:
+                rest_snapshot(record.tag, record.payload, recv)
+            else:
+                ws_frame(record.payload, recv)
+            if not frames:
+                first_wall = wall
+            last_recv = recv
+            frames += 1
+            if frames % PROGRESS_EVERY == 0:
+                self.frames = frames
+                if progress is not None:
+                    progress(reader.bytes_read, reader.total_bytes, frames)
+                await asyncio.sleep(0)  # let the engine's own tasks (and Ctrl-C) run
+        self.frames, self._last_recv = frames, last_recv
+        self._first_wall, self._last_wall = first_wall, wall
+        self.done = True
+        if progress is not None:
+            progress(reader.bytes_read, reader.total_bytes, frames)
+
+    async def finish(self, *, flatten: bool = True) -> ReplayResult:
+        """Flatten what is open (when the book allows), close the engine, sum up."""
+        engine = self.engine
+        status = None
+        # Flattening needs a current book to fill against; a book that ended SYNCING or STALE
+        # has none (the position is then reported open, never closed at an invented price).
+        live_book = engine.book.state is BookState.LIVE
+        if flatten and live_book and engine.ledger.position.quantity != 0:
+            self._tape.frame = self.frames
+            status = await engine.flatten_all(END_OF_RECORDING)
+        self._bands.finish()
+        await engine.close()
+        tape = self._tape
+        return ReplayResult(
+            path=self.path,
+            header=self.header,
+            read=self._reader.report,
+            counts=self._decoder.counts(),
+            frames=self.frames,
+            first_wall_ns=self._first_wall,
+            last_wall_ns=self._last_wall,
+            state=engine.state(),
+            signals=tuple(tape.signals),
+            fills=tuple(tape.fills),
+            round_trips=tuple(tape.round_trips),
+            bands=self._bands.results(),
+            default_band=self._bands.default(),
+            flatten=status,
+            resyncs_asked=self._feed.resyncs,
+            settings=self.settings,
+        )
+
+
 async def replay(
     path: Path,
     settings: Settings,
@@ -145,95 +312,18 @@ async def replay(
     ``clock`` (the replay's time, set from the recording) may be passed in so ``observers`` can
     read it.
     """
-    reader = RecordingReader(path)
-    header = reader.header
-    config = engine_config(header, settings)
-    if clock is None:
-        clock = ManualClock(wall_ns=header.started_wall_ns, mono_ns=0)
-    feed = RecordedFeed()
-    tape = _Tape()
-    bands = FillBands(
-        instrument=header.instrument,
-        taker_fee_rate=config.taker_fee_rate,
-        clock=clock,
-        models=settings.fill_bands,
-    )
-    engine = Engine(
-        config,
-        feed=feed,
-        clock=clock,
-        order_ids=replay_order_ids(),
-        observers=[tape, bands, *observers],
-    )
-    bands.watch(engine.book, lambda: engine.mode)
-    decoder = decoder_for(header, engine)
-    ws_frame, rest_snapshot = decoder.ws_frame, decoder.rest_snapshot
-    stale_ns = int(config.stale_after_s * 1e9)
-    pace = _Pacer(speed) if speed else None
-    set_clock, release_due, rest = clock.set, bands.release_due, RecordKind.REST_SNAPSHOT
-    frames = 0
-    first_wall = last_wall = 0
-    last_recv: int | None = None
-    for record in reader.records():
-        recv = record.recv_ns
-        set_clock(wall_ns=record.wall_ns, mono_ns=recv)
-        if last_recv is not None and recv - last_recv > stale_ns:
-            engine.check_staleness()  # live, the watchdog would have fired during this gap
-        release_due(recv)
-        tape.frame = frames
-        if record.kind is rest:
-            rest_snapshot(record.tag, record.payload, recv)
-        else:
-            ws_frame(record.payload, recv)
-        if not frames:
-            first_wall = record.wall_ns
-        last_wall = record.wall_ns
-        last_recv = recv
-        frames += 1
-        if pace is not None:
-            await pace.until(recv)
-        elif frames % PROGRESS_EVERY == 0:
-            if progress is not None:
-                progress(reader.bytes_read, reader.total_bytes, frames)
-            await asyncio.sleep(0)  # let the engine's own tasks (and Ctrl-C) run
-    if progress is not None:
-        progress(reader.bytes_read, reader.total_bytes, frames)
-    flatten = None
-    # Flattening needs a current book to fill against; a book that ended SYNCING or STALE has
-    # none (the position is then reported open, never closed at an invented price).
-    live_book = engine.book.state is BookState.LIVE
-    if flatten_at_end and live_book and engine.ledger.position.quantity != 0:
-        tape.frame = frames
-        flatten = await engine.flatten_all(END_OF_RECORDING)
-    bands.finish()
-    await engine.close()
-    return ReplayResult(
-        path=path,
-        header=header,
-        read=reader.report,
-        counts=decoder.counts(),
-        frames=frames,
-        first_wall_ns=first_wall,
-        last_wall_ns=last_wall,
-        state=engine.state(),
-        signals=tuple(tape.signals),
-        fills=tuple(tape.fills),
-        round_trips=tuple(tape.round_trips),
-        bands=bands.results(),
-        default_band=bands.default(),
-        flatten=flatten,
-        resyncs_asked=feed.resyncs,
-        settings=settings,
-    )
+    player = ReplayPlayer(path, settings, observers=observers, clock=clock)
+    await player.play(speed=speed, progress=progress)
+    return await player.finish(flatten=flatten_at_end)
 
 
 class _Pacer:
     """Holds a replay to ``speed`` x the recorded pace (the real clock only sets the pace)."""
 
-    def __init__(self, speed: float) -> None:
+    def __init__(self, speed: float, start_recv: int | None = None) -> None:
         self._speed = speed
-        self._start_recv: int | None = None
-        self._start_real = 0.0
+        self._start_recv = start_recv  # None: the first frame paced sets the start
+        self._start_real = time.monotonic()
 
     async def until(self, recv_ns: int) -> None:
         if self._start_recv is None:
