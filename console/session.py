@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
+from brokers.binance_us import BinanceUsRest
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.settings import Settings
@@ -25,6 +26,7 @@ from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
+from core.ledger import Position
 from core.observer import EngineObserver
 from core.store import (
     EquityPoint,
@@ -81,6 +83,7 @@ class TradingSession:
             self.bands.watch(self.engine.book, lambda: self.engine.mode)
         if store is not None:
             restore(self.engine, store.resume, connection.instrument.symbol)
+            adopt_spot_holding(connection, self.engine.ledger.position)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = False
 
@@ -186,6 +189,13 @@ def _call_later(delay_s: float, callback: Callable[[], None]) -> None:
 def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:
     with SessionReader(path) as reader:
         return build_report(reader.report_data(name), settings.gate_settings)
+
+
+def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
+    """A spot venue knows only what this process bought: a resumed long is the strategy's too,
+    so the kill switch can see (and sell) it."""
+    if isinstance(connection.venue, BinanceUsRest) and position.quantity > 0:
+        connection.venue.adopt_holding(position.product, position.quantity, position.entry_price)
 
 
 def engine_config(

@@ -87,7 +87,10 @@ class Settings(BaseSettings):
 
     # --- fees (taker, basis points of notional) -------------------------------------------------
     kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
-    binance_us_taker_fee_bps: Decimal = Field(Decimal(10), ge=0, le=1000)
+    # Binance.us charges per account and symbol (GET /sapi/v1/asset/query/trading-fee, whose
+    # docs example is 0.006 = 60 bps at the base tier); live runs read the account's own rate.
+    # Dry-run and paper use this one: the base tier, so a paper result is never flattered.
+    binance_us_taker_fee_bps: Decimal = Field(Decimal(60), ge=0, le=1000)
 
     # --- fill bands (paper reports and replays) ------------------------------------------------
     pessimistic_fill_latency_ms: float = Field(250.0, ge=0, le=60_000)
