@@ -130,7 +130,11 @@ async def _open_kraken(
         rest_url=endpoints.rest_url,
         credentials=credentials,
         venue_name="Kraken Futures demo" if demo else "Kraken Futures",
-        environment="demo" if demo else "production",
+        environment=(
+            "custom endpoint"
+            if settings.kraken_futures_ws_url
+            else ("demo" if demo else "production")
+        ),
     )
 
 
@@ -155,19 +159,15 @@ async def _connect_kraken(
     stack.push_async_callback(rest.close)
     instruments = await _instruments(rest, venue_name, rest_url)
     instrument = _pick_symbol(instruments, options.symbol, venue_name)
-    recorder = None
-    if options.record_path is not None:
-        header = RecordingHeader(
-            venue="kraken_futures",
-            environment=environment,
-            venue_name=venue_name,
-            products=(instrument.symbol,),
-            instrument=instrument,
-            recording_id=str(time.time_ns()),
-            started_wall_ns=time.time_ns(),
-            ws_url=redacted(ws_url),
-        )
-        recorder = await _start_recorder(options, header, stack)
+    recorder = await _start_recorder(
+        options,
+        stack,
+        venue="kraken_futures",
+        environment=environment,
+        venue_name=venue_name,
+        instrument=instrument,
+        ws_url=redacted(ws_url),
+    )
     feed = KrakenFuturesFeed(
         [instrument.symbol],
         ws_url=ws_url,
@@ -190,9 +190,30 @@ async def _connect_kraken(
 
 
 async def _start_recorder(
-    options: RunOptions, header: RecordingHeader, stack: contextlib.AsyncExitStack
-) -> FrameRecorder:
-    assert options.record_path is not None
+    options: RunOptions,
+    stack: contextlib.AsyncExitStack,
+    *,
+    venue: str,
+    environment: str,
+    venue_name: str,
+    instrument: Instrument,
+    ws_url: str,
+    long_only: bool = False,
+) -> FrameRecorder | None:
+    """``--record FILE``: a started recorder (closed by ``stack``), else None."""
+    if options.record_path is None:
+        return None
+    header = RecordingHeader(
+        venue=venue,
+        environment=environment,
+        venue_name=venue_name,
+        products=(instrument.symbol,),
+        instrument=instrument,
+        recording_id=str(time.time_ns()),
+        started_wall_ns=time.time_ns(),
+        ws_url=ws_url,
+        extra={"long_only": long_only},
+    )
     recorder = FrameRecorder(options.record_path, rotate_bytes=options.record_rotate_bytes)
     try:
         await recorder.start(header)
@@ -200,6 +221,8 @@ async def _start_recorder(
         raise StartupError(f"cannot record: {exc}") from None
     stack.push_async_callback(recorder.close)
     return recorder
+
+
 async def _open_binance(
     options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
 ) -> VenueConnection:
@@ -239,11 +262,27 @@ async def _open_binance(
     instrument = _pick_symbol(instruments, options.symbol, venue_name)
     if live:
         fee_rate = await _binance_account_checks(rest, instrument.symbol, fee_rate)
+    environment = "production" if settings.binance_us_ws_url is None else "custom endpoint"
+    stream_url = endpoints.stream_url((instrument.symbol,))
+    recorder = await _start_recorder(
+        options,
+        stack,
+        venue="binance_us",
+        environment=environment,
+        venue_name=venue_name,
+        instrument=instrument,
+        ws_url=stream_url,
+        long_only=True,
+    )
+    if recorder is not None:
+        rest.on_depth_body = recorder.rest_snapshot
     feed = BinanceUsFeed(
         [instrument.symbol],
         endpoints=endpoints,
         snapshots=rest,
         pong_timeout_s=settings.websocket_timeout_seconds,
+        on_raw_frame=recorder.ws_frame if recorder is not None else None,
+        on_connect=recorder.connected if recorder is not None else None,
     )
     return VenueConnection(
         venue_name=venue_name,
@@ -257,6 +296,7 @@ async def _open_binance(
         can_trade_live=not credentials.missing and options.real_money_ack,
         ws_url=feed.url,
         rest_url=endpoints.rest_url,
+        recorder=recorder,
     )
 
 

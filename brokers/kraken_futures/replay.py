@@ -51,6 +51,9 @@ class KrakenFuturesReplay:
     def rest_snapshot(self, product: str, body: bytes, recv_ns: int) -> None:
         self._parser.count_unknown("rest_snapshot")  # Kraken Futures books come over the socket
 
+    def connected(self, recv_ns: int) -> None:
+        """Kraken Futures greets every connection with ``info``: that frame marks it."""
+
     def counts(self) -> DecodeCounts:
         stats = self.stats
         return DecodeCounts(

@@ -33,6 +33,10 @@ class RecordDecoder(Protocol):
 
     def rest_snapshot(self, product: str, body: bytes, recv_ns: int) -> None: ...
 
+    def connected(self, recv_ns: int) -> None:
+        """A ``CONNECTED`` marker: the live feed opened a new connection here."""
+        ...
+
     def counts(self) -> DecodeCounts: ...
 
 
@@ -51,8 +55,11 @@ def decoder_for(header: RecordingHeader, sink: FeedSink) -> RecordDecoder:
 
 def feed_record(decoder: RecordDecoder, record: Record) -> None:
     """Hand one record to ``decoder`` (the replay loop inlines this for speed)."""
-    if record.kind is RecordKind.REST_SNAPSHOT:
+    kind = record.kind
+    if kind is RecordKind.REST_SNAPSHOT:
         decoder.rest_snapshot(record.tag, record.payload, record.recv_ns)
+    elif kind is RecordKind.CONNECTED:
+        decoder.connected(record.recv_ns)
     else:
         decoder.ws_frame(record.payload, record.recv_ns)
 
@@ -63,6 +70,13 @@ def _kraken_futures() -> DecoderFactory:
     return KrakenFuturesReplay
 
 
+def _binance_us() -> DecoderFactory:
+    from brokers.binance_us.replay import BinanceUsReplay  # noqa: PLC0415 - lazy venue
+
+    return BinanceUsReplay
+
+
 _FACTORIES: dict[str, Callable[[], DecoderFactory]] = {
     "kraken_futures": _kraken_futures,
+    "binance_us": _binance_us,
 }

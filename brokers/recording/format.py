@@ -11,7 +11,9 @@ little-endian, 23 bytes of fixed header. A record never spans two members. The f
 every part is a ``HEADER`` whose payload is JSON describing the recording (format, version,
 venue, products, the instrument, which part this is). ``WS_TEXT``/``WS_BINARY`` payloads are a
 venue WebSocket frame byte for byte (text frames UTF-8 encoded); ``REST_SNAPSHOT`` payloads are
-a REST order-book answer's body, with the product in ``tag``. Raw bytes, not JSON-in-JSON: a
+a REST order-book answer's body, with the product in ``tag``; a ``CONNECTED`` record marks a new
+WebSocket connection (payload: its URL, without credentials) for venues that do not greet a
+connection with a frame of their own (Kraken Futures sends ``info``). Raw bytes, not JSON-in-JSON: a
 replay feeds the venue parser exactly what the socket delivered, malformed frames included.
 
 ``recv_ns`` is the recording process's ``time.monotonic_ns()`` when the frame arrived (before
@@ -47,6 +49,7 @@ class RecordKind(IntEnum):
     WS_TEXT = 1
     WS_BINARY = 2
     REST_SNAPSHOT = 3
+    CONNECTED = 4
 
 
 class RecordingError(Exception):

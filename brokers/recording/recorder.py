@@ -18,13 +18,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from brokers.recording.format import RecordingError, RecordingHeader
+from brokers.recording.format import RecordingError, RecordingHeader, RecordKind
 from brokers.recording.writer import (
     DEFAULT_COMPRESSLEVEL,
     DEFAULT_ROTATE_BYTES,
     Buffered,
+    OtherItem,
     RecordingWriter,
-    RestItem,
 )
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,13 @@ class FrameRecorder:
 
     def rest_snapshot(self, recv_ns: int, wall_ns: int, product: str, body: bytes | str) -> None:
         """A REST order-book snapshot answer for ``product`` (body as received)."""
-        self._buffer.append(RestItem(recv_ns, wall_ns, product, body))
+        self._buffer.append(OtherItem(RecordKind.REST_SNAPSHOT, recv_ns, wall_ns, product, body))
+        if len(self._buffer) >= self._flush_frames:
+            self._overflowing()
+
+    def connected(self, recv_ns: int, wall_ns: int, url: str) -> None:
+        """The feed opened a new connection (its ``on_connect`` callback)."""
+        self._buffer.append(OtherItem(RecordKind.CONNECTED, recv_ns, wall_ns, "", url))
         if len(self._buffer) >= self._flush_frames:
             self._overflowing()
 

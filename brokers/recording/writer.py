@@ -35,17 +35,19 @@ DEFAULT_COMPRESSLEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
-class RestItem:
-    """A buffered REST snapshot answer (rare: one per (re)sync of a Binance.us symbol)."""
+class OtherItem:
+    """A buffered record that is not a WebSocket frame (rare): a REST snapshot, a connection."""
 
+    kind: RecordKind
     recv_ns: int
     wall_ns: int
-    product: str
-    body: bytes | str
+    tag: str
+    payload: bytes | str
 
 
-Buffered = tuple[int, int, bytes | str] | RestItem
-"""What the recorder buffers: ``(recv_ns, wall_ns, frame)`` for a WebSocket frame, or a RestItem."""
+Buffered = tuple[int, int, bytes | str] | OtherItem
+"""What the recorder buffers: ``(recv_ns, wall_ns, frame)`` for a WebSocket frame (the common
+case, kept a bare tuple for speed), else an ``OtherItem``."""
 
 
 def encode_batch(items: Iterable[Buffered]) -> tuple[bytes, int]:
@@ -63,10 +65,11 @@ def encode_batch(items: Iterable[Buffered]) -> tuple[bytes, int]:
             else:
                 append(encode_record(binary, recv_ns, wall_ns, bytes(frame)))
         else:
-            assert isinstance(item, RestItem)
-            body = item.body.encode("utf-8") if isinstance(item.body, str) else bytes(item.body)
-            tag = item.product.encode("utf-8")[:MAX_TAG_BYTES]
-            append(encode_record(RecordKind.REST_SNAPSHOT, item.recv_ns, item.wall_ns, body, tag))
+            assert isinstance(item, OtherItem)
+            payload = item.payload
+            data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+            tag = item.tag.encode("utf-8")[:MAX_TAG_BYTES]
+            append(encode_record(item.kind, item.recv_ns, item.wall_ns, data, tag))
     return b"".join(chunks), len(chunks)
 
 

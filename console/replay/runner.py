@@ -28,6 +28,7 @@ from brokers.recording import (
     RecordingReader,
     RecordKind,
     decoder_for,
+    feed_record,
 )
 from console.replay.overrides import FEE_SETTING
 from console.settings import Settings
@@ -213,10 +214,7 @@ class ReplayPlayer:
             self.engine.check_staleness()  # live, the watchdog would have fired during this gap
         self._bands.release_due(recv)
         self._tape.frame = self.frames
-        if record.kind is RecordKind.REST_SNAPSHOT:
-            self._decoder.rest_snapshot(record.tag, record.payload, recv)
-        else:
-            self._decoder.ws_frame(record.payload, recv)
+        feed_record(self._decoder, record)
         if not self.frames:
             self._first_wall = record.wall_ns
         self._last_wall = record.wall_ns
@@ -234,7 +232,8 @@ class ReplayPlayer:
         reader, tape, engine, clock = self._reader, self._tape, self.engine, self.clock
         set_clock, release_due = clock.set, self._bands.release_due
         ws_frame, rest_snapshot = self._decoder.ws_frame, self._decoder.rest_snapshot
-        rest, stale_ns = RecordKind.REST_SNAPSHOT, self._stale_ns
+        rest, connected = RecordKind.REST_SNAPSHOT, RecordKind.CONNECTED
+        stale_ns = self._stale_ns
         frames, last_recv = self.frames, self._last_recv
         first_wall = self._first_wall
         wall = self._last_wall
@@ -245,8 +244,11 @@ class ReplayPlayer:
                 engine.check_staleness()
             release_due(recv)
             tape.frame = frames
-            if record.kind is rest:
+            kind = record.kind
+            if kind is rest:
                 rest_snapshot(record.tag, record.payload, recv)
+            elif kind is connected:
+                self._decoder.connected(recv)
             else:
                 ws_frame(record.payload, recv)
             if not frames:

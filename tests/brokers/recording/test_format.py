@@ -14,7 +14,7 @@ from brokers.recording import (
     RecordKind,
     part_path,
 )
-from brokers.recording.writer import RestItem
+from brokers.recording.writer import OtherItem
 from tests.brokers.recording.helpers import PF_XBTUSD, frames, header
 
 
@@ -55,12 +55,27 @@ def test_each_flush_is_one_gzip_member_so_the_part_is_plain_gzip(tmp_path: Path)
     assert data.count(b'"feed":"book"') == 6
 
 
-def test_rest_snapshots_keep_their_product(tmp_path: Path) -> None:
+def test_rest_snapshots_keep_their_product_and_connections_their_url(tmp_path: Path) -> None:
     path = tmp_path / "rec.l2rec"
     body = b'{"lastUpdateId":7,"bids":[["1.0","2.0"]],"asks":[]}'
-    write(path, [[RestItem(5, 6, "BTCUSDT", body), *frames(1)]])
-    first = next(RecordingReader(path).records())
-    assert (first.kind, first.tag, first.payload, first.recv_ns) == (
+    url = "wss://stream.binance.us:9443/stream?streams=btcusdt@depth@100ms"
+    write(
+        path,
+        [
+            [
+                OtherItem(RecordKind.CONNECTED, 1, 2, "", url),
+                OtherItem(RecordKind.REST_SNAPSHOT, 5, 6, "BTCUSDT", body),
+                *frames(1),
+            ]
+        ],
+    )
+    connected, snapshot, _frame = RecordingReader(path).records()
+    assert (connected.kind, connected.payload, connected.recv_ns) == (
+        RecordKind.CONNECTED,
+        url.encode(),
+        1,
+    )
+    assert (snapshot.kind, snapshot.tag, snapshot.payload, snapshot.recv_ns) == (
         RecordKind.REST_SNAPSHOT,
         "BTCUSDT",
         body,
