@@ -131,16 +131,3 @@ async def test_the_replay_takes_the_live_runs_decisions_at_the_same_frames(
     ]
     assert list(result.round_trips) == live.round_trips
     assert result.read.clean
-
-
-async def test_a_replay_with_other_settings_decides_differently(tmp_path: Path) -> None:
-    settings = busy_settings()
-    path = tmp_path / "live.l2rec"
-    live = await record_live_paper_run(path, settings)
-    stricter = settings.model_copy(update={"entry_imbalance_ratio": 50.0})
-
-    result = await replay(path, stricter, flatten_at_end=False)
-
-    assert live.signals
-    assert result.signals == ()
-    assert result.frames > 500
