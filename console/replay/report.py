@@ -15,7 +15,7 @@ from collections import Counter
 
 from console.bands import band_lines
 from console.replay.overrides import ALIASES, changed_settings
-from console.replay.runner import ReplayResult
+from console.replay.result import ReplayResult
 from console.report import SessionReport, build_report
 from console.report.formatting import average_or_na, days, factor, percent, usd
 from console.report.formatting import utc as utc_minutes

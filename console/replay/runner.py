@@ -16,13 +16,10 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from brokers.recording import (
-    DecodeCounts,
-    ReadReport,
     Record,
     RecordingHeader,
     RecordingReader,
@@ -31,13 +28,13 @@ from brokers.recording import (
     feed_record,
 )
 from console.replay.overrides import FEE_SETTING
+from console.replay.result import ReplayResult, SignalAt
 from console.settings import Settings
 from core.clock import ManualClock
 from core.engine import Engine, EngineConfig
-from core.engine_state import EngineState, KillSwitchStatus
 from core.enums import BookState, Mode
 from core.events import Fill, RoundTrip, Signal
-from core.fill_bands import BandResult, FillBands
+from core.fill_bands import FillBands
 from core.observer import EngineObserver
 
 BPS = Decimal(10_000)
@@ -46,34 +43,6 @@ END_OF_RECORDING = "Replay end: flatten"
 
 Progress = Callable[[int, int, int], None]
 """``progress(bytes_read, total_bytes, frames)``."""
-
-
-@dataclass(frozen=True, slots=True)
-class SignalAt:
-    """A signal and the index of the recorded frame it was decided on."""
-
-    frame: int
-    signal: Signal
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayResult:
-    path: Path
-    header: RecordingHeader
-    read: ReadReport
-    counts: DecodeCounts
-    frames: int
-    first_wall_ns: int  # of the first frame; 0 when the recording holds none
-    last_wall_ns: int
-    state: EngineState
-    signals: tuple[SignalAt, ...]
-    fills: tuple[Fill, ...]
-    round_trips: tuple[RoundTrip, ...]
-    bands: tuple[BandResult, ...]  # pessimistic, optimistic (as the settings define them)
-    default_band: BandResult  # the engine's own paper fills, for the band table
-    flatten: KillSwitchStatus | None
-    resyncs_asked: int
-    settings: Settings
 
 
 class RecordedFeed:

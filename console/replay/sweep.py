@@ -24,7 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from console.replay.overrides import apply_overrides, parse_assignment, setting_name
-from console.replay.runner import ReplayResult, replay
+from console.replay.result import ReplayResult
+from console.replay.runner import replay
 from console.settings import Settings, SettingsError
 from core.events import RoundTrip
 from core.stats import TradeStats, compute_stats
