@@ -205,6 +205,10 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             if session.bands is not None:
                 for line in band_lines(session.bands.default(), session.bands.results()):
                     printer.line(line)
+            if connection.recorder is not None and (stats := connection.recorder.stats).error:
+                printer.line(f"NOTICE | recording to {stats.path} stopped early: {stats.error}")
+            elif connection.recorder is not None and stats.dropped:
+                printer.line(f"NOTICE | recording to {stats.path}: {stats.dropped} frames dropped")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
