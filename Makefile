@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: install run test lint format soak bench screenshots clean
+.PHONY: install run test lint format soak bench screenshots snapshots-update clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ soak: $(STAMP)  ## long durability runs, not part of `make test`
 
 bench: $(STAMP)  ## performance benchmark on this machine
 	$(BIN)/l2console bench $(ARGS)
+
+screenshots: $(STAMP)  ## the console's reference scenes as SVG files in screenshots/
+	$(BIN)/python -m console.app.scenes screenshots
+
+snapshots-update: $(STAMP)  ## accept the console's snapshots after a deliberate UI change
+	$(BIN)/python -m pytest tests/console/ui/test_snapshots.py --snapshot-update -o addopts=-q
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
