@@ -27,7 +27,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     replay.add_argument("file", type=Path, help="the recording (its parts FILE.1, … follow)")
     replay.add_argument(
-        "--speed", default="max", help="max (default: as fast as possible), 1x, 10x, … real time"
+        "--speed",
+        help="max (as fast as possible: the default), or 1x, 10x, … the recorded pace "
+        "(with --ui the default is 1x)",
+    )
+    replay.add_argument(
+        "--ui", action="store_true", help="play it in the console: space pauses, n steps"
     )
     add_set_argument(replay)
     replay.add_argument(
@@ -71,6 +76,10 @@ def parse_speed(text: str) -> float | None:
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
+    if args.ui:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
+            raise UsageError("the console needs a terminal: drop --ui for the printed replay")
+        return asyncio.run(run_replay_console(args, settings, sys.stdout))
     return asyncio.run(run_replay(args, settings, sys.stdout))
 
 
@@ -84,7 +93,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
     from console.replay.runner import replay  # noqa: PLC0415
     from core.clock import ManualClock  # noqa: PLC0415
 
-    speed = parse_speed(args.speed)
+    speed = parse_speed(args.speed or "max")
     try:
         header = RecordingReader(args.file).header
         tuned = apply_overrides(
@@ -97,7 +106,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
             observers.append(ReplayPrinter(out, header.instrument, clock, before_line=bar.close))
         print(
             f"REPLAY of {args.file.name} | {header.venue_name} | {header.instrument.symbol} | "
-            f"speed: {args.speed}",
+            f"speed: {args.speed or 'max'}",
             file=out,
             flush=True,
         )
@@ -116,5 +125,43 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
     except RecordingError as exc:
         raise UsageError(str(exc)) from None
     out.write(render_replay(result, base=settings))
+    out.flush()
+    return 0
+
+
+async def run_replay_console(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """The replay in the Textual console; the REPLAY report is printed once it closes."""
+    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from console.options import Broker, RunOptions  # noqa: PLC0415
+    from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
+    from console.replay.report import render_replay  # noqa: PLC0415
+    from console.replay.runner import ReplayPlayer  # noqa: PLC0415
+    from console.replay.ui import RecordingHost, ReplayConsole  # noqa: PLC0415
+    from core.enums import Mode  # noqa: PLC0415
+
+    speed = parse_speed(args.speed or "1x")
+    try:
+        header = RecordingReader(args.file).header
+        tuned = apply_overrides(
+            settings, [parse_assignment(text) for text in args.overrides], header.venue
+        )
+        player = ReplayPlayer(args.file, tuned)
+    except RecordingError as exc:
+        raise UsageError(str(exc)) from None
+    broker = Broker.BINANCE_US if header.venue == "binance_us" else Broker.KRAKEN
+    options = RunOptions(
+        broker=broker,
+        symbol=header.instrument.symbol,
+        mode=Mode.PAPER,
+        duration_s=None,
+        ui=True,
+        flatten_on_exit=args.flatten,
+    )
+    host = RecordingHost(player, options, speed=speed)
+    await ReplayConsole(host).run_async()
+    if host.result is None:  # the console failed before stopping the replay
+        await host.stop(flatten=args.flatten)
+    assert host.result is not None
+    out.write(render_replay(host.result, base=settings))
     out.flush()
     return 0

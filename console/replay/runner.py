@@ -141,6 +141,7 @@ class ReplayPlayer:
         self._bands.watch(self.engine.book, lambda: self.engine.mode)
         self._decoder = decoder_for(header, self.engine)
         self._records = reader.records()
+        self._ahead: Record | None = None  # read by ``peek``, not played yet
         self._stale_ns = int(config.stale_after_s * 1e9)
         self.frames = 0  # played so far
         self.done = False  # the recording ran out
@@ -167,8 +168,15 @@ class ReplayPlayer:
             played += 1
         return played
 
+    def peek_recv_ns(self) -> int | None:
+        """The recorded monotonic time of the next frame; None at the end of the recording."""
+        if self._ahead is None:
+            self._ahead = next(self._records, None)
+        return None if self._ahead is None else self._ahead.recv_ns
+
     def _play_one(self) -> bool:
-        record = next(self._records, None)
+        record = self._ahead if self._ahead is not None else next(self._records, None)
+        self._ahead = None
         if record is None:
             self.done = True
             return False
@@ -206,6 +214,10 @@ class ReplayPlayer:
         frames, last_recv = self.frames, self._last_recv
         first_wall = self._first_wall
         wall = self._last_wall
+        if self._ahead is not None:  # a peeked frame goes first
+            self._play_one()
+            frames, last_recv, first_wall = self.frames, self._last_recv, self._first_wall
+            wall = self._last_wall
         for record in self._records:
             recv, wall = record.recv_ns, record.wall_ns
             set_clock(wall_ns=wall, mono_ns=recv)

@@ -128,6 +128,7 @@ def test_continuation_parts_are_replayed_in_order(
         (["--set", "nonsense=1"], "cannot set 'nonsense'"),
         (["--set", "take_profit=-1"], "bad value for take_profit"),
         (["--speed", "fast"], "bad --speed 'fast'"),
+        (["--ui"], "the console needs a terminal"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(
