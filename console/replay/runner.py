@@ -98,6 +98,7 @@ def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
         stale_after_s=settings.websocket_timeout_seconds,
         long_only=bool(header.extra.get("long_only", False)),
         other_products=tuple(p for p in header.products if p != symbol),
+        mode_locked="a replay trades on paper only",
     )
 
 
