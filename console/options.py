@@ -36,6 +36,8 @@ class RunOptions:
     flatten_on_exit: bool | None = True
     session: str | None = None
     db_path: Path | None = None
+    record_path: Path | None = None  # write every raw venue frame here (``--record``)
+    record_rotate_bytes: int = 64 * 1024 * 1024  # a new part of the recording past this size
 
     @property
     def real_money(self) -> bool:

@@ -213,6 +213,8 @@ class Engine:
         elif kind is FeedEventKind.CONNECTED:
             self._last_heartbeat_ns = event.recv_ns
             self._connected = True
+            # Wall - monotonic, for the lag rule; a replay's clock follows the recording.
+            self._wall_offset_ns = self._clock.wall_ns() - self._clock.mono_ns()
         elif kind is FeedEventKind.DISCONNECTED:
             self._connected = False
             self._counters["reconnects"] += 1

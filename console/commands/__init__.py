@@ -6,6 +6,17 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 
 from __future__ import annotations
 
-from console.commands import flatten, paper, report, run, sessions, sim, systemd_unit
+from console.commands import (
+    flatten,
+    paper,
+    record,
+    replay,
+    report,
+    run,
+    sessions,
+    sim,
+    sweep,
+    systemd_unit,
+)
 
-COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim)
+COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim, record, replay, sweep)
