@@ -189,7 +189,9 @@ class ControlServer(EngineObserver):
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._listeners.add(queue)
         try:
-            job = asyncio.ensure_future(self._handlers.flatten("Flatten command (l2console flatten)"))
+            job = asyncio.ensure_future(
+                self._handlers.flatten("Flatten command (l2console flatten)")
+            )
             while not job.done():
                 getter = asyncio.ensure_future(queue.get())
                 await asyncio.wait({job, getter}, return_when=asyncio.FIRST_COMPLETED)

@@ -35,7 +35,7 @@ from console.report import SessionReport, build_report
 from console.settings import Settings
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
-from core.engine import Engine, EngineConfig
+from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
@@ -121,7 +121,10 @@ class TradingSession:
 
         Raises ``StartupError`` (one line) when the session already runs elsewhere, or live
         trading cannot start safely (venue positions unreadable, dead-man's switch refused).
+        Starting a started session does nothing.
         """
+        if self._started:
+            return
         try:
             if self.control is not None:
                 await self.control.start(ControlHandlers(self.flatten, self.status))
@@ -142,14 +145,41 @@ class TradingSession:
             self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
 
     async def _prepare_live(self) -> None:
-        self.reconciliation = await reconcile_at_start(
-            self.engine, self.settings.position_on_start
-        )
+        self.reconciliation = await reconcile_at_start(self.engine, self.settings.position_on_start)
         dead_man = self.connection.dead_man
         if dead_man is not None:
             dead_man.report_to(self.engine.notice)
             await dead_man.start()
             self._dead_man_armed = True
+
+    async def set_mode(self, mode: Mode) -> None:
+        """Change mode mid-run (the console's toggle) through the same doors as a start.
+
+        Going live reconciles with the venue and arms its dead-man's switch before the first live
+        decision, exactly as a live start does; leaving live disarms it. Raises
+        ``ModeChangeRefused`` with a one-line reason, and then nothing has changed.
+        """
+        engine = self.engine
+        if mode is engine.mode:
+            return
+        engine.check_mode_change(mode)
+        if mode is Mode.LIVE:
+            engine.halt_decisions(True)  # no decision in either mode while we check the venue
+            try:
+                engine.set_mode(mode)
+                try:
+                    await self._prepare_live()
+                except (ReconcileError, VenueError) as exc:
+                    engine.force_mode(
+                        self.options.mode if self.options.mode is not Mode.LIVE else Mode.DRY_RUN
+                    )
+                    await self._release_dead_man()
+                    raise ModeChangeRefused(f"cannot go live safely: {exc}") from None
+            finally:
+                engine.halt_decisions(False)
+            return
+        engine.set_mode(mode)
+        await self._release_dead_man()
 
     async def flatten(self, reason: str = "Kill switch: flatten all") -> KillSwitchStatus:
         """The kill switch, whoever pulls it (console key, signal, ``l2console flatten``)."""
@@ -238,12 +268,15 @@ class TradingSession:
 
     async def _release(self) -> None:
         """Disarm the dead-man's switch (a clean exit) and give the session name back."""
+        await self._release_dead_man()
+        if self.control is not None:
+            await self.control.stop()
+
+    async def _release_dead_man(self) -> None:
         dead_man = self.connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
             await dead_man.stop(disarm=True)
-        if self.control is not None:
-            await self.control.stop()
 
     async def _close_record(self, how: RunEnd) -> None:
         assert self.store is not None
@@ -280,7 +313,10 @@ class KillSwitchRecord(EngineObserver):
     def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
         try:
             self._store.record_kill_switch(
-                reason=reason, phase=status.phase.value, detail=status.detail, wall_ns=time.time_ns()
+                reason=reason,
+                phase=status.phase.value,
+                detail=status.detail,
+                wall_ns=time.time_ns(),
             )
         except StoreError as exc:  # the engine stops on recording failures of its own
             log.error("kill switch result not recorded: %s", exc)

@@ -561,7 +561,8 @@ class Engine:
     def mode(self) -> Mode:
         return self._mode
 
-    def set_mode(self, mode: Mode) -> None:
+    def check_mode_change(self, mode: Mode) -> None:
+        """Raise ``ModeChangeRefused`` (one line) if the mode may not change to ``mode`` now."""
         if mode is self._mode:
             return
         if self.config.mode_locked:
@@ -570,8 +571,16 @@ class Engine:
             raise ModeChangeRefused(f"close the open position before switching to {mode.value}")
         if mode is Mode.LIVE and self._venue is None:
             raise ModeChangeRefused("live trading needs venue API keys")
-        self._mode = mode
-        self._notice(f"mode is now {mode.value}")
+
+    def set_mode(self, mode: Mode) -> None:
+        self.check_mode_change(mode)
+        self.force_mode(mode)
+
+    def force_mode(self, mode: Mode) -> None:
+        """Switch without the checks: only to undo a switch that could not complete."""
+        if mode is not self._mode:
+            self._mode = mode
+            self._notice(f"mode is now {mode.value}")
 
     def pause(self) -> None:
         self._paused = True

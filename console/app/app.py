@@ -225,10 +225,15 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.redraw()
 
     def _set_mode(self, mode: Mode) -> None:
+        """Through the host, so going live runs the same venue checks as a live start."""
+        self.run_worker(self._change_mode(mode), name="mode", group="mode", exit_on_error=False)
+
+    async def _change_mode(self, mode: Mode) -> None:
         try:
-            self.host.engine.set_mode(mode)
+            await self.host.set_mode(mode)
         except ModeChangeRefused as exc:
             self.say(f"refused: {exc}", severity="error")
+        self.redraw()
 
     def action_pause(self) -> None:
         self.host.engine.pause()

@@ -12,6 +12,7 @@ from typing import Protocol
 from console.options import RunOptions
 from core.engine import Engine
 from core.engine_state import KillSwitchStatus
+from core.enums import Mode
 from core.store import RunEnd
 
 
@@ -21,6 +22,10 @@ class EngineHost(Protocol):
 
     async def start(self) -> None:
         """Start feeding the engine (on the running loop, i.e. the console's)."""
+        ...
+
+    async def set_mode(self, mode: Mode) -> None:
+        """Change mode; ``ModeChangeRefused`` (one line) when it may not, nothing changed then."""
         ...
 
     async def stop(

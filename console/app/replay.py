@@ -101,6 +101,9 @@ class MarketReplay:
     async def start(self) -> None:
         """The market moves only when played."""
 
+    async def set_mode(self, mode: Mode) -> None:
+        self.engine.set_mode(mode)
+
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
     ) -> KillSwitchStatus | None:

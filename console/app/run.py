@@ -76,6 +76,13 @@ async def run_console(
             if gates is None:
                 gates = SessionGates(store.path, store.resume.session.name, settings.gate_settings)
         session = TradingSession(options, settings, connection, store=store)
+        # Start before the console draws: a refused start (live checks, a session already
+        # running) is then one line and exit 2, like headless, not an error inside the app.
+        try:
+            await session.start()
+        except BaseException:
+            await session.stop(flatten=False, how=RunEnd.CRASHED)
+            raise
         app = L2ConsoleApp(session, gates=gates, duration_s=options.duration_s)
         started = time.monotonic()
         outcome: ConsoleOutcome | None = None

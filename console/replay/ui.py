@@ -34,6 +34,7 @@ from console.options import RunOptions
 from console.replay.result import ReplayResult
 from console.replay.runner import ReplayPlayer
 from core.engine_state import EngineState, KillSwitchStatus
+from core.enums import Mode
 from core.store import RunEnd
 
 REPLAY_BADGE = Badge("REPLAY", "paper")
@@ -102,6 +103,9 @@ class RecordingHost:
                 await asyncio.sleep(min(wait, MAX_WAIT_S))
                 continue
             player.step(1)
+
+    async def set_mode(self, mode: Mode) -> None:
+        self.engine.set_mode(mode)
 
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED

@@ -105,3 +105,49 @@ async def test_d_goes_live_on_the_sim_only_after_yes_and_back_without_asking() -
                 assert engine.mode is Mode.DRY_RUN
         finally:
             await session.stop(flatten=False)
+
+
+async def test_going_live_from_the_console_checks_the_venue_and_arms_its_dead_mans_switch() -> None:
+    """`d` goes through the same doors as a live start: reconcile, then arm; back disarms."""
+    async with KrakenFuturesSimServer(seed=3, rate_hz=20) as server:
+        settings = settings_for(
+            server,
+            entry_imbalance_ratio=1_000_000,
+            kraken_api_key=SecretStr(SIM_API_KEY),
+            kraken_api_secret=SecretStr(SIM_API_SECRET),
+        )
+        options = RunOptions(
+            broker=Broker.KRAKEN,
+            symbol="PF_XBTUSD",
+            mode=Mode.DRY_RUN,
+            duration_s=None,
+            ui=True,
+            production=True,
+            real_money_ack=True,
+        )
+        async with contextlib.AsyncExitStack() as stack:
+            connection = await open_venue(options, settings, stack)
+            session = TradingSession(options, settings, connection)
+            engine = session.engine
+            app = L2ConsoleApp(session)
+            try:
+                async with app.run_test(size=(80, 24)) as pilot:
+                    assert not _calls(server, "cancelallordersafter")
+                    await pilot.press("d", "y")
+                    await wait_until(pilot, lambda: engine.mode is Mode.LIVE)
+                    await wait_until(pilot, lambda: bool(_calls(server, "cancelallordersafter")))
+                    armed = _calls(server, "cancelallordersafter")
+                    assert int(armed[0]["timeout"][0]) > 0
+                    assert _calls(server, "openpositions"), "reconciled before the first decision"
+                    await pilot.press("d")
+                    await wait_until(pilot, lambda: engine.mode is Mode.DRY_RUN)
+                    await wait_until(
+                        pilot,
+                        lambda: _calls(server, "cancelallordersafter")[-1]["timeout"] == ["0"],
+                    )
+            finally:
+                await session.stop(flatten=False)
+
+
+def _calls(server: KrakenFuturesSimServer, endpoint: str) -> list[dict[str, list[str]]]:
+    return [params for name, params in server.rest_calls if name == endpoint]
