@@ -26,13 +26,30 @@ opening share is the exact remainder, so no fee is lost or double-counted).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.enums import ContractType, Side
 from core.events import Fill, RoundTrip
 from core.instrument import Instrument
 from core.money import BASE_VALUE_QUANTUM, FEE_QUANTUM, PNL_QUANTUM, PRICE_QUANTUM, ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class TripProgress:
+    """The ledger's exact working state for the round trip in progress.
+
+    Stored with the position so that a resumed session closes to exactly the P&L, and the
+    ``RoundTrip`` record, it would have had without the restart (the average entry price alone
+    is rounded, and says nothing of partial closes already made).
+    """
+
+    basis: Decimal  # of the open quantity: USD for linear/spot, base currency for inverse
+    entry_quantity: Decimal
+    entry_basis: Decimal
+    exit_quantity: Decimal
+    exit_basis: Decimal
+    gross_pnl: Decimal  # realized by this round trip's partial closes so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +65,8 @@ class Position:
     entry_price: Decimal
     opened_wall_ns: int
     fees: Decimal
+    # Bookkeeping for an exact resume; None when flat or when restored from an older record.
+    progress: TripProgress | None = field(default=None, compare=False)
 
     @property
     def is_flat(self) -> bool:
@@ -194,6 +213,7 @@ class Ledger:
                 entry_price=self._average(abs(quantity), self._basis) if quantity else ZERO,
                 opened_wall_ns=self._opened_wall_ns if quantity else 0,
                 fees=self._trip.fees if quantity else ZERO,
+                progress=self._progress() if quantity else None,
             )
         return self._position
 
@@ -215,22 +235,45 @@ class Ledger:
     # -- resume --------------------------------------------------------------------------
 
     def restore(self, position: Position, *, realized_pnl: Decimal, fees_paid: Decimal) -> None:
-        """Continue from a stored state. The open position's round trip restarts from it:
-        P&L already realized by partial closes before the restart stays in ``realized_pnl`` but
-        is not repeated in the next ``RoundTrip`` record."""
+        """Continue from a stored state, exactly when the position carries its ``progress``.
+
+        A position without it (recorded before it was kept) restarts its round trip from the
+        average entry price: P&L already realized by partial closes stays in ``realized_pnl``
+        but is not repeated in the next ``RoundTrip`` record, and a non-terminating average is
+        rounded.
+        """
         if position.product != self.symbol:
             raise ValueError(f"position of {position.product} restored into {self.symbol}")
         quantity = position.quantity
         if quantity != 0 and position.entry_price <= 0:
             raise ValueError(f"open position of {position.product} without an entry price")
         self._quantity = quantity
-        self._basis = self._value(abs(quantity), position.entry_price) if quantity else ZERO
         self._opened_wall_ns = position.opened_wall_ns if quantity else 0
-        self._trip = _Trip(abs(quantity), self._basis)
+        progress = position.progress if quantity else None
+        if progress is not None:
+            self._basis = progress.basis
+            self._trip = _Trip(progress.entry_quantity, progress.entry_basis)
+            self._trip.exit_qty = progress.exit_quantity
+            self._trip.exit_basis = progress.exit_basis
+            self._trip.gross = progress.gross_pnl
+        else:
+            self._basis = self._value(abs(quantity), position.entry_price) if quantity else ZERO
+            self._trip = _Trip(abs(quantity), self._basis)
         self._trip.fees = position.fees if quantity else ZERO
         self.realized_pnl = realized_pnl
         self.fees_paid = fees_paid
         self._position = None
+
+    def _progress(self) -> TripProgress:
+        trip = self._trip
+        return TripProgress(
+            basis=self._basis,
+            entry_quantity=trip.entry_qty,
+            entry_basis=trip.entry_basis,
+            exit_quantity=trip.exit_qty,
+            exit_basis=trip.exit_basis,
+            gross_pnl=trip.gross,
+        )
 
     # -- arithmetic ----------------------------------------------------------------------
 

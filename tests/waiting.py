@@ -13,7 +13,11 @@ from collections.abc import Callable
 
 
 async def eventually(
-    condition: Callable[[], object], timeout_s: float = 10.0, *, poll_s: float = 0.01, what: str = ""
+    condition: Callable[[], object],
+    timeout_s: float = 10.0,
+    *,
+    poll_s: float = 0.01,
+    what: str = "",
 ) -> float:
     """Wait until ``condition()`` is truthy; returns the seconds it took. TimeoutError if not."""
     started = time.monotonic()

@@ -295,6 +295,7 @@ class SimFaults:
         else:
             self._rejects[0] = (status, left - 1)
         return status
+
     def stale_snapshot(self, product: str, times: int = 1) -> None:
         """Answer the next ``times`` REST snapshots of ``product`` with an old book (Binance.us:
         one taken a few seconds ago, older than anything a new subscriber has buffered)."""

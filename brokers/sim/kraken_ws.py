@@ -315,7 +315,9 @@ class KrakenWsFeed:
     def send_unknown(self, count: int) -> None:
         for client in self.clients:
             for i in range(count):
-                client.send_json(UNKNOWN_FRAMES[i % len(UNKNOWN_FRAMES)], self.faults.take_delay_ms())
+                client.send_json(
+                    UNKNOWN_FRAMES[i % len(UNKNOWN_FRAMES)], self.faults.take_delay_ms()
+                )
 
     def heartbeat(self, now_ns: int) -> None:
         text = orjson.dumps(wire.heartbeat(now_ns)).decode()

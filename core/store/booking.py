@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from core.events import RoundTrip
 from core.ledger import BookedFill
-from core.store.codec import money, optional_money
+from core.store.codec import encode_progress, money, optional_money
 from core.store.writes import Params, RunKeys
 
 
@@ -81,10 +81,11 @@ _INSERT_ROUND_TRIP = (
 )
 _UPSERT_POSITION = (
     "INSERT INTO positions (session_id, product, quantity, entry_price, opened_ns, fees,"
-    " last_fill_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " last_fill_id, progress) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (session_id, product) DO UPDATE SET quantity = excluded.quantity,"
     " entry_price = excluded.entry_price, opened_ns = excluded.opened_ns,"
-    " fees = excluded.fees, last_fill_id = excluded.last_fill_id"
+    " fees = excluded.fees, last_fill_id = excluded.last_fill_id,"
+    " progress = excluded.progress"
 )
 _UPSERT_LEDGER = (
     "INSERT INTO ledgers (session_id, realized_pnl, fees_paid, last_fill_id)"
@@ -128,6 +129,7 @@ def _encode_fill(keys: RunKeys, entry: BookedFill) -> EncodedFill:
             position.opened_wall_ns,
             money(position.fees),
             fill.fill_id,
+            encode_progress(position.progress),
         ),
         ledger=(keys.session_id, money(entry.realized_pnl), money(entry.fees_paid), fill.fill_id),
     )

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 
+from core.ledger import TripProgress
+
 _SECRET_NAME = re.compile(r"secret|api_?key|password|passphrase|token", re.IGNORECASE)
 
 
@@ -60,3 +62,27 @@ def _refuse_secrets(parameters: object, path: str = "") -> None:
             if _SECRET_NAME.search(str(key)):
                 raise ValueError(f"setting {path}{key} looks like a secret: it is never stored")
             _refuse_secrets(value, f"{path}{key}.")
+
+
+_PROGRESS_FIELDS = (
+    "basis",
+    "entry_quantity",
+    "entry_basis",
+    "exit_quantity",
+    "exit_basis",
+    "gross_pnl",
+)
+
+
+def encode_progress(progress: TripProgress | None) -> str | None:
+    """The ledger's working state as JSON of exact decimal strings (None when flat)."""
+    if progress is None:
+        return None
+    return json.dumps({name: money(getattr(progress, name)) for name in _PROGRESS_FIELDS})
+
+
+def decode_progress(text: str | None) -> TripProgress | None:
+    if text is None:
+        return None
+    values = json.loads(text)
+    return TripProgress(**{name: Decimal(values[name]) for name in _PROGRESS_FIELDS})

@@ -8,7 +8,7 @@ from decimal import Decimal
 from core.enums import Mode, Side
 from core.events import RoundTrip
 from core.ledger import Position
-from core.store.codec import from_json
+from core.store.codec import decode_progress, from_json
 from core.store.errors import SessionNotFoundError
 from core.store.records import RunEnd, RunRecord, SessionInfo
 
@@ -86,13 +86,15 @@ def round_trip_from_row(row: tuple) -> RoundTrip:
 def positions_of(db: sqlite3.Connection, session_id: int) -> dict[str, Position]:
     """The last recorded position of every product the session traded (flat ones included)."""
     rows = db.execute(
-        "SELECT product, quantity, entry_price, opened_ns, fees FROM positions"
+        "SELECT product, quantity, entry_price, opened_ns, fees, progress FROM positions"
         " WHERE session_id = ? ORDER BY product",
         (session_id,),
     ).fetchall()
     return {
-        product: Position(product, Decimal(qty), Decimal(entry), opened, Decimal(fees))
-        for product, qty, entry, opened, fees in rows
+        product: Position(
+            product, Decimal(qty), Decimal(entry), opened, Decimal(fees), decode_progress(progress)
+        )
+        for product, qty, entry, opened, fees, progress in rows
     }
 
 

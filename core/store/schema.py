@@ -188,6 +188,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX kill_switch_by_session ON kill_switch_events(session_id, wall_ns)",
     ),
+    # 3: the ledger's exact working state of an open round trip (cost basis, partial closes), so
+    # a resume closes to the same P&L as an uninterrupted run. NULL in rows written before.
+    (
+        "ALTER TABLE positions ADD COLUMN progress TEXT",  # JSON of exact decimal strings
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

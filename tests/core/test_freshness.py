@@ -57,7 +57,11 @@ def test_silence_beyond_the_timeout_raises_stale_and_a_heartbeat_keeps_the_book_
     assert review(watch, book, 9.9) == []
     assert review(watch, book, 10.5, heartbeat_s=5.0) == []
     [alarm] = review(watch, book, 10.5)
-    assert (alarm.kind, alarm.product, alarm.reason) == (AlarmKind.STALE, PRODUCT, "no data for 10s")
+    assert (alarm.kind, alarm.product, alarm.reason) == (
+        AlarmKind.STALE,
+        PRODUCT,
+        "no data for 10s",
+    )
 
 
 def test_a_resync_that_never_completes_is_asked_again_each_timeout_while_connected() -> None:
@@ -166,7 +170,13 @@ def stamped(snap: BookSnapshot, clock: ManualClock, *, late_s: float = 0) -> Boo
 
 def late_delta(seq: int, price: float, size: float, clock: ManualClock, late_s: float) -> BookDelta:
     return BookDelta(
-        XBT.symbol, seq, seq, ((price, size),), (), clock.wall_ns() - int(late_s * S), clock.mono_ns()
+        XBT.symbol,
+        seq,
+        seq,
+        ((price, size),),
+        (),
+        clock.wall_ns() - int(late_s * S),
+        clock.mono_ns(),
     )
 
 

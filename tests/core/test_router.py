@@ -75,7 +75,12 @@ LOST = VenueUnreachable("Kraken Futures sendorder: HTTP 503")
         # "never seen", then seen: the late request reached the engine after all
         (LOST, [None, None, FILLED], OrderStatus.FILLED, 3),
         # 429: the venue did not act, and says so when asked
-        (VenueError("rate limited (HTTP 429)", retryable=True), [None] * 3, OrderStatus.REJECTED, 3),
+        (
+            VenueError("rate limited (HTTP 429)", retryable=True),
+            [None] * 3,
+            OrderStatus.REJECTED,
+            3,
+        ),
         # a refusal is final: no question asked
         (VenueError("insufficient funds"), [], OrderStatus.REJECTED, 0),
         # the venue's own word that the fate is unknown (e.g. a sendStatus without events)

@@ -26,7 +26,9 @@ async def venue() -> AsyncIterator[tuple[KrakenFuturesSimServer, StepClock, Krak
     clock = StepClock()
     server = KrakenFuturesSimServer(products=[XBT], seed=3, clock=clock, ticking=False)
     await server.start(port=0)
-    rest = KrakenFuturesRest(rest_url=server.rest_url, api_key=SIM_API_KEY, api_secret=SIM_API_SECRET)
+    rest = KrakenFuturesRest(
+        rest_url=server.rest_url, api_key=SIM_API_KEY, api_secret=SIM_API_SECRET
+    )
     try:
         yield server, clock, rest
     finally:
@@ -65,7 +67,13 @@ async def test_after_a_crash_the_venue_cancels_resting_orders_when_the_timeout_r
     await switch.start()
     bid = server.book(XBT).best_bid - 100
     placed = server.exchange.place(
-        SIM_API_KEY, XBT, Side.BUY, OrderKind.LIMIT, Decimal("0.01"), limit_price=bid, now_ns=clock()
+        SIM_API_KEY,
+        XBT,
+        Side.BUY,
+        OrderKind.LIMIT,
+        Decimal("0.01"),
+        limit_price=bid,
+        now_ns=clock(),
     )
     order = placed.order
     assert order is not None and order.state is OrderState.OPEN

@@ -359,3 +359,46 @@ async def test_a_signal_number_reused_for_another_signal_is_counted_as_dropped(
     with SessionReader(db_path) as reader:
         (stored,) = reader.signals("60days_kraken")
     assert stored.action is SignalAction.BUY
+
+
+async def test_an_open_round_trip_resumes_exactly_through_the_store(
+    db_path: Path, clock: FakeClock
+) -> None:
+    """The real ledger's working state (basis, partial closes) survives the store: a resumed
+    session closes to the same round trip, to the last decimal, as an uninterrupted one."""
+    from core.events import Fill  # noqa: PLC0415
+    from core.ledger import BookedFill, Ledger  # noqa: PLC0415
+    from tests.core.factories import linear_instrument  # noqa: PLC0415
+
+    def fill(side: Side, price: str, qty: str, n: int) -> Fill:
+        return Fill(
+            PRODUCT, side, Decimal(price), Decimal(qty), Decimal("0.01"), clock(), "c", f"f{n}"
+        )
+
+    straight = Ledger(linear_instrument())
+    store = await SessionStore.open(db_path, spec(), clock=clock)
+    # Two entries whose average (43500.8333...) does not terminate, then a partial close.
+    for n, (side, price, qty) in enumerate(
+        [
+            (Side.BUY, "43500.5", "0.0001"),
+            (Side.BUY, "43501", "0.0002"),
+            (Side.SELL, "43510", "0.0001"),
+        ]
+    ):
+        f = fill(side, price, qty, n)
+        trip = straight.apply(f)
+        booked = BookedFill(f, straight.position, straight.realized_pnl, straight.fees_paid, trip)
+        await store.record_fills([booked])
+    await store.close(RunEnd.INTERRUPTED)
+
+    again = await SessionStore.open(db_path, spec(), clock=clock)
+    resumed = Ledger(linear_instrument())
+    state = again.resume
+    resumed.restore(
+        state.position(PRODUCT), realized_pnl=state.realized_pnl, fees_paid=state.fees_paid
+    )
+    await again.close()
+    close = fill(Side.SELL, "43490", "0.0002", 9)
+    assert resumed.apply(close) == straight.apply(close)
+    assert resumed.realized_pnl == straight.realized_pnl
+    assert resumed.fees_paid == straight.fees_paid
