@@ -59,13 +59,14 @@ _QUANTILES = (50.0, 95.0, 99.0, 99.9)
 class LatencyHistogram:
     """Counts latencies in nanoseconds; answers mean, percentiles and max."""
 
-    __slots__ = ("_counts", "count", "max_ns", "sum_ns")
+    __slots__ = ("_counts", "_min_ns", "count", "max_ns", "sum_ns")
 
     def __init__(self) -> None:
         self._counts = [0] * _BUCKETS
         self.count = 0
         self.sum_ns = 0
         self.max_ns = 0
+        self._min_ns = _MAX_VALUE
 
     def record(self, ns: int) -> None:
         """Add one latency; negative values (a clock glitch) count as 0."""
@@ -82,6 +83,13 @@ class LatencyHistogram:
         self.sum_ns += ns
         if ns > self.max_ns:  # noqa: PLR1730 - a comparison is cheaper than max() per frame
             self.max_ns = ns
+        if ns < self._min_ns:  # noqa: PLR1730
+            self._min_ns = ns
+
+    @property
+    def min_ns(self) -> int:
+        """The smallest latency recorded (0 when empty)."""
+        return self._min_ns if self.count else 0
 
     @property
     def mean_ns(self) -> float:
@@ -139,12 +147,14 @@ class LatencyHistogram:
         self.count += other.count
         self.sum_ns += other.sum_ns
         self.max_ns = max(self.max_ns, other.max_ns)
+        self._min_ns = min(self._min_ns, other._min_ns)
 
     def reset(self) -> None:
         self._counts = [0] * _BUCKETS
         self.count = 0
         self.sum_ns = 0
         self.max_ns = 0
+        self._min_ns = _MAX_VALUE
 
     def bucket_counts(self) -> list[tuple[int, int]]:
         """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
