@@ -36,7 +36,7 @@ from core.events import (
 from core.fills import PaperFills
 from core.instrument import Instrument
 from core.kill_switch import KillSwitch
-from core.latency import LatencyHistogram
+from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 from core.ledger import Ledger
 from core.observer import EngineObserver
 from core.ports import ExecutionVenue, Journal, MarketFeed, OrderRequest, OrderResult
@@ -221,6 +221,7 @@ class Engine:
 
     # ------------------------------------------------------------------ decisions
     def _act(self, decision: Decision, book: OrderBook) -> None:
+        decided_ns = self._mono_ns()
         instrument = self._instrument
         price = instrument.price_to_decimal(decision.price)
         position = self._ledger.position
@@ -240,7 +241,7 @@ class Engine:
                 quantity=quantity,
                 reduce_only=decision.action is SignalAction.CLOSE,
             )
-            self._route(request, signal, book.mid or decision.price)
+            self._route(request, signal, book.mid or decision.price, decided_ns)
 
     def _vet(
         self, decision: Decision, quantity: Decimal, price: Decimal
@@ -313,24 +314,31 @@ class Engine:
             observer.on_signal(signal)
 
     # ------------------------------------------------------------------ execution
-    def _route(self, request: OrderRequest, signal: Signal, decision_mid: float) -> None:
+    def _route(
+        self, request: OrderRequest, signal: Signal, decision_mid: float, decided_ns: int
+    ) -> None:
         if signal.action is not SignalAction.CLOSE:
             self._risk.record_entry(signal.wall_ns)
         if self._mode is Mode.LIVE:
             self._set_busy(True)
-            self._spawn(self._send_live(request, decision_mid), f"order {request.client_order_id}")
+            self._spawn(
+                self._send_live(request, decision_mid, decided_ns),
+                f"order {request.client_order_id}",
+            )
             return
-        fills = self._router.simulate(self._book, request, decision_mid)
+        fills = self._router.simulate(self._book, request, decision_mid, decided_mono_ns=decided_ns)
         self._record_order(request, None)
         pending = self._book_fills(fills)
         if pending is not None:
             self._set_busy(True)
             self._spawn(self._await_commit(pending), f"commit {request.client_order_id}")
 
-    async def _send_live(self, request: OrderRequest, decision_mid: float) -> None:
+    async def _send_live(self, request: OrderRequest, decision_mid: float, decided_ns: int) -> None:
         try:
             self._record_order(request, None)
-            result, fills = await self._router.send(request, decision_mid)
+            result, fills = await self._router.send(
+                request, decision_mid, decided_mono_ns=decided_ns
+            )
             self._record_order(request, result)
             if result.status in UNFILLED:
                 status = result.status.value
@@ -569,7 +577,18 @@ class Engine:
     # ------------------------------------------------------------------ state for display
     @property
     def latency(self) -> LatencyHistogram:
+        """Tick -> decision: the adapter's ``recv_ns`` to the decision being complete."""
         return self._latency
+
+    @property
+    def latency_histograms(self) -> dict[str, LatencyHistogram]:
+        """The live histograms by name (``core.latency``: tick_to_decision, decision_to_order,
+        order_to_ack); the store copies them with ``record_latency``."""
+        return {
+            TICK_TO_DECISION: self._latency,
+            DECISION_TO_ORDER: self._router.decision_to_order,
+            ORDER_TO_ACK: self._router.order_to_ack,
+        }
 
     def state(self, *, depth: int = 10) -> EngineState:
         book = self._book
@@ -609,6 +628,9 @@ class Engine:
             blocked_by_reason=dict(self._blocked_reasons),
             recent_signals=tuple(self._signals),
             latency=self._latency.summary(),
+            latency_breakdown={
+                name: histogram.snapshot() for name, histogram in self.latency_histograms.items()
+            },
             counters=FeedCounters(
                 frames=self._updates,
                 snapshots=counters["snapshots"],

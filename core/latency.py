@@ -1,4 +1,9 @@
-"""A latency histogram: frame received -> decision complete, in nanoseconds.
+"""Latency histograms: frame received -> decision complete, and the order path after it.
+
+The engine keeps three, by name: ``tick_to_decision`` (the adapter's ``recv_ns`` -> decision
+complete, every book update of the traded product), ``decision_to_order`` (decision -> the order
+handed to the venue, or to the paper fill simulator) and ``order_to_ack`` (order handed to the
+venue -> its answer; live orders only).
 
 Log-linear buckets in the manner of HdrHistogram: values below 256 ns have a bucket each; above,
 every power of two is split into 128 equal buckets, so a bucket is at most 1/128 (0.78 %) of
@@ -12,6 +17,7 @@ promised 1 %. Count, sum (hence the mean) and max are exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _SUB_BITS = 8  # 2**8 = 256 exact buckets, then 128 per power of two
@@ -54,6 +60,10 @@ class LatencySummary:
 
 
 _QUANTILES = (50.0, 95.0, 99.0, 99.9)
+
+TICK_TO_DECISION = "tick_to_decision"
+DECISION_TO_ORDER = "decision_to_order"
+ORDER_TO_ACK = "order_to_ack"
 
 
 class LatencyHistogram:
@@ -112,29 +122,8 @@ class LatencyHistogram:
         )
 
     def _percentiles(self, qs: tuple[float, ...]) -> list[int]:
-        for q in qs:
-            if not 0.0 <= q <= 100.0:
-                raise ValueError(f"percentile must be within 0..100, got {q}")
-        if not self.count:
-            return [0] * len(qs)
-        # rank r (1-based) of the sample at percentile q, as in "nearest rank"
-        ranks = sorted((max(1, math.ceil(q / 100.0 * self.count)), i) for i, q in enumerate(qs))
-        answers = [0] * len(qs)
-        seen = 0
-        pending = 0
         last = bucket_index(self.max_ns)
-        for index in range(last + 1):
-            seen += self._counts[index]
-            while pending < len(ranks) and seen >= ranks[pending][0]:
-                answers[ranks[pending][1]] = self._representative(index)
-                pending += 1
-            if pending == len(ranks):
-                break
-        return answers
-
-    def _representative(self, index: int) -> int:
-        low, high = bucket_bounds(index)
-        return min((low + high) // 2, self.max_ns)
+        return _percentiles(enumerate(self._counts[: last + 1]), self.count, self.max_ns, qs)
 
     def merge(self, other: LatencyHistogram) -> None:
         """Add every sample of ``other`` to this histogram."""
@@ -158,4 +147,96 @@ class LatencyHistogram:
 
     def bucket_counts(self) -> list[tuple[int, int]]:
         """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
-        return [(bucket_bounds(i)[1], n) for i, n in enumerate(self._counts) if n]
+        return list(self.snapshot().buckets)
+
+    def snapshot(self) -> LatencySnapshot:
+        """A frozen copy, cheap enough for every screen refresh: only the buckets between the
+        smallest and the largest sample are read."""
+        if not self.count:
+            return LatencySnapshot(0, 0, 0, 0, ())
+        first = bucket_index(self._min_ns)
+        counts = self._counts[first : bucket_index(self.max_ns) + 1]
+        buckets = tuple((bucket_bounds(index)[1], n) for index, n in enumerate(counts, first) if n)
+        return LatencySnapshot(self.count, self.sum_ns, self._min_ns, self.max_ns, buckets)
+
+
+@dataclass(frozen=True, slots=True)
+class LatencySnapshot:
+    """A histogram as it was at one moment: what the store keeps and the console draws.
+
+    ``buckets`` holds ``(upper_bound_ns, count)`` of every non-empty bucket, lowest first (the
+    same pairs as ``LatencyHistogram.bucket_counts``); percentiles come out exactly as the live
+    histogram's did.
+    """
+
+    count: int
+    sum_ns: int
+    min_ns: int
+    max_ns: int
+    buckets: tuple[tuple[int, int], ...]
+
+    @property
+    def mean_ns(self) -> float:
+        return self.sum_ns / self.count if self.count else 0.0
+
+    def bucket_counts(self) -> list[tuple[int, int]]:
+        return list(self.buckets)
+
+    def percentile(self, q: float) -> int:
+        return self._percentiles((q,))[0]
+
+    def summary(self) -> LatencySummary:
+        p50, p95, p99, p999 = self._percentiles(_QUANTILES)
+        return LatencySummary(
+            count=self.count,
+            avg_ns=round(self.mean_ns),
+            p50_ns=p50,
+            p95_ns=p95,
+            p99_ns=p99,
+            p999_ns=p999,
+            max_ns=self.max_ns,
+        )
+
+    def octaves(self) -> tuple[tuple[int, int], ...]:
+        """Counts per power of two, ``(upper_bound_ns, count)`` from the smallest sample's
+        octave to the largest's, empty ones included: a histogram small enough for a sidebar."""
+        if not self.count:
+            return ()
+        totals: dict[int, int] = {}
+        for upper, n in self.buckets:
+            bits = upper.bit_length()
+            totals[bits] = totals.get(bits, 0) + n
+        low, high = self.min_ns.bit_length(), self.max_ns.bit_length()
+        return tuple(((1 << bits) - 1, totals.get(bits, 0)) for bits in range(low, high + 1))
+
+    def _percentiles(self, qs: tuple[float, ...]) -> list[int]:
+        pairs = ((bucket_index(upper), n) for upper, n in self.buckets)
+        return _percentiles(pairs, self.count, self.max_ns, qs)
+
+
+def _percentiles(
+    buckets: Iterable[tuple[int, int]], count: int, max_ns: int, qs: tuple[float, ...]
+) -> list[int]:
+    """Nearest-rank percentiles from ``(bucket index, count)`` pairs, lowest first.
+
+    A percentile is reported as the middle of its bucket, clamped to the largest sample.
+    """
+    for q in qs:
+        if not 0.0 <= q <= 100.0:
+            raise ValueError(f"percentile must be within 0..100, got {q}")
+    if not count:
+        return [0] * len(qs)
+    # rank r (1-based) of the sample at percentile q, as in "nearest rank"
+    ranks = sorted((max(1, math.ceil(q / 100.0 * count)), i) for i, q in enumerate(qs))
+    answers = [0] * len(qs)
+    seen = 0
+    pending = 0
+    for index, n in buckets:
+        seen += n
+        while pending < len(ranks) and seen >= ranks[pending][0]:
+            low, high = bucket_bounds(index)
+            answers[ranks[pending][1]] = min((low + high) // 2, max_ns)
+            pending += 1
+        if pending == len(ranks):
+            break
+    return answers

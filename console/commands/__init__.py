@@ -6,6 +6,6 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 
 from __future__ import annotations
 
-from console.commands import run, sim
+from console.commands import bench, run, sim
 
-COMMANDS = (run, sim)
+COMMANDS = (run, sim, bench)
