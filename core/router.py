@@ -53,7 +53,7 @@ class OrderRouter:
         self.decision_to_order = LatencyHistogram()
         """Decision -> order handed to the venue (live) or to the paper fill simulator."""
         self.order_to_ack = LatencyHistogram()
-        """Order handed to the venue -> the venue's answer (live orders that got one)."""
+        """Order handed to the venue -> its answer, accepted or refused (not a lost answer)."""
 
     def simulate(
         self,
@@ -90,7 +90,8 @@ class OrderRouter:
             if result.status is not OrderStatus.UNKNOWN:  # an answer, not a lost one
                 self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
         except VenueError as exc:
-            if not exc.retryable:
+            if not exc.retryable:  # the venue answered, with a refusal
+                self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
                 result = OrderResult(request.client_order_id, OrderStatus.REJECTED, reason=str(exc))
                 return result, ()
             result = OrderResult(request.client_order_id, OrderStatus.UNKNOWN, reason=str(exc))
