@@ -16,15 +16,17 @@ from typing import TextIO
 
 from console.durations import format_duration
 from console.options import RunOptions, mode_label
-from console.session import TradingSession
+from console.session import TradingSession, open_store
 from console.settings import Settings
-from console.venue_setup import open_venue
+from console.venue_setup import StartupError, VenueConnection, open_venue
 from core.engine_state import EngineState, KillSwitchStatus
 from core.enums import BookState
 from core.events import RoundTrip, Signal, SignalOutcome
+from core.gate_clock import coverage
 from core.instrument import Instrument
 from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, LatencySnapshot, LatencySummary
 from core.observer import EngineObserver
+from core.store import ResumeState, RunEnd, SessionStore, StoreError
 
 LATENCY_TARGET_MS = 50.0
 RULE = "=" * 60
@@ -192,26 +194,29 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
     try:
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
+            store = None
+            if options.session is not None:
+                store = await open_session(options, settings, connection)
             printer = HeadlessPrinter(out, connection.instrument)
-            session = TradingSession(options, settings, connection, observers=[printer])
+            session = TradingSession(
+                options, settings, connection, observers=[printer], store=store
+            )
             printer.line(banner(options, connection.banner_name, connection.instrument.symbol))
             printer.line(f"Venue: {connection.venue_name} | {connection.ws_url}")
+            if store is not None:
+                printer.line(session_line(store.resume, printer))
             if options.real_money:
                 printer.line("!!! LIVE REAL MONEY: every order below is real !!!")
             started = loop.time()
-            await session.start()
-            ticker = asyncio.create_task(
-                _print_state(session, printer, settings.state_interval_seconds),
-                name="state printer",
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), options.duration_s)
-            if stop_reason:
-                printer.line(f"NOTICE | {stop_reason[0]} received: stopping")
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
-            flatten = await session.stop(flatten=options.flatten_on_exit)
+            how = RunEnd.CRASHED
+            try:
+                await session.start()
+                await _run_until_stopped(session, printer, settings, stop, options.duration_s)
+                how = RunEnd.INTERRUPTED if stop_reason else RunEnd.COMPLETED
+                if stop_reason:
+                    printer.line(f"NOTICE | {stop_reason[0]} received: stopping")
+            finally:
+                flatten = await session.stop(flatten=options.flatten_on_exit, how=how)
             state = session.engine.state()
             printer.state(state)
             label = mode_label(session.engine.mode, options)
@@ -220,6 +225,55 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     return 0
+
+
+async def open_session(
+    options: RunOptions, settings: Settings, connection: VenueConnection
+) -> SessionStore:
+    assert options.session is not None
+    db_path = options.db_path or settings.l2console_db
+    try:
+        return await open_store(options.session, db_path, options, settings, connection)
+    except StoreError as exc:
+        raise StartupError(f"session {options.session!r} in {db_path}: {exc}") from None
+
+
+def session_line(resume: ResumeState, printer: HeadlessPrinter) -> str:
+    name = resume.session.name
+    if not resume.resumed:
+        return f"Session: {name} (new)"
+    covered = coverage([run.span for run in resume.runs[:-1]]).days
+    position = resume.position(resume.session.symbol)
+    held = "flat"
+    if not position.is_flat:
+        side = "LONG" if position.quantity > 0 else "SHORT"
+        held = f"{side} {abs(position.quantity)} @ {printer.price(position.entry_price)}"
+    crashed = (
+        f" | {len(resume.crashed_run_ids)} crashed run(s) closed" if resume.crashed_run_ids else ""
+    )
+    return (
+        f"Session: {name} resumed | run #{len(resume.runs)} | {covered:.1f} days covered "
+        f"| position {held} | next signal #{resume.next_signal_number}{crashed}"
+    )
+
+
+async def _run_until_stopped(
+    session: TradingSession,
+    printer: HeadlessPrinter,
+    settings: Settings,
+    stop: asyncio.Event,
+    duration_s: float | None,
+) -> None:
+    ticker = asyncio.create_task(
+        _print_state(session, printer, settings.state_interval_seconds), name="state printer"
+    )
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), duration_s)
+    finally:
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
 
 
 async def _print_state(session: TradingSession, printer: HeadlessPrinter, every_s: float) -> None:

@@ -1,26 +1,46 @@
-"""One trading run: the venue connection, the engine and the tasks that feed it.
+"""One trading run: the venue connection, the engine, the tasks that feed it, and its record.
 
 Shared by the headless runner and the Textual console, so both start and stop the same way.
+With a named session, the run is recorded in the SQLite store and continues the session where
+its last run stopped: position, P&L, today's risk tallies, signal numbering and gate clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import time
 from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
 
+from brokers.binance_us import BinanceUsRest
 from console.options import RunOptions
+from console.report import SessionReport, build_report
 from console.settings import Settings
 from console.venue_setup import VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
+from core.ledger import Position
 from core.observer import EngineObserver
-from core.ports import Journal
+from core.store import (
+    EquityPoint,
+    GateEvaluation,
+    ResumeState,
+    RunEnd,
+    SessionReader,
+    SessionSpec,
+    SessionStore,
+)
 
 log = logging.getLogger(__name__)
+
+EQUITY_EVERY_S = 30.0
+LATENCY_EVERY_S = 60.0
 
 
 class TradingSession:
@@ -31,38 +51,34 @@ class TradingSession:
         connection: VenueConnection,
         *,
         observers: Iterable[EngineObserver] = (),
-        journal: Journal | None = None,
+        store: SessionStore | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.options = options
+        self.settings = settings
         self.connection = connection
-        config = EngineConfig(
-            venue_name=connection.venue_name,
-            instrument=connection.instrument,
-            mode=options.mode,
-            strategy=settings.strategy_params,
-            risk=settings.risk_limits,
-            trade_notional_usd=settings.trade_notional_usd,
-            taker_fee_rate=connection.taker_fee_rate,
-            imbalance_depth=settings.imbalance_depth,
-            stale_after_s=settings.websocket_timeout_seconds,
-            long_only=connection.long_only,
-        )
+        self.store = store
         self.engine = Engine(
-            config,
+            engine_config(options, settings, connection),
             feed=connection.feed,
             clock=clock or SystemClock(),
             venue=connection.venue if connection.can_trade_live else None,
-            journal=journal,
+            journal=store,
             observers=observers,
         )
+        if store is not None:
+            restore(self.engine, store.resume, connection.instrument.symbol)
+            adopt_spot_holding(connection, self.engine.ledger.position)
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopped = False
 
     async def start(self) -> None:
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
         ]
+        if self.store is not None:
+            self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
 
     async def _run_feed(self) -> None:
         try:
@@ -73,8 +89,41 @@ class TradingSession:
             log.exception("market feed stopped")
             self.engine.notice(f"market feed stopped: {exc}")
 
-    async def stop(self, *, flatten: bool) -> KillSwitchStatus | None:
-        """Flatten first when asked (paper and live only), then stop every task."""
+    async def _record_forever(self) -> None:
+        last_latency = time.monotonic()
+        while True:
+            await asyncio.sleep(EQUITY_EVERY_S)
+            self._record_equity()
+            if time.monotonic() - last_latency >= LATENCY_EVERY_S:
+                self._record_latency()
+                last_latency = time.monotonic()
+
+    def _record_equity(self) -> None:
+        assert self.store is not None
+        state = self.engine.state()
+        realized = state.realized_pnl - state.fees_paid
+        self.store.record_equity(
+            EquityPoint(
+                wall_ns=state.wall_ns,
+                equity=realized + state.unrealized_pnl,
+                realized_pnl=realized,
+                unrealized_pnl=state.unrealized_pnl,
+                position=state.position.quantity,
+                mark_price=state.mark_price,
+            )
+        )
+
+    def _record_latency(self) -> None:
+        assert self.store is not None
+        self.store.record_latency("tick_to_decision", self.engine.latency, time.time_ns())
+
+    async def stop(
+        self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
+    ) -> KillSwitchStatus | None:
+        """Flatten first when asked (paper and live only), stop every task, close the record."""
+        if self._stopped:
+            return None
+        self._stopped = True
         status = None
         engine = self.engine
         # Live always asks the venue (it may hold orders or a position the ledger does not know).
@@ -87,4 +136,108 @@ class TradingSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.close()
+        if self.store is not None:
+            await self._close_record(how)
         return status
+
+    async def _close_record(self, how: RunEnd) -> None:
+        assert self.store is not None
+        try:
+            self._record_equity()
+            self._record_latency()
+            await self.store.flush()
+            await self._record_gate()
+        finally:
+            await self.store.close(how)
+
+    async def _record_gate(self) -> None:
+        """The gate verdict as of this run's end, kept with the session (reports recompute it)."""
+        assert self.store is not None
+        path, name = self.store.path, self.store.resume.session.name
+        report = await asyncio.to_thread(_read_report, path, name, self.settings)
+        self.store.record_gate_evaluation(
+            GateEvaluation(
+                wall_ns=time.time_ns(),
+                gate=report.gate.gate.value,
+                ready=report.gate.ready,
+                details={r.kind.value: r.met for r in report.gate.requirements},
+            )
+        )
+
+
+def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:
+    with SessionReader(path) as reader:
+        return build_report(reader.report_data(name), settings.gate_settings)
+
+
+def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
+    """A spot venue knows only what this process bought: a resumed long is the strategy's too,
+    so the kill switch can see (and sell) it."""
+    if isinstance(connection.venue, BinanceUsRest) and position.quantity > 0:
+        connection.venue.adopt_holding(position.product, position.quantity, position.entry_price)
+
+
+def engine_config(
+    options: RunOptions, settings: Settings, connection: VenueConnection
+) -> EngineConfig:
+    return EngineConfig(
+        venue_name=connection.venue_name,
+        instrument=connection.instrument,
+        mode=options.mode,
+        strategy=settings.strategy_params,
+        risk=settings.risk_limits,
+        trade_notional_usd=settings.trade_notional_usd,
+        taker_fee_rate=connection.taker_fee_rate,
+        imbalance_depth=settings.imbalance_depth,
+        stale_after_s=settings.websocket_timeout_seconds,
+        long_only=connection.long_only,
+    )
+
+
+def session_spec(
+    name: str, options: RunOptions, settings: Settings, connection: VenueConnection
+) -> SessionSpec:
+    """What the session records about itself: where it trades and the parameters as run."""
+    config = engine_config(options, settings, connection)
+    return SessionSpec(
+        name=name,
+        venue=options.broker.value,
+        symbol=connection.instrument.symbol,
+        mode=options.mode,
+        parameters={
+            "strategy": _plain(dataclasses.asdict(config.strategy)),
+            "risk": _plain(dataclasses.asdict(config.risk)),
+            "trade_notional_usd": str(config.trade_notional_usd),
+            "taker_fee_rate": str(config.taker_fee_rate),
+            "imbalance_depth": config.imbalance_depth,
+        },
+    )
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+async def open_store(
+    name: str,
+    db_path: Path,
+    options: RunOptions,
+    settings: Settings,
+    connection: VenueConnection,
+) -> SessionStore:
+    """Create or resume the named session (``StoreError`` subclasses carry one-line reasons)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    spec = session_spec(name, options, settings, connection)
+    return await SessionStore.open(db_path, spec, clock=time.time_ns)
+
+
+def restore(engine: Engine, resume: ResumeState, symbol: str) -> None:
+    engine.restore(
+        position=resume.position(symbol),
+        realized_pnl=resume.realized_pnl,
+        fees_paid=resume.fees_paid,
+        day=resume.today.day,
+        trades_today=resume.today.trades,
+        realized_today=resume.today.realized_pnl_usd,
+        next_signal_number=resume.next_signal_number,
+    )

@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.report.model import GateSettings
+from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
 
@@ -84,7 +86,10 @@ class Settings(BaseSettings):
 
     # --- fees (taker, basis points of notional) -------------------------------------------------
     kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
-    binance_us_taker_fee_bps: Decimal = Field(Decimal(10), ge=0, le=1000)
+    # Binance.us charges per account and symbol (GET /sapi/v1/asset/query/trading-fee, whose
+    # docs example is 0.006 = 60 bps at the base tier); live runs read the account's own rate.
+    # Dry-run and paper use this one: the base tier, so a paper result is never flattered.
+    binance_us_taker_fee_bps: Decimal = Field(Decimal(60), ge=0, le=1000)
 
     # --- timing ----------------------------------------------------------------------------------
     websocket_timeout_seconds: float = Field(10.0, gt=0, le=600)
@@ -97,6 +102,14 @@ class Settings(BaseSettings):
 
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
+
+    # --- promotion gates -------------------------------------------------------------------------
+    paper_gate_days: Decimal = Field(Decimal(60), gt=0)
+    paper_gate_win_rate_pct: Decimal = Field(Decimal(50), ge=0, le=100)
+    paper_gate_profit_factor: Decimal = Field(Decimal("1.0"), ge=0)
+    gate_min_trades: int = Field(100, ge=0)
+    live_gate_days: Decimal = Field(Decimal(30), gt=0)
+    live_gate_net_pnl_usd: Decimal = Decimal(0)
 
     @property
     def strategy_params(self) -> StrategyParams:
@@ -116,6 +129,18 @@ class Settings(BaseSettings):
             max_daily_loss_usd=self.max_daily_loss_usd,
             max_position_usd=self.max_position_usd,
             max_trades_per_day=self.max_trades_per_day,
+        )
+
+    @property
+    def gate_settings(self) -> GateSettings:
+        return GateSettings(
+            paper=PaperGateThresholds(
+                days=self.paper_gate_days,
+                win_rate=self.paper_gate_win_rate_pct / 100,
+                profit_factor=self.paper_gate_profit_factor,
+                min_trades=self.gate_min_trades,
+            ),
+            live=LiveGateThresholds(days=self.live_gate_days, net_pnl=self.live_gate_net_pnl_usd),
         )
 
     def kraken_credentials(self, *, production: bool) -> ApiCredentials:

@@ -8,12 +8,14 @@ becomes one ``StartupError`` line, which the CLI prints and exits 2 on.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import SecretStr
 
+from brokers.binance_us import BinanceUsEndpoints, BinanceUsFeed, BinanceUsRest
 from brokers.kraken_futures import (
     KrakenFuturesEndpoints,
     KrakenFuturesFeed,
@@ -26,6 +28,8 @@ from console.settings import ApiCredentials, Settings
 from core.enums import Mode
 from core.instrument import Instrument
 from core.ports import ExecutionVenue, MarketFeed, VenueError, VenueUnreachable
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -53,13 +57,13 @@ async def open_venue(
     options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
 ) -> VenueConnection:
     """Start (for the sim) and connect to the venue; everything opened is closed by ``stack``."""
-    if options.broker is Broker.BINANCE_US:
-        raise StartupError("the Binance.us venue is not available in this version yet")
     if options.mode is Mode.LIVE and options.real_money and not options.real_money_ack:
         raise StartupError(
             "refusing to trade real money: add --i-understand-this-is-real-money "
             "(start with --dry-run, then --paper; real money only on purpose)"
         )
+    if options.broker is Broker.BINANCE_US:
+        return await _open_binance(options, settings, stack)
     if options.broker is Broker.SIM:
         return await _open_sim(options, settings, stack)
     return await _open_kraken(options, settings, stack)
@@ -155,6 +159,82 @@ async def _connect_kraken(
         ws_url=ws_url,
         rest_url=rest_url,
     )
+
+
+async def _open_binance(
+    options: RunOptions, settings: Settings, stack: contextlib.AsyncExitStack
+) -> VenueConnection:
+    """Binance.us spot: long only, and every live order is real money (there is no testnet).
+
+    The endpoints may be overridden (``BINANCE_US_WS_URL``/``BINANCE_US_REST_URL``, e.g. towards
+    ``l2console sim --protocol binance_us``). Live runs check the keys with ``GET /api/v3/account``
+    before anything else and take the taker rate from the account (``trading-fee``); a session
+    can only ever send orders when it was started with the real-money flag.
+    """
+    venue_name = "Binance.us"
+    try:
+        endpoints = BinanceUsEndpoints.with_overrides(
+            ws_url=settings.binance_us_ws_url, rest_url=settings.binance_us_rest_url
+        )
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+    credentials = settings.binance_us_credentials
+    live = options.mode is Mode.LIVE
+    if live and credentials.missing:
+        raise StartupError(
+            f"live trading on Binance.us (real money) needs {' and '.join(credentials.missing)} "
+            "in .env"
+        )
+    fee_rate = settings.binance_us_taker_fee_bps / BPS
+    rest = BinanceUsRest(
+        rest_url=endpoints.rest_url,
+        api_key=credentials.key,
+        api_secret=credentials.secret,
+        symbols=(options.symbol,),
+        commission_estimate_rate=fee_rate,
+        key_setting=credentials.key_setting,
+        secret_setting=credentials.secret_setting,
+    )
+    stack.push_async_callback(rest.close)
+    instruments = await _instruments(rest, venue_name, endpoints.rest_url)
+    instrument = _pick_symbol(instruments, options.symbol, venue_name)
+    if live:
+        fee_rate = await _binance_account_checks(rest, instrument.symbol, fee_rate)
+    feed = BinanceUsFeed(
+        [instrument.symbol],
+        endpoints=endpoints,
+        snapshots=rest,
+        pong_timeout_s=settings.websocket_timeout_seconds,
+    )
+    return VenueConnection(
+        venue_name=venue_name,
+        banner_name="Binance.us",
+        feed=feed,
+        venue=rest,
+        instrument=instrument,
+        taker_fee_rate=fee_rate,
+        long_only=True,
+        # Real money only on purpose: no switching a dry run or paper session to live later.
+        can_trade_live=not credentials.missing and options.real_money_ack,
+        ws_url=feed.url,
+        rest_url=endpoints.rest_url,
+    )
+
+
+async def _binance_account_checks(rest: BinanceUsRest, symbol: str, fee_rate: Decimal) -> Decimal:
+    """The keys work (or one line why not); the account's own taker rate when it tells it."""
+    try:
+        await rest.account()
+    except VenueUnreachable as exc:
+        raise StartupError(f"cannot reach Binance.us: {exc}") from None
+    except VenueError as exc:
+        raise StartupError(f"Binance.us refused the account check: {exc}") from None
+    try:
+        rate = await rest.taker_fee_rate(symbol)
+    except VenueError as exc:
+        log.warning("Binance.us trading-fee not available (%s); using the configured rate", exc)
+        return fee_rate
+    return fee_rate if rate is None else rate
 
 
 async def _instruments(

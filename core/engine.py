@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections import Counter, deque
 from collections.abc import Awaitable, Iterable
@@ -37,7 +38,7 @@ from core.fills import PaperFills
 from core.instrument import Instrument
 from core.kill_switch import KillSwitch
 from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
-from core.ledger import Ledger
+from core.ledger import BookedFill, Ledger, Position
 from core.observer import EngineObserver
 from core.ports import ExecutionVenue, Journal, MarketFeed, OrderRequest, OrderResult
 from core.risk import RiskLimits, RiskManager, RiskVerdict
@@ -283,9 +284,10 @@ class Engine:
         decision: Decision,
         price: Decimal,
         quantity: Decimal,
-        outcome: SignalOutcome,
-        why: str,
+        outcome: SignalOutcome = SignalOutcome.ACTED,
+        why: str = "",
     ) -> Signal:
+        """Number, timestamp, record and announce a decision (the strategy's or the kill switch's)."""
         signal = Signal(
             number=self._next_signal,
             product=self._symbol,
@@ -309,7 +311,10 @@ class Engine:
             self._blocked_reasons[signal.block_reason] += 1
         self._signals.appendleft(signal)
         if self._journal is not None:
-            self._journal.signal(signal)
+            try:
+                self._journal.record_signal(signal)
+            except Exception as exc:  # any recording failure stops trading
+                self._recording_failed(exc)
         for observer in self._observers:
             observer.on_signal(signal)
 
@@ -319,70 +324,123 @@ class Engine:
     ) -> None:
         if signal.action is not SignalAction.CLOSE:
             self._risk.record_entry(signal.wall_ns)
+        self._record_order(request, None, signal.number)
         if self._mode is Mode.LIVE:
             self._set_busy(True)
             self._spawn(
-                self._send_live(request, decision_mid, decided_ns),
+                self._send_live(request, decision_mid, signal.number, decided_ns),
                 f"order {request.client_order_id}",
             )
             return
-        fills = self._router.simulate(self._book, request, decision_mid, decided_mono_ns=decided_ns)
-        self._record_order(request, None)
-        pending = self._book_fills(fills)
+        result, fills = self._router.simulate(
+            self._book, request, decision_mid, decided_mono_ns=decided_ns
+        )
+        self._record_order(request, result, signal.number)
+        pending = self._book_fills(fills, decision_mid)
         if pending is not None:
             self._set_busy(True)
             self._spawn(self._await_commit(pending), f"commit {request.client_order_id}")
 
-    async def _send_live(self, request: OrderRequest, decision_mid: float, decided_ns: int) -> None:
+    async def _send_live(
+        self, request: OrderRequest, decision_mid: float, number: int, decided_ns: int
+    ) -> None:
         try:
-            self._record_order(request, None)
             result, fills = await self._router.send(
                 request, decision_mid, decided_mono_ns=decided_ns
             )
-            self._record_order(request, result)
+            self._record_order(request, result, number)
             if result.status in UNFILLED:
                 status = result.status.value
                 self._notice(f"order {request.client_order_id} {status}: {result.reason}")
-            pending = self._book_fills(fills)
+            pending = self._book_fills(fills, decision_mid)
             if pending is not None:
                 await pending
         finally:
             self._set_busy(False)
 
-    async def _await_commit(self, pending: Awaitable[None]) -> None:
+    async def _await_commit(self, pending: Awaitable[object]) -> None:
         try:
             await pending
         finally:
             self._set_busy(False)
 
-    def _book_fills(self, fills: Iterable[Fill]) -> Awaitable[None] | None:
+    def _book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[object] | None:
         """Apply fills to the ledger and hand them to the journal; returns the commit to await."""
-        commits = []
-        any_fill = False
+        booked: list[BookedFill] = []
+        mid = Decimal(repr(decision_mid)) if decision_mid > 0 else None
         for fill in fills:
-            any_fill = True
             round_trip = self._ledger.apply(fill)
             if round_trip is not None:
                 self._round_trips += 1
                 self._risk.record_realized(round_trip.net_pnl, round_trip.closed_wall_ns)
+            booked.append(
+                BookedFill(
+                    fill=fill,
+                    position=self._ledger.position,
+                    realized_pnl=self._ledger.realized_pnl,
+                    fees_paid=self._ledger.fees_paid,
+                    round_trip=round_trip,
+                    decision_mid=mid,
+                )
+            )
             for observer in self._observers:
                 observer.on_fill(fill)
                 if round_trip is not None:
                     observer.on_round_trip(round_trip)
-            if self._journal is not None:
-                commits.append(self._journal.fill(fill, round_trip, self._ledger.position))
-        if any_fill:
+        if booked:
             self._trades_executed += 1
         self._refresh_open_position()
-        if not commits:
+        if not booked or self._journal is None:
             return None
-        return asyncio.gather(*commits)
+        return self._commit_fills(self._journal, booked)
 
-    def _record_order(self, request: OrderRequest, result: OrderResult | None) -> None:
+    async def _commit_fills(self, journal: Journal, booked: list[BookedFill]) -> None:
+        try:
+            await journal.record_fills(booked)
+        except Exception as exc:  # any recording failure stops trading
+            self._recording_failed(exc)
+
+    def _record_order(
+        self, request: OrderRequest, result: OrderResult | None, signal_number: int | None
+    ) -> None:
         if self._journal is not None:
-            self._journal.order(request, result, self._clock.wall_ns())
+            try:
+                self._journal.record_order(
+                    request, result, wall_ns=self._clock.wall_ns(), signal_number=signal_number
+                )
+            except Exception as exc:  # any recording failure stops trading
+                self._recording_failed(exc)
         for observer in self._observers:
             observer.on_order(request, result)
+
+    def _recording_failed(self, exc: Exception) -> None:
+        """Never trade unrecorded: stop entries and flatten, once, and say why."""
+        if self._journal is None:
+            return
+        self._journal = None
+        log.error("recording failed: %s", exc)
+        self._notice(f"RECORDING FAILED ({exc}): trading stopped, flattening")
+        self._spawn(self._flatten_after_failure(), "flatten after recording failure")
+
+    async def _flatten_after_failure(self) -> None:
+        await self.flatten_all("Recording failed: flatten")
+
+    def restore(
+        self,
+        *,
+        position: Position,
+        realized_pnl: Decimal,
+        fees_paid: Decimal,
+        day: dt.date,
+        trades_today: int,
+        realized_today: Decimal,
+        next_signal_number: int,
+    ) -> None:
+        """Continue a session: its position, P&L, today's risk tallies and signal numbering."""
+        self._ledger.restore(position, realized_pnl=realized_pnl, fees_paid=fees_paid)
+        self._risk.restore_day(day=day, trades=trades_today, realized_pnl_usd=realized_today)
+        self._next_signal = next_signal_number
+        self._refresh_open_position()
 
     def _refresh_open_position(self) -> None:
         position = self._ledger.position
@@ -538,28 +596,19 @@ class Engine:
     def instrument(self) -> Instrument:
         return self._instrument
 
-    def record_kill_switch_close(self, reason: str, quantity: Decimal, side: Side) -> Signal:
+    def record_kill_switch_close(self, reason: str, quantity: Decimal) -> Signal:
         """The kill switch's own CLOSE, numbered and journaled like any other signal."""
         price = self.mark_price() or Decimal(0)
-        signal = Signal(
-            number=self._next_signal,
-            product=self._symbol,
-            action=SignalAction.CLOSE,
-            price=price,
-            quantity=quantity,
-            ratio=self._ratio,
-            reason=reason,
-            wall_ns=self._clock.wall_ns(),
-        )
-        self._next_signal += 1
-        self._record_signal(signal)
-        return signal
+        decision = Decision(SignalAction.CLOSE, reason, self._ratio, float(price))
+        return self._emit_signal(decision, price, quantity)
 
-    def book_fills(self, fills: Iterable[Fill]) -> Awaitable[None] | None:
-        return self._book_fills(fills)
+    def book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[object] | None:
+        return self._book_fills(fills, decision_mid)
 
-    def record_order(self, request: OrderRequest, result: OrderResult | None) -> None:
-        self._record_order(request, result)
+    def record_order(
+        self, request: OrderRequest, result: OrderResult | None, signal_number: int | None = None
+    ) -> None:
+        self._record_order(request, result, signal_number)
 
     def notice(self, text: str) -> None:
         self._notice(text)

@@ -74,23 +74,23 @@ class KillSwitch:
 
     async def _flatten_simulated(self, reason: str) -> KillSwitchStatus:
         engine = self._engine
-        closed_signal = False
+        number: int | None = None
         for attempt in range(self._attempts):
             quantity = engine.ledger.position.quantity
             if quantity == 0:
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed (simulated)")
             side = Side.SELL if quantity > 0 else Side.BUY
-            if not closed_signal:
-                engine.record_kill_switch_close(reason, abs(quantity), side)
-                closed_signal = True
+            if number is None:
+                number = engine.record_kill_switch_close(reason, abs(quantity)).number
             request = self._close_request(side, abs(quantity))
             mid = engine.book.mid
             # Never "fill" a simulated close at prices of a book that is not current.
             if mid is not None and engine.book.state is BookState.LIVE:
                 self._progress(f"closing {abs(quantity)} at market")
-                fills = engine.router.simulate(engine.book, request, mid)
-                engine.record_order(request, None)
-                pending = engine.book_fills(fills)
+                engine.record_order(request, None, number)
+                result, fills = engine.router.simulate(engine.book, request, mid)
+                engine.record_order(request, result, number)
+                pending = engine.book_fills(fills, mid)
                 if pending is not None:
                     await pending
                 if engine.ledger.position.quantity == 0:
@@ -106,7 +106,7 @@ class KillSwitch:
         venue = engine.venue
         assert venue is not None
         symbol = engine.instrument.symbol
-        closed_signal = False
+        number: int | None = None
         still_open = "venue not reached"
         for attempt in range(self._attempts):
             try:
@@ -131,22 +131,23 @@ class KillSwitch:
             )
             for position in positions:
                 side = Side.SELL if position.quantity > 0 else Side.BUY
-                if not closed_signal:
-                    engine.record_kill_switch_close(reason, abs(position.quantity), side)
-                    closed_signal = True
-                await self._close_at_venue(side, abs(position.quantity))
+                if number is None:
+                    signal = engine.record_kill_switch_close(reason, abs(position.quantity))
+                    number = signal.number
+                await self._close_at_venue(side, abs(position.quantity), number)
             await asyncio.sleep(self._backoff(attempt))
         detail = f"NOT FLAT after {self._attempts} tries: {still_open}"
         return KillSwitchStatus(KillSwitchPhase.FAILED, detail)
 
-    async def _close_at_venue(self, side: Side, quantity: Decimal) -> None:
+    async def _close_at_venue(self, side: Side, quantity: Decimal, number: int) -> None:
         engine = self._engine
         request = self._close_request(side, quantity)
         self._progress(f"closing {quantity} at market (reduce-only)")
-        engine.record_order(request, None)
-        result, fills = await engine.router.send(request, engine.book.mid or 0.0)
-        engine.record_order(request, result)
-        pending = engine.book_fills(fills)
+        mid = engine.book.mid or 0.0
+        engine.record_order(request, None, number)
+        result, fills = await engine.router.send(request, mid)
+        engine.record_order(request, result, number)
+        pending = engine.book_fills(fills, mid)
         if pending is not None:
             await pending
 

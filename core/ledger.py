@@ -61,6 +61,24 @@ class Position:
         return Side.BUY if self.quantity > 0 else Side.SELL
 
 
+@dataclass(frozen=True, slots=True)
+class BookedFill:
+    """A fill as the ledger booked it, with everything that must be committed together with it.
+
+    ``position`` is the product's position right after this fill (flat included),
+    ``realized_pnl``/``fees_paid`` the ledger's all-time totals right after it, ``round_trip``
+    the round trip this fill completed, if any. ``decision_mid`` is the mid the slippage was
+    measured against, when known.
+    """
+
+    fill: Fill
+    position: Position
+    realized_pnl: Decimal
+    fees_paid: Decimal
+    round_trip: RoundTrip | None = None
+    decision_mid: Decimal | None = None
+
+
 class _Trip:
     """Running totals of the round trip in progress, for its ``RoundTrip`` record."""
 

@@ -7,17 +7,17 @@ that is fit to show a user in one line and that never contains a secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from core.enums import OrderStatus, OrderType, Side
-from core.events import BookDelta, BookSnapshot, FeedEvent, Fill, RoundTrip, Signal
+from core.events import BookDelta, BookSnapshot, FeedEvent, Signal
 from core.instrument import Instrument
 
 if TYPE_CHECKING:
-    from core.ledger import Position
+    from core.ledger import BookedFill
 
 
 class VenueError(Exception):
@@ -152,15 +152,23 @@ class ExecutionVenue(Protocol):
 
 
 class Journal(Protocol):
-    """Where the engine records what happened (the session store implements it).
+    """Where the engine records what happened (``core.store.SessionStore`` is one).
 
-    ``signal`` and ``order`` are queued and must not block; ``fill`` returns once the fill, the
-    round trip it closed (if any) and the position after it are durable, and the engine takes no
-    new decision until then.
+    ``record_signal`` and ``record_order`` queue and never block; ``record_fills`` returns once the
+    fills, the round trips they closed and the ledger state after them are durable, and the
+    engine takes no new decision until then. A journal that cannot record raises; the engine then
+    stops trading rather than trade unrecorded.
     """
 
-    def signal(self, signal: Signal) -> None: ...
+    def record_signal(self, signal: Signal) -> None: ...
 
-    def order(self, request: OrderRequest, result: OrderResult | None, wall_ns: int) -> None: ...
+    def record_order(
+        self,
+        request: OrderRequest,
+        result: OrderResult | None = None,
+        *,
+        wall_ns: int,
+        signal_number: int | None = None,
+    ) -> None: ...
 
-    async def fill(self, fill: Fill, round_trip: RoundTrip | None, position: Position) -> None: ...
+    async def record_fills(self, booked: Sequence[BookedFill]) -> int: ...

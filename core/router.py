@@ -62,7 +62,8 @@ class OrderRouter:
         decision_mid: float,
         *,
         decided_mono_ns: int | None = None,
-    ) -> tuple[Fill, ...]:
+    ) -> tuple[OrderResult, tuple[Fill, ...]]:
+        """Fill against the book now; the result reads like a venue's answer to a market order."""
         self._note_sent(decided_mono_ns)
         execution = self._paper.execute_market(
             book,
@@ -73,7 +74,24 @@ class OrderRouter:
             now_wall_ns=self._clock.wall_ns(),
             decision_mid=decision_mid,
         )
-        return execution.fills
+        if execution.filled == 0:
+            status = OrderStatus.NOT_FILLED
+        elif execution.filled < request.quantity:
+            status = OrderStatus.PARTIALLY_FILLED
+        else:
+            status = OrderStatus.FILLED
+        venue_fills = tuple(
+            VenueFill(f.price, f.quantity, f.fee, f.fill_id) for f in execution.fills
+        )
+        reason = "" if status is OrderStatus.FILLED else "book too thin for the whole order"
+        result = OrderResult(
+            request.client_order_id,
+            status,
+            venue_order_id="paper",
+            fills=venue_fills,
+            reason=reason,
+        )
+        return result, execution.fills
 
     async def send(
         self, request: OrderRequest, decision_mid: float, *, decided_mono_ns: int | None = None

@@ -3,9 +3,15 @@
 ``SimMarket`` makes a deterministic synthetic order book; ``KrakenFuturesSimServer`` serves it
 on 127.0.0.1 as Kraken Futures WebSocket v1 + REST v3 (signed with the public fake
 ``SIM_API_KEY``/``SIM_API_SECRET``), with fault knobs (``SimFaults``) for tests;
-``serve_forever`` runs it standalone.
+``serve_forever`` runs it standalone. ``BinanceUsSimServer`` serves the same kind of market as
+Binance.us spot (streams + REST, signed with ``BINANCE_SIM_API_KEY``/``BINANCE_SIM_API_SECRET``,
+commission in the asset received); ``serve_binance_us_forever`` runs it standalone.
 """
 
+from brokers.sim.binance_auth import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
+from brokers.sim.binance_serve import serve_binance_us_forever
+from brokers.sim.binance_spot import SpotExchange
+from brokers.sim.binance_us_server import BinanceUsSimServer
 from brokers.sim.exchange import SimExchange
 from brokers.sim.faults import KrakenFaults, RestFault, SimFaults
 from brokers.sim.kraken_auth import SIM_API_KEY, SIM_API_SECRET
@@ -32,6 +38,8 @@ from brokers.sim.products import (
 from brokers.sim.serve import serve_forever
 
 __all__ = [
+    "BINANCE_SIM_API_KEY",
+    "BINANCE_SIM_API_SECRET",
     "BINANCE_US_PRODUCTS",
     "BTCUSDT",
     "DEFAULT_EDGE",
@@ -43,6 +51,7 @@ __all__ = [
     "PI_XBTUSD",
     "SIM_API_KEY",
     "SIM_API_SECRET",
+    "BinanceUsSimServer",
     "BookView",
     "Execution",
     "KrakenFaults",
@@ -53,6 +62,8 @@ __all__ = [
     "SimFaults",
     "SimMarket",
     "SimProductSpec",
+    "SpotExchange",
     "resolve_products",
+    "serve_binance_us_forever",
     "serve_forever",
 ]

@@ -19,6 +19,7 @@ class RestFault:
     status: int
     error: str | None = None
     after_execute: bool = False  # True: the request takes effect, then the answer is the fault
+    retry_after_s: float | None = None  # sent as a ``Retry-After`` header (429/418)
 
 
 @dataclass(slots=True)
@@ -38,6 +39,7 @@ class SimFaults:
     _delay_ms: float = 0.0
     _delay_frames: int | None = None
     _rest: dict[str, list[_Armed]] = field(default_factory=dict)
+    _stale_snapshots: dict[str, int] = field(default_factory=dict)
 
     # --- market data -------------------------------------------------------------------------
     def drop_next_seq(self, product: str, count: int = 1) -> None:
@@ -124,18 +126,22 @@ class SimFaults:
         status: int = 500,
         error: str | None = None,
         after_execute: bool = False,
+        retry_after_s: float | None = None,
     ) -> None:
         """Make the next ``times`` calls to ``endpoint`` (e.g. ``"sendorder"``) fail.
 
         They answer HTTP ``status``; with ``error`` the body is the venue's documented error
         JSON carrying that code (e.g. ``"apiLimitExceeded"``), otherwise a plain-text body.
         By default the request has no effect; ``after_execute=True`` applies it first (an
-        order is placed, then the answer is lost).
+        order is placed, then the answer is lost). ``retry_after_s`` adds a ``Retry-After``
+        header (for 429/418).
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         key = endpoint.strip("/")
-        fault = RestFault(status=status, error=error, after_execute=after_execute)
+        fault = RestFault(
+            status=status, error=error, after_execute=after_execute, retry_after_s=retry_after_s
+        )
         self._rest.setdefault(key, []).append(_Armed(fault, times))
 
     def take_rest(self, endpoint: str) -> RestFault | None:
@@ -149,6 +155,22 @@ class SimFaults:
             queue.pop(0)
         return armed.fault
 
+    def stale_snapshot(self, product: str, times: int = 1) -> None:
+        """Answer the next ``times`` REST snapshots of ``product`` with an old book (Binance.us:
+        one taken a few seconds ago, older than anything a new subscriber has buffered)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        key = product.upper()
+        self._stale_snapshots[key] = self._stale_snapshots.get(key, 0) + times
+
+    def take_stale_snapshot(self, product: str) -> bool:
+        """True if this snapshot of ``product`` is to be stale (consumes one)."""
+        left = self._stale_snapshots.get(product, 0)
+        if left <= 0:
+            return False
+        self._stale_snapshots[product] = left - 1
+        return True
+
     def clear(self) -> None:
         """Disarm everything."""
         self._drop_seq.clear()
@@ -156,6 +178,7 @@ class SimFaults:
         self._malformed = 0
         self._delay_ms, self._delay_frames = 0.0, None
         self._rest.clear()
+        self._stale_snapshots.clear()
 
 
 KrakenFaults = SimFaults

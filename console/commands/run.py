@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
@@ -15,6 +16,7 @@ from core.enums import Mode
 def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that trades (run, paper)."""
     parser.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
+    add_db_argument(parser)
     parser.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
     parser.add_argument("--seed", type=int, help="simulated venue: market seed")
@@ -26,9 +28,16 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, help="session database (default: the L2CONSOLE_DB setting)"
+    )
+
+
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = commands.add_parser("run", help="run the strategy (default: simulated venue, dry run)")
     add_trading_arguments(run)
+    run.add_argument("--session", help="record this run in a named session (resumes it)")
     run.add_argument("--duration", help="seconds, or 90s, 5m, 24h (default: until stopped)")
     modes = run.add_mutually_exclusive_group()
     modes.add_argument("--dry-run", dest="mode", action="store_const", const=Mode.DRY_RUN)
@@ -41,7 +50,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.set_defaults(handler=handle)
 
 
-def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> RunOptions:
+def run_options(
+    args: argparse.Namespace,
+    *,
+    bare_duration_unit: str = "s",
+    mode: Mode | None = None,
+    session: str | None = None,
+) -> RunOptions:
     broker = Broker(args.broker)
     try:
         duration = (
@@ -57,13 +72,15 @@ def run_options(args: argparse.Namespace, *, bare_duration_unit: str = "s") -> R
     return RunOptions(
         broker=broker,
         symbol=(args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
-        mode=getattr(args, "mode", None) or Mode.DRY_RUN,
+        mode=mode or getattr(args, "mode", None) or Mode.DRY_RUN,
         duration_s=duration,
         ui=args.ui,
         production=production,
         real_money_ack=getattr(args, "real_money_ack", False),
         seed=args.seed,
         flatten_on_exit=args.flatten_on_exit,
+        session=session or getattr(args, "session", None),
+        db_path=args.db,
     )
 
 

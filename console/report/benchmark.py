@@ -25,11 +25,11 @@ from console.report import render_report
 from core.enums import Mode, OrderStatus, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal, SignalOutcome
 from core.gate_clock import NS_PER_DAY, NS_PER_SECOND
+from core.ledger import Position
 from core.ports import OrderRequest, OrderResult
 from core.store import (
     BookedFill,
     EquityPoint,
-    PositionState,
     SessionReader,
     SessionSpec,
     SessionStore,
@@ -169,8 +169,8 @@ class _SampleWriter:
             opened_ns,
             now_ns,
         )
-        held = PositionState(PRODUCT, QUANTITY * side.sign, self.price, opened_ns, entry.fee)
-        flat = PositionState(PRODUCT, Decimal(0), Decimal(0), 0, Decimal(0))
+        held = Position(PRODUCT, QUANTITY * side.sign, self.price, opened_ns, entry.fee)
+        flat = Position(PRODUCT, Decimal(0), Decimal(0), 0, Decimal(0))
         fees_before_exit = self.fees_paid - leave.fee
         return [
             BookedFill(entry, held, self.realized - gross, fees_before_exit, None, self.price),

@@ -4,7 +4,7 @@ Money is a string holding the exact decimal (``"4235.67"``), so nothing is lost 
 point; averages and other derived amounts are rounded to 8 decimals. Rates, days and intervals
 are numbers. A profit factor is a number, ``"inf"`` with no losses, or ``null`` with no trades.
 Every key is always present (``null`` when there is nothing to say). The keys are listed in
-``JSON_KEYS.md``; ``JSON_SCHEMA_VERSION`` changes only if one is renamed or removed.
+the README (``report --format json`` keys); ``JSON_SCHEMA_VERSION`` changes only if one is renamed or removed.
 """
 
 from __future__ import annotations

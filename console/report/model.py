@@ -14,8 +14,9 @@ from core.gates import (
     evaluate_live_gate,
     evaluate_paper_gate,
 )
+from core.ledger import Position
 from core.stats import TradeStats, compute_stats
-from core.store import PositionState, ReportData
+from core.store import ReportData
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class SessionReport:
         return self.data.session.mode is Mode.LIVE
 
     @property
-    def open_positions(self) -> list[PositionState]:
+    def open_positions(self) -> list[Position]:
         return [p for p in self.data.positions.values() if not p.is_flat]
 
     def cumulative_pnl(self) -> list[Decimal]:

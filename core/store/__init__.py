@@ -5,6 +5,7 @@ session read-only for reports, the session list and the UI. See ``writer.py`` fo
 path's guarantees and ``schema.py`` for the layout.
 """
 
+from core.ledger import BookedFill
 from core.store.errors import (
     CorruptDatabaseError,
     DatabaseBusyError,
@@ -18,11 +19,9 @@ from core.store.errors import (
 )
 from core.store.reader import SessionReader
 from core.store.records import (
-    BookedFill,
     DayTally,
     EquityPoint,
     GateEvaluation,
-    PositionState,
     ReportData,
     ResumeState,
     RunEnd,
@@ -43,7 +42,6 @@ __all__ = [
     "GateEvaluation",
     "NewerDatabaseError",
     "NotOurDatabaseError",
-    "PositionState",
     "ReportData",
     "ResumeState",
     "RunEnd",

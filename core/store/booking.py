@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.events import RoundTrip
+from core.ledger import BookedFill
 from core.store.codec import money, optional_money
-from core.store.records import BookedFill
 from core.store.writes import Params, RunKeys
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from core.enums import OrderType, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal, SignalOutcome
+from core.ledger import Position
 from core.store.codec import from_json, optional_decimal
 from core.store.database import open_for_reading, translated_errors
 from core.store.records import (
     EquityPoint,
     GateEvaluation,
-    PositionState,
     ReportData,
     RunRecord,
     SessionInfo,
@@ -195,7 +195,7 @@ class SessionReader:
             for row in rows
         ]
 
-    def positions(self, name: str) -> dict[str, PositionState]:
+    def positions(self, name: str) -> dict[str, Position]:
         with self._snapshot() as db:
             return positions_of(db, get_session(db, name).id)
 

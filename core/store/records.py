@@ -10,8 +10,11 @@ from enum import Enum
 from typing import Protocol
 
 from core.enums import Mode, OrderType, Side
-from core.events import Fill, RoundTrip
+from core.events import RoundTrip
 from core.gate_clock import Span
+
+# The store keeps the ledger's own records: a position is a ``core.ledger.Position``.
+from core.ledger import Position
 
 
 class RunEnd(Enum):
@@ -71,54 +74,6 @@ class RunRecord:
         return Span(self.started_ns, max(self.started_ns, self.covered_until_ns))
 
 
-class LedgerPosition(Protocol):
-    """The ledger's view of one product's position (``core.ledger.Position`` has this shape)."""
-
-    @property
-    def product(self) -> str: ...
-    @property
-    def quantity(self) -> Decimal: ...
-    @property
-    def entry_price(self) -> Decimal: ...
-    @property
-    def opened_wall_ns(self) -> int: ...
-    @property
-    def fees(self) -> Decimal: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PositionState:
-    """A position as stored; same fields as ``core.ledger.Position`` (``quantity`` signed)."""
-
-    product: str
-    quantity: Decimal
-    entry_price: Decimal
-    opened_wall_ns: int
-    fees: Decimal
-
-    @property
-    def is_flat(self) -> bool:
-        return self.quantity == 0
-
-
-@dataclass(frozen=True, slots=True)
-class BookedFill:
-    """A fill as the ledger booked it, with everything that must be committed together with it.
-
-    ``position`` is the product's position right after this fill (flat included),
-    ``realized_pnl``/``fees_paid`` the ledger's all-time totals right after it, ``round_trip``
-    the round trip this fill completed, if any. ``decision_mid`` is the mid the slippage was
-    measured against, when known.
-    """
-
-    fill: Fill
-    position: LedgerPosition
-    realized_pnl: Decimal
-    fees_paid: Decimal
-    round_trip: RoundTrip | None = None
-    decision_mid: Decimal | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class DayTally:
     """Today's (UTC) numbers for ``RiskManager.restore_day``.
@@ -144,7 +99,7 @@ class ResumeState:
     session: SessionInfo
     run_id: int
     resumed: bool
-    positions: Mapping[str, PositionState]
+    positions: Mapping[str, Position]
     realized_pnl: Decimal
     fees_paid: Decimal
     next_signal_number: int
@@ -152,9 +107,9 @@ class ResumeState:
     runs: tuple[RunRecord, ...]
     crashed_run_ids: tuple[int, ...] = ()
 
-    def position(self, product: str) -> PositionState:
+    def position(self, product: str) -> Position:
         """The stored position of ``product``, flat when nothing was ever filled."""
-        return self.positions.get(product) or PositionState(
+        return self.positions.get(product) or Position(
             product, Decimal(0), Decimal(0), 0, Decimal(0)
         )
 
@@ -226,7 +181,7 @@ class ReportData:
     round_trips: tuple[RoundTrip, ...]
     slippages_bps: tuple[Decimal, ...]
     signal_outcomes: Mapping[str, int]  # SignalOutcome value -> count
-    positions: Mapping[str, PositionState]
+    positions: Mapping[str, Position]
     realized_pnl: Decimal
     fees_paid: Decimal
 

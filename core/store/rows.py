@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from core.enums import Mode, Side
 from core.events import RoundTrip
+from core.ledger import Position
 from core.store.codec import from_json
 from core.store.errors import SessionNotFoundError
-from core.store.records import PositionState, RunEnd, RunRecord, SessionInfo
+from core.store.records import RunEnd, RunRecord, SessionInfo
 
 _SIDES = {side.value: side for side in Side}
 SESSION_COLUMNS = "id, name, venue, symbol, mode, parameters, created_ns"
@@ -82,7 +83,7 @@ def round_trip_from_row(row: tuple) -> RoundTrip:
     )
 
 
-def positions_of(db: sqlite3.Connection, session_id: int) -> dict[str, PositionState]:
+def positions_of(db: sqlite3.Connection, session_id: int) -> dict[str, Position]:
     """The last recorded position of every product the session traded (flat ones included)."""
     rows = db.execute(
         "SELECT product, quantity, entry_price, opened_ns, fees FROM positions"
@@ -90,7 +91,7 @@ def positions_of(db: sqlite3.Connection, session_id: int) -> dict[str, PositionS
         (session_id,),
     ).fetchall()
     return {
-        product: PositionState(product, Decimal(qty), Decimal(entry), opened, Decimal(fees))
+        product: Position(product, Decimal(qty), Decimal(entry), opened, Decimal(fees))
         for product, qty, entry, opened, fees in rows
     }
 

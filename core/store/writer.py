@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.events import Signal
+from core.ledger import BookedFill
 from core.ports import OrderRequest, OrderResult
 from core.store import booking, writes
 from core.store.database import open_for_writing, rollback, translated_errors
 from core.store.errors import DatabaseBusyError, StoreClosedError, StoreError
 from core.store.records import (
-    BookedFill,
     EquityPoint,
     GateEvaluation,
     LatencyCounts,

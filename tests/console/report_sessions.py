@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.enums import Mode, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal
-from core.store import BookedFill, PositionState, SessionReader, SessionSpec, SessionStore
+from core.ledger import Position
+from core.store import BookedFill, SessionReader, SessionSpec, SessionStore
 from core.store.records import ReportData
 
 SECOND = 1_000_000_000
@@ -149,14 +150,14 @@ async def write_session_async(
                 f"f{number}b",
                 D("0.5"),
             )
-            held = PositionState(
+            held = Position(
                 PRODUCT,
                 trip.quantity * trip.side.sign,
                 trip.entry_price,
                 trip.opened_wall_ns,
                 FEES / 2,
             )
-            flat = PositionState(PRODUCT, D(0), D(0), 0, D(0))
+            flat = Position(PRODUCT, D(0), D(0), 0, D(0))
             fees += FEES / 2
             booked.append(BookedFill(entry, held, realized, fees))
             realized += trip.gross_pnl

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from console.report import render_report
-from core.store import PositionState, ReportData
+from core.ledger import Position
+from core.store import ReportData
 from tests.console.report_sessions import guide_session
 from tests.console.test_report_text import in_memory
 
-KEYS_DOC = Path(__file__).resolve().parents[2] / "console" / "report" / "JSON_KEYS.md"
+KEYS_DOC = Path(__file__).resolve().parents[2] / "README.md"  # the keys are documented there
 
 EXPECTED_KEYS = {
     "schema_version", "session", "session.name", "session.venue", "session.symbol",
@@ -122,9 +123,7 @@ def test_csv_with_a_period_gives_the_period_rows(guide_data: ReportData) -> None
 
 def test_json_lists_an_open_position() -> None:
     data = in_memory([Decimal(1)], Decimal(1))
-    position = PositionState(
-        "PF_XBTUSD", Decimal("-0.0023"), Decimal("43500.5"), 7, Decimal("0.05")
-    )
+    position = Position("PF_XBTUSD", Decimal("-0.0023"), Decimal("43500.5"), 7, Decimal("0.05"))
     data = replace(data, positions={"PF_XBTUSD": position})
     report = json.loads(render_report(data, fmt="json"))
     assert report["open_positions"] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from core.engine_state import KillSwitchPhase
 from core.enums import BookState, ContractType, Mode, Side, SignalAction
 from core.events import BookDelta, BookSnapshot, Fill, RoundTrip, Signal, SignalOutcome
 from core.instrument import Instrument
-from core.ledger import Position
+from core.ledger import BookedFill
 from core.observer import EngineObserver
 from core.ports import OrderRequest, OrderResult
 from core.risk import RiskLimits
@@ -210,15 +211,23 @@ class GatedJournal:
         self.fills: list[Fill] = []
         self.signals: list[Signal] = []
 
-    def signal(self, signal: Signal) -> None:
+    def record_signal(self, signal: Signal) -> None:
         self.signals.append(signal)
 
-    def order(self, request: OrderRequest, result: OrderResult | None, wall_ns: int) -> None:
+    def record_order(
+        self,
+        request: OrderRequest,
+        result: OrderResult | None = None,
+        *,
+        wall_ns: int,
+        signal_number: int | None = None,
+    ) -> None:
         pass
 
-    async def fill(self, fill: Fill, round_trip: RoundTrip | None, position: Position) -> None:
+    async def record_fills(self, booked: Sequence[BookedFill]) -> int:
         await self.gate.wait()
-        self.fills.append(fill)
+        self.fills.extend(b.fill for b in booked)
+        return len(booked)
 
 
 async def test_no_decision_is_taken_until_the_fill_is_committed() -> None:

@@ -110,3 +110,11 @@ def test_negative_and_enormous_values_are_clamped_not_fatal() -> None:
 def test_a_percentile_outside_0_to_100_is_refused() -> None:
     with pytest.raises(ValueError, match="percentile"):
         LatencyHistogram().percentile(101)
+
+
+def test_min_is_the_lower_bound_of_the_smallest_samples_bucket() -> None:
+    histogram = LatencyHistogram()
+    assert histogram.min_ns == 0
+    for ns in (50_000, 12_345, 900_000):
+        histogram.record(ns)
+    assert 12_345 * 0.99 <= histogram.min_ns <= 12_345

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from core.enums import Mode, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal
-from core.store import BookedFill, PositionState, SessionSpec
+from core.ledger import Position
+from core.store import BookedFill, SessionSpec
 
 SECOND = 1_000_000_000
 DAY = 86_400 * SECOND
@@ -70,7 +71,7 @@ class PaperLedger:
         fill = self._fill(Side.BUY, price, qty, fee, wall_ns)
         self.entry = fill
         self.fees_paid += fill.fee
-        position = PositionState(PRODUCT, fill.quantity, fill.price, wall_ns, fill.fee)
+        position = Position(PRODUCT, fill.quantity, fill.price, wall_ns, fill.fee)
         return BookedFill(fill, position, self.realized, self.fees_paid)
 
     def close(self, price: str, wall_ns: int, fee: str = "0.05") -> BookedFill:
@@ -94,7 +95,7 @@ class PaperLedger:
             closed_wall_ns=wall_ns,
         )
         self.entry = None
-        flat = PositionState(PRODUCT, Decimal(0), Decimal(0), 0, Decimal(0))
+        flat = Position(PRODUCT, Decimal(0), Decimal(0), 0, Decimal(0))
         return BookedFill(fill, flat, self.realized, self.fees_paid, trip)
 
     def _fill(self, side: Side, price: str, qty: str, fee: str, wall_ns: int) -> Fill:

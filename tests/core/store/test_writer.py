@@ -12,11 +12,11 @@ import pytest
 
 from core.enums import Mode, OrderStatus, Side, SignalAction
 from core.events import SignalOutcome
+from core.ledger import Position
 from core.ports import OrderRequest, OrderResult, VenueFill
 from core.store import (
     EquityPoint,
     GateEvaluation,
-    PositionState,
     RunEnd,
     SessionMismatchError,
     SessionReader,
@@ -50,7 +50,7 @@ async def test_resume_returns_exactly_what_was_written(db_path: Path, clock: Fak
     await resumed.close()
 
     assert state.resumed
-    assert state.position(PRODUCT) == PositionState(
+    assert state.position(PRODUCT) == Position(
         PRODUCT, Decimal("0.0023"), Decimal("43500.5"), opened.wall_ns, Decimal("0.05")
     )
     assert state.realized_pnl == ledger.realized == Decimal("0.45770")

@@ -1,0 +1,283 @@
+"""The Binance.us order-book feed: the diff-depth stream plus REST snapshots, kept alive.
+
+The docs' local-book procedure ("Managing a Local Order Book"), split the way this project
+splits work: the feed opens the stream FIRST and hands every ``depthUpdate`` to the sink as it
+arrives; then, once the symbol's first event is in (so the core book has something buffered),
+it fetches ``GET /api/v3/depth?limit=1000`` and hands over a ``BookSnapshot(seq=lastUpdateId)``.
+The core book buffers, drops ``u <= lastUpdateId``, checks ``U <= lastUpdateId+1 <= u`` and
+``U == previous u + 1``, and on any break the engine calls ``resync(symbol)``: a fresh snapshot
+of that symbol only, the stream stays.
+
+Snapshots cost REST weight (10 each), so repeated resyncs of one symbol back off exponentially
+(``snapshot_backoff``) and a 429/418 holds the symbol back for the venue's ``Retry-After``; the
+REST client's gate makes sure nothing else is sent meanwhile either.
+
+Keep-alive: the venue pings every 3 minutes and drops a connection that does not pong within
+10; the websockets library answers its pings. We ping too, every ``ping_interval_s``: each pong
+is reported as a HEARTBEAT (a quiet book is not a stale one), and a missing pong within
+``pong_timeout_s`` drops the connection as half-open. The venue cuts every connection after
+24 h: the sink hears DISCONNECTED (the engine throws the books away, so no decision is ever
+taken on a half-built book), and the feed reconnects and re-snapshots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+from brokers.binance_us.backoff import Backoff, BackoffPolicy
+from brokers.binance_us.errors import RateLimited
+from brokers.binance_us.parse import DepthParser
+from brokers.binance_us.stats import FeedStats
+from brokers.binance_us.urls import BinanceUsEndpoints
+from core.events import BookSnapshot, FeedEvent, FeedEventKind
+from core.ports import FeedSink, VenueError
+
+log = logging.getLogger(__name__)
+
+_MAX_FRAME_BYTES = 4 * 1024 * 1024
+SNAPSHOT_LIMIT = 1000
+
+
+class DepthSnapshots(Protocol):
+    """Where the feed gets snapshots from (``BinanceUsRest`` in production)."""
+
+    async def depth_snapshot(self, symbol: str, limit: int = SNAPSHOT_LIMIT) -> BookSnapshot: ...
+
+
+class BinanceUsFeed:
+    """``core.ports.MarketFeed`` for Binance.us spot (``<symbol>@depth@100ms`` + REST depth)."""
+
+    def __init__(
+        self,
+        symbols: Sequence[str],
+        *,
+        endpoints: BinanceUsEndpoints,
+        snapshots: DepthSnapshots,
+        ping_interval_s: float = 5.0,
+        pong_timeout_s: float = 10.0,
+        first_event_wait_s: float = 2.0,
+        snapshot_limit: int = SNAPSHOT_LIMIT,
+        reconnect_backoff: BackoffPolicy | None = None,
+        snapshot_backoff: BackoffPolicy | None = None,
+        open_timeout_s: float = 10.0,
+        close_timeout_s: float = 2.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        wanted = tuple(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
+        if not wanted:
+            raise ValueError("BinanceUsFeed needs at least one symbol")
+        if ping_interval_s <= 0 or pong_timeout_s <= 0 or first_event_wait_s < 0:
+            raise ValueError("ping_interval_s and pong_timeout_s must be positive")
+        self._symbols = wanted
+        self._url = endpoints.stream_url(wanted)
+        self._snapshots = snapshots
+        self._ping_interval_s = ping_interval_s
+        self._pong_timeout_s = pong_timeout_s
+        self._first_event_wait_s = first_event_wait_s
+        self._limit = snapshot_limit
+        self._open_timeout_s = open_timeout_s
+        self._close_timeout_s = close_timeout_s
+        self._rng = rng or random.Random()
+        policy = reconnect_backoff or BackoffPolicy()
+        self._reconnect = Backoff(policy, self._rng)
+        self._healthy_after_s = policy.healthy_after_s
+        self._snapshot_policy = snapshot_backoff or BackoffPolicy(
+            initial_s=0.25, max_s=30.0, healthy_after_s=30.0
+        )
+        self._snapshot_backoff = {s: Backoff(self._snapshot_policy, self._rng) for s in wanted}
+        self._last_snapshot = dict.fromkeys(wanted, 0.0)  # monotonic s of the last fetch
+        self._due: dict[str, float] = {}  # symbol -> monotonic s at which to fetch a snapshot
+        self._wake = asyncio.Event()
+        self._seen: set[str] = set()  # symbols with an event on this connection
+        self._stats = FeedStats()
+        self._running = False
+        self._silent = False
+
+    def __repr__(self) -> str:
+        return f"BinanceUsFeed(symbols={list(self._symbols)}, url={self._url!r})"
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self._symbols
+
+    @property
+    def stats(self) -> FeedStats:
+        return self._stats.copy()
+
+    def resync(self, product: str) -> None:
+        """A fresh snapshot of this symbol only, after a back-off if it keeps breaking."""
+        symbol = product.strip().upper()
+        if symbol not in self._snapshot_backoff:
+            log.warning("Binance.us: resync of %r ignored: not one of this feed's symbols", product)
+            return
+        now = time.monotonic()
+        backoff = self._snapshot_backoff[symbol]
+        if now - self._last_snapshot[symbol] >= self._snapshot_policy.healthy_after_s:
+            backoff.reset()
+        delay = backoff.next_delay()
+        self._stats.resyncs += 1
+        self._due[symbol] = max(self._due.get(symbol, 0.0), now + delay)
+        self._wake.set()
+
+    async def run(self, sink: FeedSink) -> None:
+        """Connect, stream, snapshot, deliver until cancelled; reconnects by itself."""
+        if self._running:
+            raise RuntimeError("BinanceUsFeed.run is already running")
+        self._running = True
+        parser = DepthParser(sink, self._stats)
+        try:
+            while True:
+                opened = 0.0
+                try:
+                    async with connect(
+                        self._url,
+                        open_timeout=self._open_timeout_s,
+                        ping_interval=None,  # our own keep-alive below reports pongs
+                        close_timeout=self._close_timeout_s,
+                        max_size=_MAX_FRAME_BYTES,
+                    ) as ws:
+                        opened = time.monotonic()
+                        self._on_open(sink)
+                        reason = await self._session(ws, parser, sink)
+                except (OSError, TimeoutError, WebSocketException) as exc:
+                    reason = _describe(exc)
+                if opened and time.monotonic() - opened >= self._healthy_after_s:
+                    self._reconnect.reset()
+                delay = self._reconnect.next_delay()
+                log.warning(
+                    "Binance.us feed disconnected (%s); reconnecting in %.1f s", reason, delay
+                )
+                sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, reason))
+                await asyncio.sleep(delay)
+        finally:
+            self._running = False
+
+    def _on_open(self, sink: FeedSink) -> None:
+        if self._stats.connects:
+            self._stats.reconnects += 1
+        self._stats.connects += 1
+        self._silent = False
+        self._seen.clear()
+        now = time.monotonic()
+        self._due = dict.fromkeys(self._symbols, now)  # a new connection re-snapshots everything
+        sink.on_feed_event(
+            FeedEvent(FeedEventKind.CONNECTED, self._url, recv_ns=time.monotonic_ns())
+        )
+
+    async def _session(self, ws: ClientConnection, parser: DepthParser, sink: FeedSink) -> str:
+        opened = time.monotonic()
+        helpers = (
+            asyncio.create_task(self._fetch_snapshots(sink, opened), name="binance-us-snapshots"),
+            asyncio.create_task(self._keep_alive(ws, sink), name="binance-us-keepalive"),
+        )
+        seen = self._seen
+        try:
+            async for raw in ws:
+                recv_ns = time.monotonic_ns()
+                product = parser.parse(raw, recv_ns)
+                if product is not None and product not in seen:
+                    seen.add(product)
+                    self._wake.set()
+        except ConnectionClosed as exc:
+            return self._closed_reason(exc)
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+        return self._closed_reason(None)
+
+    async def _fetch_snapshots(self, sink: FeedSink, opened: float) -> None:
+        """Fetch each symbol's snapshot when due (and once its first event is in)."""
+        while True:
+            self._wake.clear()
+            symbol, wait_s = self._next_due(opened)
+            if symbol is not None:
+                del self._due[symbol]
+                await self._fetch_one(symbol, sink)
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait_s)
+            except TimeoutError:
+                pass
+
+    def _next_due(self, opened: float) -> tuple[str | None, float | None]:
+        """The symbol to fetch now, else how long until one is due (None: nothing pending)."""
+        now = time.monotonic()
+        soonest: float | None = None
+        for symbol, due in self._due.items():
+            ready = due
+            if symbol not in self._seen:  # give the stream a moment to buffer something
+                ready = max(due, opened + self._first_event_wait_s)
+            if ready <= now:
+                return symbol, None
+            soonest = ready if soonest is None else min(soonest, ready)
+        return None, None if soonest is None else soonest - now
+
+    async def _fetch_one(self, symbol: str, sink: FeedSink) -> None:
+        self._last_snapshot[symbol] = time.monotonic()
+        try:
+            snapshot = await self._snapshots.depth_snapshot(symbol, self._limit)
+        except RateLimited as exc:
+            self._stats.rate_limited += 1
+            retry = max(exc.retry_after_s, self._snapshot_backoff[symbol].next_delay())
+            self._due[symbol] = time.monotonic() + retry
+            log.warning("Binance.us %s snapshot held back %.0f s: %s", symbol, retry, exc)
+            return
+        except VenueError as exc:
+            self._stats.snapshot_failures += 1
+            retry = self._snapshot_backoff[symbol].next_delay()
+            self._due[symbol] = time.monotonic() + retry
+            log.warning(
+                "Binance.us %s snapshot failed (%s); retrying in %.1f s", symbol, exc, retry
+            )
+            sink.on_feed_event(FeedEvent(FeedEventKind.VENUE_ERROR, str(exc), symbol))
+            return
+        except Exception:  # a bug, not the venue: keep the worker alive, say so, try again later
+            self._stats.snapshot_failures += 1
+            self._due[symbol] = time.monotonic() + self._snapshot_backoff[symbol].next_delay()
+            log.exception("Binance.us %s snapshot: unexpected failure", symbol)
+            return
+        self._stats.snapshots += 1
+        sink.on_snapshot(snapshot)
+
+    async def _keep_alive(self, ws: ClientConnection, sink: FeedSink) -> None:
+        while True:
+            await asyncio.sleep(self._ping_interval_s)
+            try:
+                waiter = await ws.ping()
+                await asyncio.wait_for(waiter, self._pong_timeout_s)
+            except TimeoutError:
+                self._silent = True
+                self._stats.silent_disconnects += 1
+                ws.transport.abort()  # a half-open socket never finishes a close handshake
+                return
+            except ConnectionClosed:
+                return
+            self._stats.pongs += 1
+            sink.on_feed_event(
+                FeedEvent(FeedEventKind.HEARTBEAT, "pong", recv_ns=time.monotonic_ns())
+            )
+
+    def _closed_reason(self, exc: ConnectionClosed | None) -> str:
+        if self._silent:
+            return f"no pong within {self._pong_timeout_s:g} s"
+        if exc is None:
+            return "closed by the venue"
+        return _describe(exc)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,77 @@
+"""``l2console systemd-unit``: a ready unit file that keeps a paper session running 24/7."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from console.commands.paper import session_name
+from console.commands.run import add_db_argument
+from console.options import DEFAULT_SYMBOLS, Broker
+from console.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    unit = commands.add_parser(
+        "systemd-unit", help="print a systemd unit that runs a paper session and restarts it"
+    )
+    unit.add_argument("--session", required=True)
+    unit.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.KRAKEN.value)
+    unit.add_argument("--symbol")
+    unit.add_argument("--user", help="run as this user (default: the unit's owner)")
+    add_db_argument(unit)
+    unit.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    print(unit_text(args, workdir=Path.cwd(), python=Path(sys.executable)), end="")
+    return 0
+
+
+def unit_text(args: argparse.Namespace, *, workdir: Path, python: Path) -> str:
+    broker = Broker(args.broker)
+    command = [
+        str(python),
+        "-m",
+        "console.cli",
+        "paper",
+        "--session",
+        session_name(args),
+        "--broker",
+        broker.value,
+        "--symbol",
+        (args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
+        "--no-ui",
+    ]
+    if args.db is not None:
+        command += ["--db", str(args.db.resolve())]
+    user = f"User={args.user}\n" if args.user else ""
+    name = session_name(args)
+    return f"""\
+# l2console paper session {name}: install with
+#   sudo cp this-file /etc/systemd/system/l2console-{name}.service
+#   sudo systemctl daemon-reload && sudo systemctl enable --now l2console-{name}
+# Logs: journalctl -u l2console-{name} -f
+# Report: l2console report --session {name}
+# Every restart resumes the same session: nothing is lost or counted twice.
+[Unit]
+Description=l2console paper session {name}
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+{user}WorkingDirectory={workdir}
+ExecStart={shlex.join(command)}
+Restart=always
+RestartSec=10
+# SIGTERM flattens the paper position, prints the summary and records the run's end.
+KillSignal=SIGTERM
+TimeoutStopSec=90
+Environment=PYTHONUNBUFFERED=1
+
+[Install]
+WantedBy=multi-user.target
+"""
