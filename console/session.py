@@ -114,8 +114,11 @@ class TradingSession:
         )
 
     def _record_latency(self) -> None:
+        """Tick→decision, decision→order and order→ack (``core.latency`` names), as of now."""
         assert self.store is not None
-        self.store.record_latency("tick_to_decision", self.engine.latency, time.time_ns())
+        now_ns = time.time_ns()
+        for name, histogram in self.engine.latency_histograms.items():
+            self.store.record_latency(name, histogram, now_ns)
 
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
