@@ -32,6 +32,8 @@ class MemoryResult:
     peak_mb: float
     growth_pct: float | None  # None when there were too few samples (or no /proc)
     seconds: float  # the window the growth was measured over
+    start_mb: float | None = None  # RSS when the window opened (after the warm-up)
+    end_mb: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ class BenchReport:
             "rss_mb": {
                 "peak": _round(m.peak_mb if m else None, 1),
                 "growth_pct": _round(m.growth_pct if m else None, 2),
+                "start": _round(m.start_mb if m else None, 1),
+                "end": _round(m.end_mb if m else None, 1),
                 "seconds": _round(m.seconds if m else None, 1),
             },
             "machine": {
@@ -138,7 +142,7 @@ def _run_facts(live: LiveResult | None) -> dict[str, Any]:
 
 def _row(label: str, value: str, target: str = "", ok: bool | None = None) -> str:
     verdict = "" if ok is None else ("MET" if ok else "MISSED")
-    return f"  {label:<22} {value:<30} {target:<24} {verdict}".rstrip()
+    return f"  {label:<20} {value:<38} {target:<22} {verdict}".rstrip()
 
 
 def _pipeline_lines(p: PipelineResult, source: str) -> list[str]:
@@ -181,7 +185,11 @@ def _latency_lines(title: str, live: LiveResult, p99_target_us: float) -> list[s
 
 
 def _memory_lines(m: MemoryResult) -> list[str]:
-    growth = "-" if m.growth_pct is None else f"{m.growth_pct:+.1f} % over {m.seconds:.0f} s"
+    growth = "-"
+    if m.growth_pct is not None:
+        growth = (
+            f"{m.growth_pct:+.1f} % over {m.seconds:.0f} s ({m.start_mb:.1f} → {m.end_mb:.1f} MB)"
+        )
     return [
         "",
         "Memory",

@@ -70,7 +70,8 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         ui_unavailable = UI_NOT_BUILT
     memory = None
     if rss is not None:
-        memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_seconds)
+        first, last = (rss.samples[0], rss.samples[-1]) if rss.samples else (None, None)
+        memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_seconds, first, last)
     report = BenchReport(headless=headless, ui=ui, ui_unavailable=ui_unavailable, memory=memory)
     if Part.PIPELINE in parts:
         frame_set = _load_frames(options, progress)
