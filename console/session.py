@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from brokers.binance_us import BinanceUsRest
+from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.settings import Settings
@@ -73,6 +74,7 @@ class TradingSession:
         self._stopped = False
 
     async def start(self) -> None:
+        settle_startup_heap()
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),

@@ -1,8 +1,10 @@
 """Part 2 (and the memory run): tick→decision with the simulated venue feeding real sockets.
 
-The sim runs in its own process at the asked rate; this process runs what ``l2console run
---no-ui`` runs: the real Kraken Futures adapter (REST for the instrument, the WebSocket feed) into
-the real engine, dry-run. Latency is read from ``engine.latency`` over a measured window that
+The sim runs in its own process at the asked rate (``l2console sim``); this process runs what
+``l2console run --broker kraken --dry-run`` runs when pointed at it with
+``KRAKEN_FUTURES_WS_URL``/``KRAKEN_FUTURES_REST_URL``: ``open_venue`` (the real Kraken Futures
+adapter, REST for the instrument, the WebSocket feed) and a ``TradingSession`` (the real engine,
+its feed task and watchdog). Latency is read from ``engine.latency`` over a measured window that
 starts after the book is live and a warm-up has passed.
 """
 
@@ -10,20 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from brokers.kraken_futures import KrakenFuturesFeed, KrakenFuturesRest
-from console.bench.engine_setup import engine_config
 from console.bench.memory import RssSampler
 from console.bench.sim_process import SimVenueProcess
+from console.options import Broker, RunOptions
+from console.session import TradingSession
 from console.settings import Settings
-from core.clock import SystemClock
+from console.venue_setup import StartupError, open_venue
 from core.engine import Engine
-from core.enums import BookState
+from core.enums import BookState, Mode
 from core.latency import LatencySummary
-from core.ports import VenueError
 
 PRODUCT = "PF_XBTUSD"
 LIVE_TIMEOUT_S = 15.0
@@ -42,44 +43,35 @@ class LiveResult:
     latency: LatencySummary
 
 
-async def run_on_sim(
-    settings: Settings,
-    *,
-    rate_hz: float,
-    seed: int,
-    env_file: Path,
-    during: Callable[[Engine, KrakenFuturesFeed], Awaitable[None]],
-) -> None:
-    """Start the sim process, connect the real adapter into a dry-run engine, wait for a live
-    book, run ``during(engine, feed)``, and tear everything down."""
+@contextlib.asynccontextmanager
+async def sim_session(
+    settings: Settings, *, rate_hz: float, seed: int, env_file: Path, ui: bool = False
+) -> AsyncIterator[TradingSession]:
+    """A dry-run session on the Kraken Futures adapter, connected to a sim process; not yet
+    started (the caller, or the console, starts it). Everything is stopped on the way out."""
     async with SimVenueProcess(rate_hz=rate_hz, seed=seed, env_file=env_file) as sim:
-        rest = KrakenFuturesRest(rest_url=sim.endpoints.rest_url)
-        try:
-            instruments = await rest.instruments()
-        except VenueError as exc:
-            raise LiveRunError(f"the simulated venue refused its instrument list: {exc}") from None
-        finally:
-            await rest.close()
-        feed = KrakenFuturesFeed(
-            [PRODUCT],
-            ws_url=sim.endpoints.ws_url,
-            silence_timeout_s=settings.websocket_timeout_seconds,
+        pointed = settings.model_copy(
+            update={
+                "kraken_futures_ws_url": sim.endpoints.ws_url,
+                "kraken_futures_rest_url": sim.endpoints.rest_url,
+            }
         )
-        engine = Engine(
-            engine_config(settings, instruments[PRODUCT]), feed=feed, clock=SystemClock()
+        options = RunOptions(
+            broker=Broker.KRAKEN, symbol=PRODUCT, mode=Mode.DRY_RUN, duration_s=None, ui=ui
         )
-        task = asyncio.create_task(feed.run(engine), name="bench feed")
-        try:
-            await _wait_live(engine)
-            await during(engine, feed)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await engine.close()
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                connection = await open_venue(options, pointed, stack)
+            except StartupError as exc:
+                raise LiveRunError(str(exc)) from None
+            session = TradingSession(options, pointed, connection)
+            try:
+                yield session
+            finally:
+                await session.stop(flatten=False)
 
 
-async def _wait_live(engine: Engine) -> None:
+async def wait_live(engine: Engine) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LIVE_TIMEOUT_S
     while engine.book.state is not BookState.LIVE:
@@ -98,14 +90,11 @@ async def measure_headless(
     env_file: Path,
     rss: RssSampler | None = None,
 ) -> LiveResult:
-    results: list[LiveResult] = []
-
-    async def window(engine: Engine, _: KrakenFuturesFeed) -> None:
+    async with sim_session(settings, rate_hz=rate_hz, seed=seed, env_file=env_file) as session:
+        await session.start()
+        await wait_live(session.engine)
         await asyncio.sleep(warmup_s)
-        results.append(await measure_window(engine, rate_hz, seconds, rss))
-
-    await run_on_sim(settings, rate_hz=rate_hz, seed=seed, env_file=env_file, during=window)
-    return results[0]
+        return await measure_window(session.engine, rate_hz, seconds, rss)
 
 
 async def measure_window(
