@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
     from console.bench import BenchOptions
 
 PARTS = ("pipeline", "latency", "ui", "memory")
+EXIT_INTERRUPTED = 130
+T = TypeVar("T")
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -80,9 +85,20 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
     )
 
 
-def handle(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio  # noqa: PLC0415 - keep --help instant
+async def until_signalled(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; SIGINT or SIGTERM cancel it, so the sim process and sockets are closed."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        return await task
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
     from console.bench import (  # noqa: PLC0415
         FramesError,
         LiveRunError,
@@ -96,9 +112,12 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         print(f"bench: {text}", file=sys.stderr, flush=True)
 
     try:
-        report = asyncio.run(run_bench(options, settings, progress))
+        report = asyncio.run(until_signalled(run_bench(options, settings, progress)))
     except (FramesError, LiveRunError, SimStartError) as exc:
         raise UsageError(str(exc)) from None
+    except asyncio.CancelledError:
+        progress("interrupted: nothing measured is printed")
+        return EXIT_INTERRUPTED
     if args.json:
         sys.stdout.write(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2).decode())
         sys.stdout.write("\n")

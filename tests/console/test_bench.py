@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 import orjson
 import pytest
 
 from console.cli import main
+from tests.e2e.conftest import clean_env, l2console_argv
 
 DOCUMENTED_KEYS = (
     "frames",
@@ -206,3 +209,28 @@ def test_the_live_parts_measure_latency_and_memory_over_the_simulated_venue(
     assert report["rss_mb"]["peak"] > 0
     assert report["rss_mb"]["growth_pct"] is not None
     assert report["pipeline"]["ns_per_frame"] is None
+
+
+@pytest.mark.e2e
+async def test_sigterm_stops_a_live_run_cleanly_with_status_130(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *l2console_argv("bench", "--only", "latency", "--duration", "60s", env_file=tmp_path / "x"),
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stderr is not None
+        line = await asyncio.wait_for(proc.stderr.readline(), 30)
+        assert b"tick\xe2\x86\x92decision, headless" in line
+        await asyncio.sleep(1.0)  # the sim process is up, the session connecting or measuring
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 130
+    assert out == b""
+    assert b"interrupted" in err and b"Traceback" not in err
