@@ -644,6 +644,9 @@ class Engine:
         bids, asks = book.top(depth)
         mark = self.mark_price() if self._ledger.position.quantity != 0 else None
         counters = self._counters
+        breakdown = {
+            name: histogram.snapshot() for name, histogram in self.latency_histograms.items()
+        }
         return EngineState(
             venue=self.config.venue_name,
             symbol=self._symbol,
@@ -676,10 +679,8 @@ class Engine:
             ignored_total=self._outcomes[SignalOutcome.IGNORED],
             blocked_by_reason=dict(self._blocked_reasons),
             recent_signals=tuple(self._signals),
-            latency=self._latency.summary(),
-            latency_breakdown={
-                name: histogram.snapshot() for name, histogram in self.latency_histograms.items()
-            },
+            latency=breakdown[TICK_TO_DECISION].summary(),
+            latency_breakdown=breakdown,
             counters=FeedCounters(
                 frames=self._updates,
                 snapshots=counters["snapshots"],

@@ -17,8 +17,9 @@ promised 1 %. Count, sum (hence the mean) and max are exact.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 _SUB_BITS = 8  # 2**8 = 256 exact buckets, then 128 per power of two
 _EXACT = 1 << _SUB_BITS
@@ -107,23 +108,10 @@ class LatencyHistogram:
 
     def percentile(self, q: float) -> int:
         """The value at or below which ``q`` percent of the samples lie (0 when empty)."""
-        return self._percentiles((q,))[0]
+        return self.snapshot().percentile(q)
 
     def summary(self) -> LatencySummary:
-        p50, p95, p99, p999 = self._percentiles(_QUANTILES)
-        return LatencySummary(
-            count=self.count,
-            avg_ns=round(self.mean_ns),
-            p50_ns=p50,
-            p95_ns=p95,
-            p99_ns=p99,
-            p999_ns=p999,
-            max_ns=self.max_ns,
-        )
-
-    def _percentiles(self, qs: tuple[float, ...]) -> list[int]:
-        last = bucket_index(self.max_ns)
-        return _percentiles(enumerate(self._counts[: last + 1]), self.count, self.max_ns, qs)
+        return self.snapshot().summary()
 
     def merge(self, other: LatencyHistogram) -> None:
         """Add every sample of ``other`` to this histogram."""
@@ -147,40 +135,44 @@ class LatencyHistogram:
 
     def bucket_counts(self) -> list[tuple[int, int]]:
         """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
-        return list(self.snapshot().buckets)
+        return self.snapshot().bucket_counts()
 
     def snapshot(self) -> LatencySnapshot:
-        """A frozen copy, cheap enough for every screen refresh: only the buckets between the
-        smallest and the largest sample are read."""
+        """A frozen copy, cheap enough for every screen refresh: one slice of the buckets
+        between the smallest and the largest sample."""
         if not self.count:
-            return LatencySnapshot(0, 0, 0, 0, ())
+            return LatencySnapshot(0, 0, 0, 0, 0, ())
         first = bucket_index(self._min_ns)
-        counts = self._counts[first : bucket_index(self.max_ns) + 1]
-        buckets = tuple((bucket_bounds(index)[1], n) for index, n in enumerate(counts, first) if n)
-        return LatencySnapshot(self.count, self.sum_ns, self._min_ns, self.max_ns, buckets)
+        counts = tuple(self._counts[first : bucket_index(self.max_ns) + 1])
+        return LatencySnapshot(self.count, self.sum_ns, self._min_ns, self.max_ns, first, counts)
 
 
 @dataclass(frozen=True, slots=True)
 class LatencySnapshot:
     """A histogram as it was at one moment: what the store keeps and the console draws.
 
-    ``buckets`` holds ``(upper_bound_ns, count)`` of every non-empty bucket, lowest first (the
-    same pairs as ``LatencyHistogram.bucket_counts``); percentiles come out exactly as the live
-    histogram's did.
+    ``counts[i]`` is the count of bucket ``first_bucket + i``: the buckets from the smallest
+    sample's to the largest's. Percentiles come out exactly as the live histogram's would.
     """
 
     count: int
     sum_ns: int
     min_ns: int
     max_ns: int
-    buckets: tuple[tuple[int, int], ...]
+    first_bucket: int
+    counts: tuple[int, ...]
 
     @property
     def mean_ns(self) -> float:
         return self.sum_ns / self.count if self.count else 0.0
 
     def bucket_counts(self) -> list[tuple[int, int]]:
-        return list(self.buckets)
+        """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
+        return [
+            (bucket_bounds(index)[1], n)
+            for index, n in enumerate(self.counts, self.first_bucket)
+            if n
+        ]
 
     def percentile(self, q: float) -> int:
         return self._percentiles((q,))[0]
@@ -203,40 +195,24 @@ class LatencySnapshot:
         if not self.count:
             return ()
         totals: dict[int, int] = {}
-        for upper, n in self.buckets:
-            bits = upper.bit_length()
-            totals[bits] = totals.get(bits, 0) + n
+        for index, n in enumerate(self.counts, self.first_bucket):
+            if n:
+                bits = bucket_bounds(index)[1].bit_length()
+                totals[bits] = totals.get(bits, 0) + n
         low, high = self.min_ns.bit_length(), self.max_ns.bit_length()
         return tuple(((1 << bits) - 1, totals.get(bits, 0)) for bits in range(low, high + 1))
 
     def _percentiles(self, qs: tuple[float, ...]) -> list[int]:
-        pairs = ((bucket_index(upper), n) for upper, n in self.buckets)
-        return _percentiles(pairs, self.count, self.max_ns, qs)
-
-
-def _percentiles(
-    buckets: Iterable[tuple[int, int]], count: int, max_ns: int, qs: tuple[float, ...]
-) -> list[int]:
-    """Nearest-rank percentiles from ``(bucket index, count)`` pairs, lowest first.
-
-    A percentile is reported as the middle of its bucket, clamped to the largest sample.
-    """
-    for q in qs:
-        if not 0.0 <= q <= 100.0:
-            raise ValueError(f"percentile must be within 0..100, got {q}")
-    if not count:
-        return [0] * len(qs)
-    # rank r (1-based) of the sample at percentile q, as in "nearest rank"
-    ranks = sorted((max(1, math.ceil(q / 100.0 * count)), i) for i, q in enumerate(qs))
-    answers = [0] * len(qs)
-    seen = 0
-    pending = 0
-    for index, n in buckets:
-        seen += n
-        while pending < len(ranks) and seen >= ranks[pending][0]:
-            low, high = bucket_bounds(index)
-            answers[ranks[pending][1]] = min((low + high) // 2, max_ns)
-            pending += 1
-        if pending == len(ranks):
-            break
-    return answers
+        """Nearest rank; a percentile is the middle of its bucket, clamped to the largest sample."""
+        for q in qs:
+            if not 0.0 <= q <= 100.0:
+                raise ValueError(f"percentile must be within 0..100, got {q}")
+        if not self.count:
+            return [0] * len(qs)
+        running = list(accumulate(self.counts))
+        answers = []
+        for q in qs:
+            rank = max(1, math.ceil(q / 100.0 * self.count))  # 1-based
+            low, high = bucket_bounds(self.first_bucket + bisect_left(running, rank))
+            answers.append(min((low + high) // 2, self.max_ns))
+        return answers

@@ -43,13 +43,24 @@ class LiveResult:
     latency: LatencySummary
 
 
+@dataclass(frozen=True, slots=True)
+class LiveRun:
+    """How a live part runs: the sim's rate and seed, the measured window and its warm-up."""
+
+    rate_hz: float
+    seconds: float
+    warmup_s: float
+    seed: int
+    env_file: Path  # the user's settings file, for the ``l2console sim`` process
+
+
 @contextlib.asynccontextmanager
 async def sim_session(
-    settings: Settings, *, rate_hz: float, seed: int, env_file: Path, ui: bool = False
+    settings: Settings, run: LiveRun, *, ui: bool = False
 ) -> AsyncIterator[TradingSession]:
     """A dry-run session on the Kraken Futures adapter, connected to a sim process; not yet
     started (the caller, or the console, starts it). Everything is stopped on the way out."""
-    async with SimVenueProcess(rate_hz=rate_hz, seed=seed, env_file=env_file) as sim:
+    async with SimVenueProcess(rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file) as sim:
         pointed = settings.model_copy(
             update={
                 "kraken_futures_ws_url": sim.endpoints.ws_url,
@@ -81,31 +92,22 @@ async def wait_live(engine: Engine) -> None:
 
 
 async def measure_headless(
-    settings: Settings,
-    *,
-    rate_hz: float,
-    seconds: float,
-    warmup_s: float,
-    seed: int,
-    env_file: Path,
-    rss: RssSampler | None = None,
+    settings: Settings, run: LiveRun, rss: RssSampler | None = None
 ) -> LiveResult:
-    async with sim_session(settings, rate_hz=rate_hz, seed=seed, env_file=env_file) as session:
+    async with sim_session(settings, run) as session:
         await session.start()
         await wait_live(session.engine)
-        await asyncio.sleep(warmup_s)
-        return await measure_window(session.engine, rate_hz, seconds, rss)
+        await asyncio.sleep(run.warmup_s)
+        return await measure_window(session.engine, run, rss)
 
 
-async def measure_window(
-    engine: Engine, rate_hz: float, seconds: float, rss: RssSampler | None
-) -> LiveResult:
+async def measure_window(engine: Engine, run: LiveRun, rss: RssSampler | None) -> LiveResult:
     """Forget the warm-up's latencies, let ``seconds`` pass (sampling RSS), read the histogram."""
     loop = asyncio.get_running_loop()
     engine.latency.reset()
     frames_before = engine.state().counters.frames
     start = loop.time()
-    end = start + seconds
+    end = start + run.seconds
     if rss is not None:
         rss.sample()
     while (now := loop.time()) < end:
@@ -113,7 +115,7 @@ async def measure_window(
         if rss is not None:
             rss.sample()
     return LiveResult(
-        rate_hz=rate_hz,
+        rate_hz=run.rate_hz,
         seconds=loop.time() - start,
         frames=engine.state().counters.frames - frames_before,
         latency=engine.latency.summary(),

@@ -25,6 +25,7 @@ class UiResult:
 
     live: LiveResult
     redraws_per_s: float
+    loop_lag: LatencySummary  # how late a 1 ms timer fired while the console drew
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class BenchReport:
                 **_run_facts(u.live if u else None),
             },
             "ui_redraws_per_s": _round(u.redraws_per_s if u else None, 1),
+            "ui_loop_lag_us": _percentiles_us(u.loop_lag if u else None, ("p50", "p99", "max")),
             "rss_mb": {
                 "peak": _round(m.peak_mb if m else None, 1),
                 "growth_pct": _round(m.growth_pct if m else None, 2),
@@ -98,14 +100,19 @@ class BenchReport:
                 "Tick → decision, console drawing", self.ui.live, UI_P99_TARGET_US
             )
             ok = self.ui.redraws_per_s >= UI_REDRAWS_TARGET
-            lines.append(
+            lag = self.ui.loop_lag
+            lines += [
                 _row(
                     "console redraws",
                     f"{self.ui.redraws_per_s:.1f}/s",
                     f"target ≥ {UI_REDRAWS_TARGET:g}/s",
                     ok,
-                )
-            )
+                ),
+                _row(
+                    "loop held p99 / max",
+                    f"{lag.p99_ns / 1e3:,.0f} / {lag.max_ns / 1e3:,.0f} µs (frames wait unread)",
+                ),
+            ]
         elif self.ui_unavailable:
             lines += [
                 "",

@@ -9,10 +9,11 @@ from enum import Enum
 from pathlib import Path
 
 from console.bench.frames import FrameSet, read_frames, synthetic_frames
-from console.bench.live import LiveResult, measure_headless
+from console.bench.live import LiveResult, LiveRun, measure_headless
 from console.bench.memory import RssSampler, peak_rss_mb
 from console.bench.pipeline import measure_pipeline
 from console.bench.report import BenchReport, MemoryResult, UiResult
+from console.bench.ui import console_available, measure_ui
 from console.settings import Settings
 
 
@@ -46,47 +47,50 @@ Progress = Callable[[str], None]
 async def run_bench(options: BenchOptions, settings: Settings, progress: Progress) -> BenchReport:
     parts = options.parts
     rss = RssSampler() if Part.MEMORY in parts else None
+    run = LiveRun(
+        options.rate_hz, options.seconds, options.warmup_s, options.seed, options.env_file
+    )
+    window = f"sim at {options.rate_hz:,.0f} frames/s for {options.seconds:g} s"
+    window += f" (+{options.warmup_s:g} s warm-up)"
     headless: LiveResult | None = None
-    memory_seconds = 0.0
+    memory_window_s = 0.0
+    # Memory is sampled over one live run: the headless one when it runs.
     if Part.LATENCY in parts or (Part.MEMORY in parts and Part.UI not in parts):
-        progress(
-            f"tick→decision, headless: sim at {options.rate_hz:,.0f} frames/s for "
-            f"{options.seconds:g} s (+{options.warmup_s:g} s warm-up)"
-        )
-        run = await measure_headless(
-            settings,
-            rate_hz=options.rate_hz,
-            seconds=options.seconds,
-            warmup_s=options.warmup_s,
-            seed=options.seed,
-            env_file=options.env_file,
-            rss=rss,
-        )
-        memory_seconds = run.seconds
-        headless = run if Part.LATENCY in parts else None
+        progress(f"tick→decision, headless: {window}")
+        headless = await measure_headless(settings, run, rss)
+        memory_window_s = headless.seconds
+        rss_for_ui = None
+    else:
+        rss_for_ui = rss
     ui: UiResult | None = None
     ui_unavailable = ""
     if Part.UI in parts:
-        ui_unavailable = UI_NOT_BUILT
+        if console_available():
+            progress(f"tick→decision, console drawing: {window}")
+            ui = await measure_ui(settings, run, rss_for_ui)
+            if rss_for_ui is not None:
+                memory_window_s = ui.live.seconds
+        else:
+            ui_unavailable = UI_NOT_BUILT
     memory = None
-    if rss is not None:
+    if rss is not None:  # the peak so far: the engine, and the console when part 3 ran
         first, last = (rss.samples[0], rss.samples[-1]) if rss.samples else (None, None)
-        memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_seconds, first, last)
-    report = BenchReport(headless=headless, ui=ui, ui_unavailable=ui_unavailable, memory=memory)
+        memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_window_s, first, last)
+    pipeline = None
+    source = ""
     if Part.PIPELINE in parts:
         frame_set = _load_frames(options, progress)
         progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs")
         pipeline = measure_pipeline(frame_set, settings, repeats=options.repeats)
         source = frame_set.source
-        report = BenchReport(
-            pipeline=pipeline,
-            pipeline_source=source,
-            headless=headless,
-            ui=ui,
-            ui_unavailable=ui_unavailable,
-            memory=memory,
-        )
-    return report
+    return BenchReport(
+        pipeline=pipeline,
+        pipeline_source=source,
+        headless=headless if Part.LATENCY in parts else None,
+        ui=ui,
+        ui_unavailable=ui_unavailable,
+        memory=memory,
+    )
 
 
 def _load_frames(options: BenchOptions, progress: Progress) -> FrameSet:

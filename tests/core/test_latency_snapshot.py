@@ -69,6 +69,6 @@ def test_octaves_count_every_sample_once_from_the_lowest_to_the_highest_power_of
 
 def test_an_empty_snapshot_has_nothing_to_draw() -> None:
     empty = LatencyHistogram().snapshot()
-    assert empty == LatencySnapshot(0, 0, 0, 0, ())
+    assert empty == LatencySnapshot(0, 0, 0, 0, 0, ())
     assert empty.octaves() == ()
     assert empty.summary().count == 0
