@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: install run test lint format soak bench bench-soak screenshots clean
+.PHONY: install run test lint format soak bench bench-soak screenshots snapshots-update clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench: $(STAMP)  ## performance benchmark on this machine (ARGS="--json" for the
 
 bench-soak: $(STAMP)  ## one hour at 1,000 frames/s: RSS must stay < 150 MB and flat (±10 %)
 	$(BIN)/l2console bench --only latency,memory --rate 1000 --duration 1h $(ARGS)
+
+screenshots: $(STAMP)  ## the console's reference scenes as SVG files in screenshots/
+	$(BIN)/python -m console.app.scenes screenshots
+
+snapshots-update: $(STAMP)  ## accept the console's snapshots after a deliberate UI change
+	$(BIN)/python -m pytest tests/console/ui/test_snapshots.py --snapshot-update -o addopts=-q
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
@@ -94,6 +95,16 @@ def start(options: RunOptions, settings: Settings) -> int:
     from console.venue_setup import StartupError  # noqa: PLC0415
 
     try:
+        if options.ui:
+            return asyncio.run(_run_console(options, settings))
         return asyncio.run(run_headless(options, settings))
     except StartupError as exc:
         raise UsageError(str(exc)) from None
+
+
+async def _run_console(options: RunOptions, settings: Settings) -> int:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
+        raise UsageError("the console needs a terminal: add --no-ui for log lines (systemd, pipes)")
+    from console.app.run import run_console  # noqa: PLC0415 - Textual loads only for the console
+
+    return await run_console(options, settings)

@@ -1,0 +1,115 @@
+"""``l2console run`` (and ``paper``) with the console: venue, session, app, and the same summary
+the headless runner prints once the console closes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from typing import TextIO
+
+from console.app.app import ConsoleOutcome, L2ConsoleApp
+from console.app.format import latency
+from console.app.gates import GateSource
+from console.app.modes import badge
+from console.app.session_gates import SessionGates
+from console.headless import HeadlessPrinter, open_session, session_line
+from console.options import RunOptions
+from console.session import TradingSession
+from console.settings import Settings
+from console.venue_setup import open_venue
+from core.store import RunEnd
+
+
+class HeldLogs(logging.Handler):
+    """While the console owns the terminal, log records are kept (and warnings shown on screen)
+    instead of being written over the screen; they are written out once it closes."""
+
+    def __init__(self, app: L2ConsoleApp) -> None:
+        super().__init__(level=logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+        self._app = app
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if record.levelno >= logging.WARNING and self._app.is_running:
+            self._app.call_later(self._app.say, record.getMessage(), severity="warning")
+
+
+@contextlib.contextmanager
+def logs_held(app: L2ConsoleApp) -> Iterator[HeldLogs]:
+    root = logging.getLogger()
+    streams = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    held = HeldLogs(app)
+    for handler in streams:
+        root.removeHandler(handler)
+    root.addHandler(held)
+    try:
+        yield held
+    finally:
+        root.removeHandler(held)
+        for handler in streams:
+            root.addHandler(handler)
+            for record in held.records:
+                if record.levelno >= handler.level and record.levelno >= root.level:
+                    handler.handle(record)
+
+
+async def run_console(
+    options: RunOptions,
+    settings: Settings,
+    *,
+    gates: GateSource | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
+    loop = asyncio.get_running_loop()
+    async with contextlib.AsyncExitStack() as stack:
+        connection = await open_venue(options, settings, stack)
+        store = None
+        if options.session is not None:
+            store = await open_session(options, settings, connection)
+            if gates is None:
+                gates = SessionGates(store.path, store.resume.session.name, settings.gate_settings)
+        session = TradingSession(options, settings, connection, store=store)
+        app = L2ConsoleApp(session, gates=gates, duration_s=options.duration_s)
+        started = time.monotonic()
+        outcome: ConsoleOutcome | None = None
+        flatten = None
+        with logs_held(app):
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(
+                    sig,
+                    lambda: app.stop_and_exit(
+                        flatten=options.flatten_on_exit, how=RunEnd.INTERRUPTED
+                    ),
+                )
+            try:
+                outcome = await app.run_async()
+            finally:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
+                if not app.host_stopped:  # the console failed: stop the run the usual way
+                    flatten = await session.stop(
+                        flatten=options.flatten_on_exit, how=RunEnd.CRASHED
+                    )
+        state = session.engine.state()
+        printer = HeadlessPrinter(out, connection.instrument)
+        if store is not None:
+            printer.line(session_line(store.resume, printer))
+        printer.summary(
+            state,
+            mode=badge(state.mode, options).label,
+            elapsed_s=time.monotonic() - started,
+            flatten=outcome.flatten if outcome is not None else flatten,
+        )
+        if outcome is not None:
+            lat = state.latency
+            printer.line(
+                f"Console: {outcome.redraws_per_s:.1f} redraws/s | tick→decision "
+                f"p50 {latency(lat.p50_ns)} p99 {latency(lat.p99_ns)} max {latency(lat.max_ns)}"
+            )
+    return 0

@@ -1,0 +1,7 @@
+"""Modal screens: go-live confirmation, quit with a position open, help."""
+
+from console.app.screens.confirm_live import ConfirmLiveScreen
+from console.app.screens.help import HelpScreen
+from console.app.screens.quit import QuitChoice, QuitScreen
+
+__all__ = ["ConfirmLiveScreen", "HelpScreen", "QuitChoice", "QuitScreen"]

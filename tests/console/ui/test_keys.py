@@ -1,0 +1,179 @@
+"""The console's keys on a deterministic replay: confirmation, refusals, pause, quit, redraws."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from console.app.app import ConsoleOutcome, L2ConsoleApp
+from console.app.gates import FixedGate
+from console.app.replay import MarketReplay, replay_options
+from console.app.scenes import GATE_NOT_MET, a_session_with_an_open_position, play, trading_app
+from console.app.screens import ConfirmLiveScreen, HelpScreen, QuitScreen
+from console.app.widgets import Pane
+from console.options import Broker
+from core.engine_state import KillSwitchPhase
+from core.enums import Mode
+from tests.console.ui.conftest import wait_until
+
+
+def footer_labels(app: L2ConsoleApp) -> list[str]:
+    return [key.description for key in app.query(FooterKey)]
+
+
+async def test_d_asks_before_going_live_and_n_changes_nothing() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmLiveScreen)
+        assert replay.engine.mode is Mode.DRY_RUN
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmLiveScreen)
+        assert replay.engine.mode is Mode.DRY_RUN
+        await pilot.press("d", "enter")  # Enter lands on the default button: stay
+        assert replay.engine.mode is Mode.DRY_RUN
+
+
+async def test_confirmed_live_that_the_engine_refuses_shows_its_reason() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)  # no venue keys in a replay
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "y")
+        assert replay.engine.mode is Mode.DRY_RUN
+        assert app.messages[-1] == "refused: live trading needs venue API keys"
+
+
+async def test_real_money_venue_refuses_live_without_the_flag_and_never_asks() -> None:
+    options = replay_options(Mode.DRY_RUN, broker=Broker.KRAKEN, production=True)
+    app = L2ConsoleApp(MarketReplay(options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert not isinstance(app.screen, ConfirmLiveScreen)
+        assert "REAL MONEY" in app.messages[-1]
+        assert "--i-understand-this-is-real-money" in app.messages[-1]
+
+
+async def test_with_the_flag_the_real_money_confirmation_says_so() -> None:
+    options = replay_options(
+        Mode.DRY_RUN, broker=Broker.KRAKEN, production=True, real_money_ack=True
+    )
+    app = L2ConsoleApp(MarketReplay(options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmLiveScreen)
+        dialog = app.screen.query_one("#dialog")
+        assert dialog.has_class("-danger")
+        title = app.screen.query_one("#dialog-title", Pane)
+        assert "LIVE REAL MONEY" in title.plain_text
+
+
+async def test_kraken_dry_run_going_live_is_real_money_not_demo() -> None:
+    # Dry run on Kraken watches production; live from there would trade production.
+    options = replay_options(Mode.DRY_RUN, broker=Broker.KRAKEN)
+    app = L2ConsoleApp(MarketReplay(options))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert not isinstance(app.screen, ConfirmLiveScreen)
+        assert "REAL MONEY" in app.messages[-1]
+
+
+async def test_q_with_an_open_position_asks_and_escape_keeps_running() -> None:
+    app, replay = trading_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, QuitScreen)
+        assert app.is_running
+        assert not replay.engine.ledger.position.is_flat
+
+
+async def test_q_then_flatten_and_quit_closes_the_position_and_exits() -> None:
+    app, replay = trading_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press("q", "enter")
+        await wait_until(pilot, lambda: not app.is_running, seconds=10)
+    assert replay.engine.ledger.position.is_flat
+    assert isinstance(app.return_value, ConsoleOutcome)
+
+
+async def test_q_then_leave_quits_with_the_position_still_open() -> None:
+    app, replay = trading_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press("q", "l")
+        await wait_until(pilot, lambda: not app.is_running, seconds=10)
+    assert not replay.engine.ledger.position.is_flat
+
+
+async def test_q_when_flat_quits_without_asking() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        play(app, replay, 1)
+        assert replay.engine.ledger.position.is_flat
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running, seconds=10)
+    assert app.host_stopped
+
+
+@pytest.mark.parametrize("key", ["f", "ctrl+k"])
+async def test_f_and_ctrl_k_flatten_at_once_then_p_resumes_entries(key: str) -> None:
+    app, replay = trading_app()
+    engine = replay.engine
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: engine.state().kill_switch.phase is KillSwitchPhase.FLAT)
+        assert engine.ledger.position.is_flat
+        app.redraw()
+        assert "KILL SWITCH flat confirmed" in app.notice.plain_text
+        await pilot.pause()
+        assert "Resume" in footer_labels(app)
+        await pilot.press("p")
+        assert engine.state().kill_switch.phase is KillSwitchPhase.IDLE
+        assert not engine.paused
+
+
+async def test_p_pauses_and_resumes_new_entries() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        assert replay.engine.paused
+        app.redraw()
+        assert "PAUSED" in app.status_bar.plain_text
+        await pilot.press("p")
+        assert not replay.engine.paused
+
+
+async def test_help_opens_and_closes() -> None:
+    app, _ = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_frame_with_nothing_new_repaints_nothing() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)):
+        play(app, replay, 2)
+        app.redraw()
+        before = app.redraws
+        app.redraw()
+        app.redraw()
+        assert app.redraws == before  # same engine state: no pane asked for a repaint
+        replay.play(0.5)
+        app.redraw()
+        assert app.redraws == before + 1
+
+
+async def test_gate_pane_shows_no_paper_session_then_the_gate() -> None:
+    gates = FixedGate(None)
+    replay = MarketReplay(replay_options(Mode.PAPER))
+    app = L2ConsoleApp(replay, gates=gates)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "no paper session" in app.gate.plain_text)
+        gates.progress = GATE_NOT_MET
+        await wait_until(pilot, lambda: "NOT MET" in app.gate.plain_text, seconds=5)

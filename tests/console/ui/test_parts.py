@@ -1,0 +1,121 @@
+"""The console's pure parts: mode badges, the feed rate meter, number formats, bars, layout."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.content import Content
+
+from console.app import format as fmt
+from console.app.modes import (
+    DRY_RUN,
+    LIVE_DEMO,
+    LIVE_REAL_MONEY,
+    LIVE_SIM,
+    PAPER,
+    badge,
+    live_refusal,
+    mode_after_live,
+)
+from console.app.rates import FrameRate
+from console.app.replay import replay_options
+from console.app.widgets.imbalance import ImbalancePane
+from console.app.widgets.order_book import bar
+from console.app.widgets.pane import fit, pack
+from console.options import Broker
+from core.enums import Mode
+
+
+@pytest.mark.parametrize(
+    ("mode", "changes", "expected"),
+    [
+        (Mode.DRY_RUN, {}, DRY_RUN),
+        (Mode.PAPER, {}, PAPER),
+        (Mode.LIVE, {}, LIVE_SIM),
+        (Mode.LIVE, {"broker": Broker.KRAKEN, "mode": Mode.LIVE}, LIVE_DEMO),
+        (
+            Mode.LIVE,
+            {"broker": Broker.KRAKEN, "mode": Mode.LIVE, "production": True},
+            LIVE_REAL_MONEY,
+        ),
+        # started dry-run on Kraken: the connection is production, so live is real money
+        (Mode.LIVE, {"broker": Broker.KRAKEN}, LIVE_REAL_MONEY),
+        (Mode.LIVE, {"broker": Broker.BINANCE_US}, LIVE_REAL_MONEY),
+    ],
+)
+def test_each_mode_has_its_own_unmistakable_badge(mode, changes, expected) -> None:  # type: ignore[no-untyped-def]
+    options = replay_options(changes.pop("mode", Mode.DRY_RUN), **changes)
+    assert badge(mode, options) == expected
+
+
+def test_badges_differ_in_words_and_colour() -> None:
+    badges = [DRY_RUN, PAPER, LIVE_SIM, LIVE_DEMO, LIVE_REAL_MONEY]
+    assert len({b.label for b in badges}) == len({b.css for b in badges}) == 5
+
+
+def test_real_money_needs_the_flag_before_even_asking() -> None:
+    assert live_refusal(replay_options(Mode.DRY_RUN)) is None
+    refusal = live_refusal(replay_options(Mode.PAPER, broker=Broker.BINANCE_US))
+    assert refusal is not None and "--i-understand-this-is-real-money" in refusal
+    acked = replay_options(Mode.PAPER, broker=Broker.BINANCE_US, real_money_ack=True)
+    assert live_refusal(acked) is None
+
+
+def test_d_from_live_goes_back_to_the_mode_the_run_started_in() -> None:
+    assert mode_after_live(replay_options(Mode.PAPER)) is Mode.PAPER
+    assert mode_after_live(replay_options(Mode.LIVE)) is Mode.DRY_RUN
+
+
+def test_frame_rate_is_the_average_until_a_second_passed_then_the_last_second() -> None:
+    rate = FrameRate(started_wall_ns=0)
+    assert rate.sample(500_000_000, 100) == pytest.approx(200)
+    rate.sample(1_000_000_000, 200)
+    rate.sample(1_500_000_000, 1200)  # a burst in the last half second
+    assert rate.sample(2_000_000_000, 1300) == pytest.approx(1100)
+    assert rate.sample(2_000_000_000, 1300) == pytest.approx(1100)  # no time passed: unchanged
+
+
+@pytest.mark.parametrize(
+    ("ns", "text"),
+    [(0, "<1µs"), (999, "<1µs"), (42_300, "42µs"), (1_250_000, "1.25ms"), (310_000_000, "310ms")],
+)
+def test_latency_reads_in_the_right_unit(ns: int, text: str) -> None:
+    assert fmt.latency(ns) == text
+
+
+def test_money_signs_and_cents() -> None:
+    assert fmt.money(Decimal("1234.567")) == "$1,234.57"
+    assert fmt.money(Decimal("-32.18")) == "-$32.18"
+    assert fmt.money(Decimal("4.1"), signed=True) == "+$4.10"
+    assert fmt.money(Decimal(0), signed=True) == "$0.00"
+    assert fmt.money(Decimal("-0.001"), signed=True) == "$0.00"
+
+
+def test_bars_scale_in_eighths_and_never_overflow() -> None:
+    assert bar(1.0, 4) == "████"
+    assert bar(0.5, 4) == "██"
+    assert bar(0.5, 1) == "▌"
+    assert bar(1 / 8, 1) == "▏"
+    assert bar(2.0, 3) == "███"
+    assert bar(0.0, 5) == ""
+
+
+def test_gauge_is_symmetric_around_balanced_with_thresholds_inside() -> None:
+    pane = ImbalancePane(entry_ratio=3.0)
+    width = 41
+    centre = pane.position(1.0, width)
+    assert centre == 20
+    assert pane.position(3.0, width) - centre == centre - pane.position(1 / 3, width)
+    assert pane.position(float("inf"), width) == width - 1
+    assert pane.position(0.0, width) == 0
+    assert pane.position(1000.0, width) == width - 1
+
+
+def test_fit_and_pack_keep_lines_within_the_width() -> None:
+    assert fit("abcdef", 4) == "abc…"
+    assert fit("abc", 4) == "abc"
+    chunks = [Content("aaaa"), Content("bbbb"), Content("cccc")]
+    lines = pack(chunks, 10)
+    assert [line.plain for line in lines] == ["aaaa  bbbb", "cccc"]
+    assert all(line.cell_length <= 10 for line in lines)
