@@ -234,3 +234,30 @@ async def test_sigterm_stops_a_live_run_cleanly_with_status_130(tmp_path: Path) 
     assert proc.returncode == 130
     assert out == b""
     assert b"interrupted" in err and b"Traceback" not in err
+
+
+@pytest.mark.e2e
+def test_the_ui_part_measures_latency_while_the_console_draws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = bench(
+        tmp_path,
+        capsys,
+        "--only",
+        "ui",
+        "--rate",
+        "400",
+        "--duration",
+        "1.5s",
+        "--warmup",
+        "0",
+        "--json",
+    )
+    assert status == 0, err
+    report = orjson.loads(out)
+    latency = report["latency_ui_us"]
+    assert 0 < latency["p50"] <= latency["p99"] <= latency["max"]
+    assert latency["updates"] > 0
+    assert report["ui_redraws_per_s"] > 0  # the book moved, so the console drew
+    assert report["ui_loop_lag_us"]["max"] is not None
+    assert report["latency_headless_us"]["p50"] is None
