@@ -31,10 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     bench.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     bench.add_argument(
         "--only",
+        metavar="PARTS",
         help=f"run only these parts, comma-separated: {', '.join(PARTS)} (default: all)",
     )
     bench.add_argument(
-        "--frames", dest="frames_file", help="pipeline on this file: one raw JSON frame a line"
+        "--frames",
+        dest="frames_file",
+        metavar="FILE",
+        help="pipeline on this file: one raw JSON frame a line",
     )
     bench.add_argument(
         "--count", type=int, default=100_000, help="synthetic frames for the pipeline"
