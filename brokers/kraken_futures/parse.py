@@ -34,6 +34,7 @@ _EMPTY: tuple[Level, ...] = ()
 _INF = math.inf
 _BUY = "buy"
 _SELL = "sell"
+_IS_BID = {_BUY: True, _SELL: False}  # a book delta's side, as the venue spells it
 _decode = FRAME_DECODER.decode
 
 
@@ -122,32 +123,26 @@ class FrameParser:
             return frame
         feed = frame.feed
         if feed == FEED_BOOK:
-            # The hot path (one frame per level change), inlined: a valid one-level delta costs
-            # no call but the sink's. Anything odd takes ``_delta``, which says what is wrong.
-            price, qty, seq, pid, side = (
-                frame.price,
-                frame.qty,
-                frame.seq,
-                frame.product_id,
-                frame.side,
-            )
-            if pid and seq >= 0 and 0.0 < price < _INF and 0.0 <= qty < _INF:
-                if side == _BUY:
-                    bids, asks = ((price, qty),), _EMPTY
-                elif side == _SELL:
-                    bids, asks = _EMPTY, ((price, qty),)
-                else:
-                    bids = None
-                if bids is not None:
-                    product = self._products.get(pid) or self.product(pid)
-                    ts = frame.timestamp
-                    self._on_delta(
-                        BookDelta(
-                            product, seq, seq, bids, asks, ts * NS_PER_MS if ts > 0 else 0, recv_ns
-                        )
+            # The hot path (one frame per level change), inlined: a valid delta costs no call but
+            # the sink's. Anything odd falls through to ``_delta``, which says what is wrong.
+            is_bid = _IS_BID.get(frame.side)
+            price, qty, seq, pid = frame.price, frame.qty, frame.seq, frame.product_id
+            if is_bid is not None and pid and seq >= 0 and 0.0 < price < _INF and 0.0 <= qty < _INF:
+                level = ((price, qty),)
+                ts = frame.timestamp
+                self._on_delta(
+                    BookDelta(
+                        self._products.get(pid) or self.product(pid),
+                        seq,
+                        seq,
+                        level if is_bid else _EMPTY,
+                        _EMPTY if is_bid else level,
+                        ts * NS_PER_MS if ts > 0 else 0,
+                        recv_ns,
                     )
-                    stats.deltas += 1
-                    return None
+                )
+                stats.deltas += 1
+                return None
         try:
             if feed == FEED_BOOK:
                 self._sink.on_delta(self._delta(frame, recv_ns))
