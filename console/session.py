@@ -196,6 +196,12 @@ def engine_config(
         imbalance_depth=settings.imbalance_depth,
         stale_after_s=settings.websocket_timeout_seconds,
         long_only=connection.long_only,
+        mode_locked=(
+            f"session {options.session} records {options.mode.value} trading only; "
+            "start another session to trade in another mode"
+            if options.session
+            else ""
+        ),
     )
 
 

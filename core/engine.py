@@ -67,6 +67,7 @@ class EngineConfig:
     stale_after_s: float = 10.0
     long_only: bool = False
     other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
+    mode_locked: str = ""  # why the mode may not change (a recorded session has one mode), or ""
 
 
 class ModeChangeRefused(Exception):
@@ -510,6 +511,8 @@ class Engine:
     def set_mode(self, mode: Mode) -> None:
         if mode is self._mode:
             return
+        if self.config.mode_locked:
+            raise ModeChangeRefused(self.config.mode_locked)
         if self._ledger.position.quantity != 0:
             raise ModeChangeRefused(f"close the open position before switching to {mode.value}")
         if mode is Mode.LIVE and self._venue is None:

@@ -287,3 +287,21 @@ async def test_signal_numbering_continues_from_a_resumed_session() -> None:
     engine.on_snapshot(snapshot(1, 4.0, 1.0))
     assert recorder.signals[0].number == 42
     assert recorder.fills[0].side is Side.BUY
+
+
+async def test_a_recorded_session_keeps_its_mode() -> None:
+    feed = RecordingFeed()
+    config = EngineConfig(
+        venue_name="test",
+        instrument=XBT,
+        mode=Mode.PAPER,
+        strategy=StrategyParams(),
+        risk=RiskLimits(),
+        trade_notional_usd=Decimal(100),
+        taker_fee_rate=Decimal(0),
+        mode_locked="session s1 records PAPER trading only",
+    )
+    engine = Engine(config, feed=feed, clock=ManualClock())
+    with pytest.raises(ModeChangeRefused, match="session s1 records PAPER"):
+        engine.set_mode(Mode.DRY_RUN)
+    assert engine.mode is Mode.PAPER
