@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
 
+from console.bands import band_lines
 from console.durations import format_duration
 from console.options import RunOptions, mode_label
 from console.session import TradingSession, open_store
@@ -205,6 +206,8 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             printer.line(f"Venue: {connection.venue_name} | {connection.ws_url}")
             if store is not None:
                 printer.line(session_line(store.resume, printer))
+            if connection.recorder is not None:
+                printer.line(f"Recording raw frames to {connection.recorder.path}")
             if options.real_money:
                 printer.line("!!! LIVE REAL MONEY: every order below is real !!!")
             started = loop.time()
@@ -221,6 +224,13 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             printer.state(state)
             label = mode_label(session.engine.mode, options)
             printer.summary(state, mode=label, elapsed_s=loop.time() - started, flatten=flatten)
+            if session.bands is not None:
+                for line in band_lines(session.bands.default(), session.bands.results()):
+                    printer.line(line)
+            if connection.recorder is not None and (stats := connection.recorder.stats).error:
+                printer.line(f"NOTICE | recording to {stats.path} stopped early: {stats.error}")
+            elif connection.recorder is not None and stats.dropped:
+                printer.line(f"NOTICE | recording to {stats.path}: {stats.dropped} frames dropped")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -35,6 +35,8 @@ class RunOptions:
     flatten_on_exit: bool = True  # paper/live: SIGINT/SIGTERM and the duration end flatten
     session: str | None = None
     db_path: Path | None = None
+    record_path: Path | None = None  # write every raw venue frame here (``--record``)
+    record_rotate_bytes: int = 64 * 1024 * 1024  # a new part of the recording past this size
 
     @property
     def real_money(self) -> bool:

@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
+from core.fill_bands import FillBands
 from core.ledger import Position
 from core.observer import EngineObserver
 from core.store import (
@@ -59,14 +60,28 @@ class TradingSession:
         self.settings = settings
         self.connection = connection
         self.store = store
+        clock = clock or SystemClock()
+        observers = list(observers)
+        self.bands: FillBands | None = None  # paper and dry-run: this run's fills, worse/better
+        if options.mode is not Mode.LIVE:
+            self.bands = FillBands(
+                instrument=connection.instrument,
+                taker_fee_rate=connection.taker_fee_rate,
+                clock=clock,
+                models=settings.fill_bands,
+                schedule=_call_later,
+            )
+            observers.append(self.bands)
         self.engine = Engine(
             engine_config(options, settings, connection),
             feed=connection.feed,
-            clock=clock or SystemClock(),
+            clock=clock,
             venue=connection.venue if connection.can_trade_live else None,
             journal=store,
             observers=observers,
         )
+        if self.bands is not None:
+            self.bands.watch(self.engine.book, lambda: self.engine.mode)
         if store is not None:
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
@@ -141,6 +156,8 @@ class TradingSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.close()
+        if self.bands is not None:
+            self.bands.finish()  # orders still waiting on a band's latency fill against this book
         if self.store is not None:
             await self._close_record(how)
         return status
@@ -168,6 +185,10 @@ class TradingSession:
                 details={r.kind.value: r.met for r in report.gate.requirements},
             )
         )
+
+
+def _call_later(delay_s: float, callback: Callable[[], None]) -> None:
+    asyncio.get_running_loop().call_later(delay_s, callback)
 
 
 def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:

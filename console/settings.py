@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from console.report.model import GateSettings
+from core.fill_bands import ExecutionModel
 from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
     # Dry-run and paper use this one: the base tier, so a paper result is never flattered.
     binance_us_taker_fee_bps: Decimal = Field(Decimal(60), ge=0, le=1000)
 
+    # --- fill bands (paper reports and replays) ------------------------------------------------
+    pessimistic_fill_latency_ms: float = Field(250.0, ge=0, le=60_000)
+    pessimistic_fill_slippage_bps: Decimal = Field(Decimal(2), ge=0, le=1000)
+    optimistic_fill_improvement_bps: Decimal = Field(Decimal(1), ge=0, le=1000)
+
     # --- timing ----------------------------------------------------------------------------------
     websocket_timeout_seconds: float = Field(10.0, gt=0, le=600)
     state_interval_seconds: float = Field(5.0, gt=0)
@@ -121,6 +127,18 @@ class Settings(BaseSettings):
             max_hold_s=self.max_hold_seconds,
             spread_filter_bps=self.spread_filter_bps,
             cooldown_s=self.cooldown_seconds,
+        )
+
+    @property
+    def fill_bands(self) -> tuple[ExecutionModel, ExecutionModel]:
+        """The pessimistic and optimistic execution models shown beside the paper fills."""
+        return (
+            ExecutionModel(
+                "pessimistic",
+                latency_ms=self.pessimistic_fill_latency_ms,
+                extra_slippage_bps=self.pessimistic_fill_slippage_bps,
+            ),
+            ExecutionModel("optimistic", extra_slippage_bps=-self.optimistic_fill_improvement_bps),
         )
 
     @property

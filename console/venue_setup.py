@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,8 @@ from brokers.kraken_futures import (
     KrakenFuturesRest,
     KrakenFuturesVenue,
 )
+from brokers.kraken_futures.urls import redacted
+from brokers.recording import FrameRecorder, RecordingError, RecordingHeader
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from console.options import Broker, RunOptions
 from console.settings import ApiCredentials, Settings
@@ -48,6 +51,7 @@ class VenueConnection:
     can_trade_live: bool  # keys present for this venue/environment
     ws_url: str
     rest_url: str
+    recorder: FrameRecorder | None = None  # ``--record``: every raw frame goes to a file
 
 
 BPS = Decimal(10_000)
@@ -61,6 +65,10 @@ async def open_venue(
         raise StartupError(
             "refusing to trade real money: add --i-understand-this-is-real-money "
             "(start with --dry-run, then --paper; real money only on purpose)"
+        )
+    if options.record_path is not None and options.record_path.exists():
+        raise StartupError(
+            f"{options.record_path} already exists: choose another file to record to"
         )
     if options.broker is Broker.BINANCE_US:
         return await _open_binance(options, settings, stack)
@@ -89,6 +97,7 @@ async def _open_sim(
             SecretStr(SIM_API_KEY), SecretStr(SIM_API_SECRET), "SIM_API_KEY", "SIM_API_SECRET"
         ),
         venue_name="Kraken Futures (simulated)",
+        environment="sim",
     )
 
 
@@ -121,6 +130,11 @@ async def _open_kraken(
         rest_url=endpoints.rest_url,
         credentials=credentials,
         venue_name="Kraken Futures demo" if demo else "Kraken Futures",
+        environment=(
+            "custom endpoint"
+            if settings.kraken_futures_ws_url
+            else ("demo" if demo else "production")
+        ),
     )
 
 
@@ -133,6 +147,7 @@ async def _connect_kraken(
     rest_url: str,
     credentials: ApiCredentials,
     venue_name: str,
+    environment: str,
 ) -> VenueConnection:
     rest = KrakenFuturesRest(
         rest_url=rest_url,
@@ -144,8 +159,20 @@ async def _connect_kraken(
     stack.push_async_callback(rest.close)
     instruments = await _instruments(rest, venue_name, rest_url)
     instrument = _pick_symbol(instruments, options.symbol, venue_name)
+    recorder = await _start_recorder(
+        options,
+        stack,
+        venue="kraken_futures",
+        environment=environment,
+        venue_name=venue_name,
+        instrument=instrument,
+        ws_url=redacted(ws_url),
+    )
     feed = KrakenFuturesFeed(
-        [instrument.symbol], ws_url=ws_url, silence_timeout_s=settings.websocket_timeout_seconds
+        [instrument.symbol],
+        ws_url=ws_url,
+        silence_timeout_s=settings.websocket_timeout_seconds,
+        on_raw_frame=recorder.ws_frame if recorder is not None else None,
     )
     return VenueConnection(
         venue_name=venue_name,
@@ -158,7 +185,42 @@ async def _connect_kraken(
         can_trade_live=not credentials.missing,
         ws_url=ws_url,
         rest_url=rest_url,
+        recorder=recorder,
     )
+
+
+async def _start_recorder(
+    options: RunOptions,
+    stack: contextlib.AsyncExitStack,
+    *,
+    venue: str,
+    environment: str,
+    venue_name: str,
+    instrument: Instrument,
+    ws_url: str,
+    long_only: bool = False,
+) -> FrameRecorder | None:
+    """``--record FILE``: a started recorder (closed by ``stack``), else None."""
+    if options.record_path is None:
+        return None
+    header = RecordingHeader(
+        venue=venue,
+        environment=environment,
+        venue_name=venue_name,
+        products=(instrument.symbol,),
+        instrument=instrument,
+        recording_id=str(time.time_ns()),
+        started_wall_ns=time.time_ns(),
+        ws_url=ws_url,
+        extra={"long_only": long_only},
+    )
+    recorder = FrameRecorder(options.record_path, rotate_bytes=options.record_rotate_bytes)
+    try:
+        await recorder.start(header)
+    except RecordingError as exc:
+        raise StartupError(f"cannot record: {exc}") from None
+    stack.push_async_callback(recorder.close)
+    return recorder
 
 
 async def _open_binance(
@@ -200,11 +262,27 @@ async def _open_binance(
     instrument = _pick_symbol(instruments, options.symbol, venue_name)
     if live:
         fee_rate = await _binance_account_checks(rest, instrument.symbol, fee_rate)
+    environment = "production" if settings.binance_us_ws_url is None else "custom endpoint"
+    stream_url = endpoints.stream_url((instrument.symbol,))
+    recorder = await _start_recorder(
+        options,
+        stack,
+        venue="binance_us",
+        environment=environment,
+        venue_name=venue_name,
+        instrument=instrument,
+        ws_url=stream_url,
+        long_only=True,
+    )
+    if recorder is not None:
+        rest.on_depth_body = recorder.rest_snapshot
     feed = BinanceUsFeed(
         [instrument.symbol],
         endpoints=endpoints,
         snapshots=rest,
         pong_timeout_s=settings.websocket_timeout_seconds,
+        on_raw_frame=recorder.ws_frame if recorder is not None else None,
+        on_connect=recorder.connected if recorder is not None else None,
     )
     return VenueConnection(
         venue_name=venue_name,
@@ -218,6 +296,7 @@ async def _open_binance(
         can_trade_live=not credentials.missing and options.real_money_ack,
         ws_url=feed.url,
         rest_url=endpoints.rest_url,
+        recorder=recorder,
     )
 
 

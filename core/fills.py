@@ -9,6 +9,10 @@ for inverse contracts the notional is contracts x contract size (USD), not price
 The book is only read, never changed: our paper order does not move the public market, and the
 next venue delta would overwrite any change anyway. A second paper order before the venue
 updates the book therefore sees the same liquidity again — paper fills are optimistic there.
+
+``extra_slippage_bps`` (default 0: the behaviour above, unchanged) moves every fill price that
+many basis points against us (negative: in our favour); ``core.fill_bands`` uses it, with a
+later book, to show how P&L holds up under worse (or better) execution than the model's.
 """
 
 from __future__ import annotations
@@ -55,10 +59,13 @@ class PaperExecution:
 class PaperFills:
     """Fills market orders against an ``OrderBook`` at a fixed taker fee rate."""
 
-    def __init__(self, *, taker_fee_rate: Decimal) -> None:
+    def __init__(self, *, taker_fee_rate: Decimal, extra_slippage_bps: Decimal = ZERO) -> None:
         if not taker_fee_rate >= 0:
             raise ValueError(f"taker fee rate must not be negative, got {taker_fee_rate}")
+        if not -_BPS < extra_slippage_bps < _BPS:
+            raise ValueError(f"extra slippage must be within ±10000 bps, got {extra_slippage_bps}")
         self.taker_fee_rate = taker_fee_rate
+        self.extra_slippage_bps = extra_slippage_bps
 
     def execute_market(
         self,
@@ -85,6 +92,8 @@ class PaperFills:
                 continue  # a dust level below one size step cannot be traded
             take = min(remaining, available)
             fill_price = instrument.price_to_decimal(price)
+            if self.extra_slippage_bps:
+                fill_price = worse_price(side, fill_price, self.extra_slippage_bps)
             fills.append(
                 Fill(
                     product=book.product,
@@ -109,6 +118,13 @@ class PaperFills:
             fee=sum((f.fee for f in fills), ZERO),
             slippage_bps=ZERO if average is None else slippage_bps(side, average, mid),
         )
+
+
+def worse_price(side: Side, price: Decimal, bps: Decimal) -> Decimal:
+    """``price`` moved ``bps`` against a taker on ``side`` (up for a BUY, down for a SELL)."""
+    factor = bps / _BPS
+    moved = price * (1 + factor) if side is Side.BUY else price * (1 - factor)
+    return moved.quantize(PRICE_QUANTUM)
 
 
 def average_price(instrument: Instrument, fills: list[Fill] | tuple[Fill, ...]) -> Decimal | None:

@@ -37,6 +37,7 @@ from brokers.binance_us.errors import RateLimited
 from brokers.binance_us.parse import DepthParser
 from brokers.binance_us.stats import FeedStats
 from brokers.binance_us.urls import BinanceUsEndpoints
+from brokers.recording.tap import ConnectTap, RawFrameTap
 from core.events import BookSnapshot, FeedEvent, FeedEventKind
 from core.ports import FeedSink, VenueError
 
@@ -70,10 +71,14 @@ class BinanceUsFeed:
         open_timeout_s: float = 10.0,
         close_timeout_s: float = 2.0,
         rng: random.Random | None = None,
+        on_raw_frame: RawFrameTap | None = None,
+        on_connect: ConnectTap | None = None,
     ) -> None:
         wanted = tuple(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
         if not wanted:
             raise ValueError("BinanceUsFeed needs at least one symbol")
+        self._on_raw_frame = on_raw_frame  # e.g. a FrameRecorder; None costs one check a frame
+        self._on_connect = on_connect
         if ping_interval_s <= 0 or pong_timeout_s <= 0 or first_event_wait_s < 0:
             raise ValueError("ping_interval_s and pong_timeout_s must be positive")
         self._symbols = wanted
@@ -172,9 +177,10 @@ class BinanceUsFeed:
         self._seen.clear()
         now = time.monotonic()
         self._due = dict.fromkeys(self._symbols, now)  # a new connection re-snapshots everything
-        sink.on_feed_event(
-            FeedEvent(FeedEventKind.CONNECTED, self._url, recv_ns=time.monotonic_ns())
-        )
+        recv_ns = time.monotonic_ns()
+        if self._on_connect is not None:
+            self._on_connect(recv_ns, time.time_ns(), self._url)
+        sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, self._url, recv_ns=recv_ns))
 
     async def _session(self, ws: ClientConnection, parser: DepthParser, sink: FeedSink) -> str:
         opened = time.monotonic()
@@ -183,9 +189,12 @@ class BinanceUsFeed:
             asyncio.create_task(self._keep_alive(ws, sink), name="binance-us-keepalive"),
         )
         seen = self._seen
+        tap = self._on_raw_frame
         try:
             async for raw in ws:
                 recv_ns = time.monotonic_ns()
+                if tap is not None:
+                    tap(recv_ns, time.time_ns(), raw)
                 product = parser.parse(raw, recv_ns)
                 if product is not None and product not in seen:
                     seen.add(product)

@@ -37,6 +37,7 @@ from brokers.binance_us.wire import (
     WireLevel,
     decode_as,
 )
+from brokers.recording.tap import RestSnapshotTap
 from core.enums import OrderStatus, Side
 from core.events import BookSnapshot, Level
 from core.instrument import Instrument
@@ -74,6 +75,19 @@ def _levels(levels: list[WireLevel], *, descending: bool) -> tuple[Level, ...]:
             out.append((price, qty))
     out.sort(reverse=descending)
     return tuple(out)
+
+
+def parse_depth_snapshot(symbol: str, body: bytes | str, recv_ns: int) -> BookSnapshot:
+    """A ``GET /api/v3/depth`` answer as a ``BookSnapshot`` (live, and in replays of recordings)."""
+    try:
+        answer = DEPTH_DECODER.decode(body)
+        bids = _levels(answer.bids, descending=True)
+        asks = _levels(answer.asks, descending=False)
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
+        raise VenueError(f"{VENUE} depth: unexpected answer ({exc})", code="bad_answer") from None
+    if answer.lastUpdateId < 0:
+        raise VenueError(f"{VENUE} depth: negative lastUpdateId", code="bad_answer")
+    return BookSnapshot(symbol, answer.lastUpdateId, bids, asks, 0, recv_ns)
 
 
 class _Holding:
@@ -114,7 +128,9 @@ class BinanceUsRest:
         http: BinanceUsHttp | None = None,
         key_setting: str = "BINANCE_US_API_KEY",
         secret_setting: str = "BINANCE_US_API_SECRET",
+        on_depth_body: RestSnapshotTap | None = None,
     ) -> None:
+        self.on_depth_body = on_depth_body  # e.g. a FrameRecorder's rest_snapshot
         self._http = http or BinanceUsHttp(
             rest_url=rest_url,
             api_key=api_key,
@@ -200,17 +216,9 @@ class BinanceUsRest:
         wanted = symbol.strip().upper()
         body = await self._http.public("/api/v3/depth", [("symbol", wanted), ("limit", str(limit))])
         recv_ns = time.monotonic_ns()
-        try:
-            answer = DEPTH_DECODER.decode(body)
-            bids = _levels(answer.bids, descending=True)
-            asks = _levels(answer.asks, descending=False)
-        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
-            raise VenueError(
-                f"{VENUE} depth: unexpected answer ({exc})", code="bad_answer"
-            ) from None
-        if answer.lastUpdateId < 0:
-            raise VenueError(f"{VENUE} depth: negative lastUpdateId", code="bad_answer")
-        return BookSnapshot(wanted, answer.lastUpdateId, bids, asks, 0, recv_ns)
+        if self.on_depth_body is not None:
+            self.on_depth_body(recv_ns, time.time_ns(), wanted, body)
+        return parse_depth_snapshot(wanted, body, recv_ns)
 
     async def sync_clock(self) -> int:
         return await self._http.sync_clock()

@@ -42,6 +42,7 @@ from brokers.kraken_futures.wire import (
     subscribe_message,
     unsubscribe_message,
 )
+from brokers.recording.tap import RawFrameTap
 from core.events import FeedEvent, FeedEventKind
 from core.ports import FeedSink
 
@@ -72,6 +73,7 @@ class KrakenFuturesFeed:
         open_timeout_s: float = 10.0,
         close_timeout_s: float = 2.0,
         rng: random.Random | None = None,
+        on_raw_frame: RawFrameTap | None = None,
     ) -> None:
         wanted = tuple(dict.fromkeys(p.strip().upper() for p in products if p.strip()))
         if not wanted:
@@ -97,6 +99,7 @@ class KrakenFuturesFeed:
         self._last_recv_ns = 0
         self._silent = False
         self._running = False
+        self._on_raw_frame = on_raw_frame  # e.g. a FrameRecorder; None costs one check a frame
 
     def __repr__(self) -> str:
         return f"KrakenFuturesFeed(products={list(self._products)}, ws_url={self._shown_url!r})"
@@ -182,10 +185,13 @@ class KrakenFuturesFeed:
             asyncio.create_task(self._send_resyncs(ws, sink), name="kraken-futures-resync"),
             asyncio.create_task(self._watch_silence(ws), name="kraken-futures-watchdog"),
         )
+        tap = self._on_raw_frame
         try:
             async for raw in ws:
                 recv_ns = time.monotonic_ns()
                 self._last_recv_ns = recv_ns
+                if tap is not None:
+                    tap(recv_ns, time.time_ns(), raw)
                 frame = parser.parse(raw, recv_ns)
                 if frame is not None:
                     self._on_control(frame, parser, sink, recv_ns)
@@ -209,6 +215,8 @@ class KrakenFuturesFeed:
                 raise _NoInfo(f"no info message within {self._silence_timeout_s:g} s") from None
             recv_ns = time.monotonic_ns()
             self._last_recv_ns = recv_ns
+            if self._on_raw_frame is not None:
+                self._on_raw_frame(recv_ns, time.time_ns(), raw)
             frame = parser.parse(raw, recv_ns)
             if frame is None:
                 continue

@@ -17,6 +17,7 @@ from console.app.format import latency
 from console.app.gates import GateSource
 from console.app.modes import badge
 from console.app.session_gates import SessionGates
+from console.bands import band_lines
 from console.headless import HeadlessPrinter, open_session, session_line
 from console.options import RunOptions
 from console.session import TradingSession
@@ -106,6 +107,9 @@ async def run_console(
             elapsed_s=time.monotonic() - started,
             flatten=outcome.flatten if outcome is not None else flatten,
         )
+        if session.bands is not None:
+            for line in band_lines(session.bands.default(), session.bands.results()):
+                printer.line(line)
         if outcome is not None:
             lat = state.latency
             printer.line(

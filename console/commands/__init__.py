@@ -6,6 +6,17 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 
 from __future__ import annotations
 
-from console.commands import bench, paper, report, run, sessions, sim, systemd_unit
+from console.commands import (
+    bench,
+    paper,
+    record,
+    replay,
+    report,
+    run,
+    sessions,
+    sim,
+    sweep,
+    systemd_unit,
+)
 
-COMMANDS = (run, paper, report, sessions, systemd_unit, sim, bench)
+COMMANDS = (run, paper, report, sessions, systemd_unit, sim, record, replay, sweep, bench)

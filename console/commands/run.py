@@ -22,6 +22,9 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
     parser.add_argument("--seed", type=int, help="simulated venue: market seed")
     parser.add_argument(
+        "--record", type=Path, metavar="FILE", help="also record every raw venue frame to FILE"
+    )
+    parser.add_argument(
         "--leave-position-on-exit",
         dest="flatten_on_exit",
         action="store_false",
@@ -82,6 +85,7 @@ def run_options(
         flatten_on_exit=args.flatten_on_exit,
         session=session or getattr(args, "session", None),
         db_path=args.db,
+        record_path=getattr(args, "record", None),
     )
 
 

@@ -157,3 +157,57 @@ def test_a_negative_quantity_is_refused() -> None:
 def test_a_zero_quantity_fills_nothing() -> None:
     execution = buy("0")
     assert (execution.fills, execution.filled, execution.complete) == ((), 0, True)
+
+
+def test_extra_slippage_moves_each_fill_against_us_and_zero_changes_nothing() -> None:
+    plain = buy("0.25")
+    b = book(*BOOK)
+    worse = PaperFills(taker_fee_rate=D("0.0005"), extra_slippage_bps=D(2)).execute_market(
+        b,
+        linear_instrument(),
+        Side.BUY,
+        D("0.25"),
+        client_order_id="c1",
+        now_wall_ns=T,
+        decision_mid=MID,
+    )
+    sell = PaperFills(taker_fee_rate=D("0.0005"), extra_slippage_bps=D(2)).execute_market(
+        b,
+        linear_instrument(),
+        Side.SELL,
+        D("0.5"),
+        client_order_id="c2",
+        now_wall_ns=T,
+        decision_mid=MID,
+    )
+    assert [f.price for f in worse.fills] == [D("50010.5001"), D("50011.0002")]
+    assert [f.price for f in sell.fills] == [D("49990.0000")]
+    assert worse.slippage_bps > plain.slippage_bps
+    # Fees follow the (worse) price actually paid.
+    assert worse.fills[0].fee == D("2.50052501")  # 0.0005 x 0.1 x 50010.5001, half-up
+    zero = PaperFills(taker_fee_rate=D("0.0005"), extra_slippage_bps=D(0))
+    assert (
+        zero.execute_market(
+            book(*BOOK),
+            linear_instrument(),
+            Side.BUY,
+            D("0.25"),
+            client_order_id="c1",
+            now_wall_ns=T,
+            decision_mid=MID,
+        )
+        == plain
+    )
+
+
+def test_negative_extra_slippage_is_price_improvement() -> None:
+    better = PaperFills(taker_fee_rate=D(0), extra_slippage_bps=D(-1)).execute_market(
+        book(*BOOK),
+        linear_instrument(),
+        Side.BUY,
+        D("0.1"),
+        client_order_id="c1",
+        now_wall_ns=T,
+        decision_mid=MID,
+    )
+    assert better.fills[0].price == D("49995.49995")

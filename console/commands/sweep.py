@@ -1,0 +1,71 @@
+"""``l2console sweep FILE --grid key=v1,v2 …``: a settings grid over a recording, on every core."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from console.commands.errors import UsageError
+from console.commands.replay import add_set_argument
+from console.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sweep = commands.add_parser(
+        "sweep",
+        help="replay a recording once per combination of settings; in- and out-of-sample table",
+    )
+    sweep.add_argument("file", type=Path, help="the recording")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,…",
+        help="values to try for one setting (same keys as replay --set); repeat for more",
+    )
+    add_set_argument(sweep)
+    sweep.add_argument(
+        "--split",
+        type=float,
+        default=0.7,
+        help="share of the market time that is in-sample (default 0.7: the first 70%%)",
+    )
+    sweep.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    sweep.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
+    from console.replay.sweep import parse_grid, run_sweep  # noqa: PLC0415
+    from console.replay.sweep_report import render_sweep  # noqa: PLC0415
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    try:
+        venue = RecordingReader(args.file).header.venue
+        base = apply_overrides(settings, [parse_assignment(text) for text in args.overrides], venue)
+        grid = parse_grid(args.grid, venue)
+        result = run_sweep(
+            args.file,
+            base,
+            grid,
+            venue,
+            split=args.split,
+            workers=args.workers,
+            on_done=_progress,
+        )
+    except RecordingError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + " " * 40 + "\r")
+    sys.stdout.write(render_sweep(result))
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rSWEEP {done}/{total} combinations")
+        sys.stderr.flush()
