@@ -19,7 +19,7 @@ import orjson
 
 from brokers.kraken_futures import FrameParser
 from console.bench.engine_setup import bench_instrument, dry_run_engine
-from console.bench.frames import FrameSet
+from console.bench.frames import Frame, FrameSet
 from console.settings import Settings
 
 DEFAULT_REPEATS = 5
@@ -50,7 +50,7 @@ def measure_pipeline(
     frame_set: FrameSet, settings: Settings, *, repeats: int = DEFAULT_REPEATS
 ) -> PipelineResult:
     frames = frame_set.frames
-    instrument = bench_instrument(frame_set.traded)
+    instrument = frame_set.instrument or bench_instrument(frame_set.traded)
     others = frame_set.products[1:]
     chunks = [frames[i : i + CHUNK] for i in range(0, len(frames), CHUNK)]
     best_pipeline = [_NEVER] * len(chunks)
@@ -77,7 +77,7 @@ def _keep_best(best: list[int], times: list[int]) -> None:
         best[i] = min(best[i], ns)
 
 
-def _time_pipeline(parser: FrameParser, frames: list[str]) -> int:
+def _time_pipeline(parser: FrameParser, frames: list[Frame]) -> int:
     parse = parser.parse
     stamp = time.monotonic_ns
     start = time.thread_time_ns()
@@ -86,7 +86,7 @@ def _time_pipeline(parser: FrameParser, frames: list[str]) -> int:
     return time.thread_time_ns() - start
 
 
-def _time_orjson(frames: list[str]) -> int:
+def _time_orjson(frames: list[Frame]) -> int:
     loads = orjson.loads
     bad = orjson.JSONDecodeError
     start = time.thread_time_ns()

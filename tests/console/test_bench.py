@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 from pathlib import Path
 
 import orjson
 import pytest
 
+from brokers.recording import RecordingWriter
 from console.cli import main
+from tests.brokers.recording.helpers import header
 from tests.e2e.conftest import clean_env, l2console_argv
 
 DOCUMENTED_KEYS = (
@@ -261,3 +264,52 @@ def test_the_ui_part_measures_latency_while_the_console_draws(
     assert report["ui_redraws_per_s"] > 0  # the book moved, so the console drew
     assert report["ui_loop_lag_us"]["max"] is not None
     assert report["latency_headless_us"]["p50"] is None
+
+
+def test_an_l2console_recording_is_benchmarked_on_its_text_frames_and_instrument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = [
+        snapshot_frame("PF_XBTUSD", 10, 43_500.0),
+        book_frame("PF_XBTUSD", 11, "buy", 43_499.5, 3.0),
+        book_frame("PF_XBTUSD", 12, "sell", 43_500.5, 0.0),
+    ]
+    recording = tmp_path / "session.l2rec"
+    writer = RecordingWriter(recording, header())
+    items: list[tuple[int, int, bytes | str]] = [
+        (1_000 + i, 1_700_000_000_000_000_000 + i, text) for i, text in enumerate(texts)
+    ]
+    items.append((2_000, 1_700_000_000_000_000_999, b"\x00binary"))  # not a text frame
+    writer.write(items)
+    writer.close()
+
+    status, out, err = bench(
+        tmp_path,
+        capsys,
+        "--only",
+        "pipeline",
+        "--frames",
+        str(recording),
+        "--repeats",
+        "1",
+        "--json",
+    )
+
+    assert status == 0, err
+    report = orjson.loads(out)
+    assert report["frames"] == 3
+    assert report["pipeline"]["decisions"] == 3
+    assert report["pipeline"]["dropped"] == 0
+
+
+def test_a_recording_of_another_venue_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recording = tmp_path / "binance.l2rec"
+    other = dataclasses.replace(header(), venue="binance_us")
+    writer = RecordingWriter(recording, other)
+    writer.write([(1, 1, '{"e":"depthUpdate"}')])
+    writer.close()
+    status, _, err = bench(tmp_path, capsys, "--only", "pipeline", "--frames", str(recording))
+    assert status == 2
+    assert "is a binance_us recording" in err
