@@ -60,7 +60,8 @@ async def sim_session(
 ) -> AsyncIterator[TradingSession]:
     """A dry-run session on the Kraken Futures adapter, connected to a sim process; not yet
     started (the caller, or the console, starts it). Everything is stopped on the way out."""
-    async with SimVenueProcess(rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file) as sim:
+    sim_process = SimVenueProcess.serving(rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file)
+    async with sim_process as sim:
         pointed = settings.model_copy(
             update={
                 "kraken_futures_ws_url": sim.endpoints.ws_url,

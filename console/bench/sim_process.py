@@ -30,27 +30,46 @@ class SimEndpoints:
 
 
 class SimVenueProcess:
-    """``async with SimVenueProcess(rate_hz=2000) as sim: ...sim.endpoints.ws_url...``"""
+    """``async with SimVenueProcess.serving(rate_hz=2000, ...) as sim: ...sim.endpoints...``
 
-    def __init__(self, *, rate_hz: float, seed: int, env_file: Path) -> None:
-        self._argv = [
-            sys.executable,
-            "-m",
-            "console.cli",
-            "--env-file",
-            str(env_file),
-            "sim",
-            "--port",
-            "0",
-            "--rate",
-            f"{rate_hz:g}",
-            "--seed",
-            str(seed),
-            "--edge",
-            "0",
-        ]
+    The process is stopped on the way out, and also when entering fails or is cancelled.
+    """
+
+    def __init__(self, argv: list[str]) -> None:
+        self._argv = argv
         self._proc: asyncio.subprocess.Process | None = None
         self.endpoints = SimEndpoints("", "")
+
+    @classmethod
+    def serving(cls, *, rate_hz: float, seed: int, env_file: Path) -> SimVenueProcess:
+        """``l2console sim`` on an ephemeral port, with no edge (the imbalance predicts nothing)."""
+        return cls(
+            [
+                sys.executable,
+                "-m",
+                "console.cli",
+                "--env-file",
+                str(env_file),
+                "sim",
+                "--port",
+                "0",
+                "--rate",
+                f"{rate_hz:g}",
+                "--seed",
+                str(seed),
+                "--edge",
+                "0",
+            ]
+        )
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        """Started and not yet reaped."""
+        return self._proc is not None and self._proc.returncode is None
 
     async def __aenter__(self) -> SimVenueProcess:
         self._proc = await asyncio.create_subprocess_exec(
@@ -66,8 +85,8 @@ class SimVenueProcess:
             raise SimStartError(
                 f"the simulated venue did not start within {START_TIMEOUT_S:g} s"
             ) from None
-        except SimStartError:
-            await self.stop()
+        except BaseException:  # a start-up failure, or cancelled (SIGTERM) while waiting
+            await asyncio.shield(self.stop())
             raise
         return self
 

@@ -214,8 +214,33 @@ def test_the_live_parts_measure_latency_and_memory_over_the_simulated_venue(
     assert report["pipeline"]["ns_per_frame"] is None
 
 
+def children_of(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.e2e
-async def test_sigterm_stops_a_live_run_cleanly_with_status_130(tmp_path: Path) -> None:
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("after_s", [0.0, 3.0], ids=["while-the-sim-starts", "while-measuring"])
+async def test_sigterm_stops_a_live_run_and_its_sim_process_with_status_130(
+    tmp_path: Path, after_s: float
+) -> None:
     proc = await asyncio.create_subprocess_exec(
         *l2console_argv("bench", "--only", "latency", "--duration", "60s", env_file=tmp_path / "x"),
         cwd=tmp_path,
@@ -223,11 +248,18 @@ async def test_sigterm_stops_a_live_run_cleanly_with_status_130(tmp_path: Path) 
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    sims: set[int] = set()
     try:
         assert proc.stderr is not None
         line = await asyncio.wait_for(proc.stderr.readline(), 30)
-        assert b"tick\xe2\x86\x92decision, headless" in line
-        await asyncio.sleep(1.0)  # the sim process is up, the session connecting or measuring
+        assert "tick→decision, headless" in line.decode()
+        for _ in range(100):  # the sim process is spawned right after that line
+            sims = children_of(proc.pid)
+            if sims:
+                break
+            await asyncio.sleep(0.02)
+        assert sims, "no sim process was started"
+        await asyncio.sleep(after_s)
         proc.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(proc.communicate(), 30)
     finally:
@@ -237,6 +269,11 @@ async def test_sigterm_stops_a_live_run_cleanly_with_status_130(tmp_path: Path) 
     assert proc.returncode == 130
     assert out == b""
     assert b"interrupted" in err and b"Traceback" not in err
+    for _ in range(50):
+        if not any(alive(pid) for pid in sims):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(alive(pid) for pid in sims), "the sim process outlived the benchmark"
 
 
 @pytest.mark.e2e
