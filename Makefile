@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: install run test lint format soak bench screenshots snapshots-update clean
+.PHONY: install run test lint format soak bench bench-soak screenshots snapshots-update clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ format: $(STAMP)
 soak: $(STAMP)  ## long durability runs, not part of `make test`
 	$(BIN)/python -m pytest -m soak -o addopts=-q --timeout=7200
 
-bench: $(STAMP)  ## performance benchmark on this machine
+bench: $(STAMP)  ## performance benchmark on this machine (ARGS="--json" for the JSON object)
 	$(BIN)/l2console bench $(ARGS)
+
+bench-soak: $(STAMP)  ## one hour at 1,000 frames/s: RSS must stay < 150 MB and flat (±10 %)
+	$(BIN)/l2console bench --only latency,memory --rate 1000 --duration 1h $(ARGS)
 
 screenshots: $(STAMP)  ## the console's reference scenes as SVG files in screenshots/
 	$(BIN)/python -m console.app.scenes screenshots

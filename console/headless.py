@@ -25,7 +25,7 @@ from core.enums import BookState
 from core.events import RoundTrip, Signal, SignalOutcome
 from core.gate_clock import coverage
 from core.instrument import Instrument
-from core.latency import LatencySummary
+from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, LatencySnapshot, LatencySummary
 from core.observer import EngineObserver
 from core.store import ResumeState, RunEnd, SessionStore, StoreError
 
@@ -117,6 +117,10 @@ class HeadlessPrinter(EngineObserver):
         self.line(f"P95 Latency: {ms(latency.p95_ns)}")
         self.line(f"Max Latency: {ms(latency.max_ns)}")
         self.line(latency_verdict(latency))
+        breakdown = state.latency_breakdown
+        for name, label, none in _ORDER_LATENCIES:
+            snapshot = breakdown.get(name)
+            self.line(f"{label}: {order_latency_text(snapshot, none)}")
         blocked = ", ".join(f"{why}: {n}" for why, n in sorted(state.blocked_by_reason.items()))
         self.line(f"Blocked Signals: {state.blocked_total}" + (f" ({blocked})" if blocked else ""))
         if state.ignored_total:
@@ -135,6 +139,24 @@ class HeadlessPrinter(EngineObserver):
             f" | {c.stale_silence + c.stale_lag} stale"
         )
         self.line(RULE)
+
+
+_ORDER_LATENCIES = (
+    (DECISION_TO_ORDER, "Decision→Order Latency", "no orders"),
+    (ORDER_TO_ACK, "Order→Ack Latency", "no live orders"),
+)
+
+
+def order_latency_text(snapshot: LatencySnapshot | None, none: str) -> str:
+    """``avg 0.031ms | p95 0.045ms | max 0.050ms (4 orders)``, or what there was none of."""
+    if snapshot is None or not snapshot.count:
+        return none
+    summary = snapshot.summary()
+    orders = "order" if summary.count == 1 else "orders"
+    return (
+        f"avg {ms(summary.avg_ns)} | p95 {ms(summary.p95_ns)} | max {ms(summary.max_ns)}"
+        f" ({summary.count} {orders})"
+    )
 
 
 def latency_verdict(latency: LatencySummary) -> str:

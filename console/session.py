@@ -30,6 +30,7 @@ from typing import Any
 
 from brokers.binance_us import BinanceUsRest
 from console.control import ControlError, ControlHandlers, ControlServer
+from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.settings import Settings
@@ -137,6 +138,7 @@ class TradingSession:
             await self._release()
             raise StartupError(f"cannot arm the venue's dead-man's switch: {exc}") from None
         self._started = True
+        settle_startup_heap()
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
@@ -234,8 +236,11 @@ class TradingSession:
         )
 
     def _record_latency(self) -> None:
+        """Tick→decision, decision→order and order→ack (``core.latency`` names), as of now."""
         assert self.store is not None
-        self.store.record_latency("tick_to_decision", self.engine.latency, time.time_ns())
+        now_ns = time.time_ns()
+        for name, histogram in self.engine.latency_histograms.items():
+            self.store.record_latency(name, histogram, now_ns)
 
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED

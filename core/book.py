@@ -59,6 +59,11 @@ GAP = ApplyOutcome.GAP
 CROSSED = ApplyOutcome.CROSSED
 
 
+def touch_spread_bps(best_bid: float, best_ask: float) -> float:
+    """(ask - bid) / mid in basis points."""
+    return (best_ask - best_bid) / (best_ask + best_bid) * 20_000.0
+
+
 class BookCounters:
     """Running counts of what the book refused; plain ints, read by the UI and the store."""
 
@@ -251,22 +256,29 @@ class OrderBook:
             self._buffer.append(delta)
             return GAP
         self._first_delta_pending = False
-        bids = self._bids
-        for price, size in delta.bids:
-            bids.set(price, size)
-        asks = self._asks
-        for price, size in delta.asks:
-            asks.set(-price, size)
+        # Only a side the delta touched is refreshed: a Kraken delta changes exactly one.
+        levels = delta.bids
+        if levels:
+            side = self._bids
+            for price, size in levels:
+                side.set(price, size)
+            self.bid_depth_sum = side.top_sum
+            keys = side.keys
+            self.best_bid = keys[-1] if keys else None
+        levels = delta.asks
+        if levels:
+            side = self._asks
+            for price, size in levels:
+                side.set(-price, size)
+            self.ask_depth_sum = side.top_sum
+            keys = side.keys
+            self.best_ask = -keys[-1] if keys else None
         self.seq = delta.last_seq
         self.last_recv_ns = delta.recv_ns
         self.last_venue_ts_ns = delta.venue_ts_ns
         self.state = _LIVE
-        self.bid_depth_sum = bids.top_sum
-        self.ask_depth_sum = asks.top_sum
-        keys = bids.keys
-        best_bid = self.best_bid = keys[-1] if keys else None
-        keys = asks.keys
-        best_ask = self.best_ask = -keys[-1] if keys else None
+        best_bid = self.best_bid
+        best_ask = self.best_ask
         if best_bid is not None and best_ask is not None and best_bid >= best_ask:
             self.counters.crosses += 1
             self._desync(f"crossed book: bid {best_bid} >= ask {best_ask}")
@@ -318,7 +330,7 @@ class OrderBook:
         bid, ask = self.best_bid, self.best_ask
         if bid is None or ask is None:
             return None
-        return (ask - bid) / (ask + bid) * 20_000.0
+        return touch_spread_bps(bid, ask)
 
     @property
     def bid_count(self) -> int:

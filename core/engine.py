@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.book import ApplyOutcome, OrderBook
+from core.book import APPLIED, CROSSED, DUPLICATE, GAP, ApplyOutcome, OrderBook, touch_spread_bps
 from core.clock import Clock
 from core.engine_state import BookView, EngineState, FeedCounters, KillSwitchStatus
 from core.enums import BookState, Mode, OrderStatus, Side, SignalAction
@@ -38,7 +38,7 @@ from core.fills import PaperFills
 from core.freshness import AlarmKind, BookWatch, FreshnessPolicy
 from core.instrument import Instrument
 from core.kill_switch import KillSwitch
-from core.latency import LatencyHistogram
+from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 from core.ledger import BookedFill, Ledger, Position
 from core.observer import EngineObserver
 from core.ports import (
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 NO_SHORTING = "spot: no shorting"
 RECENT_SIGNALS = 200
 UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
+_LIVE = BookState.LIVE  # enum member lookups cost ~100 ns: the hot path uses module constants
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class Engine:
         self._books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
         self._book = self._books[self._symbol]
         self._strategy = ImbalanceStrategy(config.strategy)
+        self._quiet_low, self._quiet_high = self._strategy.quiet_band
         self._risk = RiskManager(config.risk)
         self._ledger = Ledger(config.instrument)
         self._router = OrderRouter(
@@ -128,6 +130,9 @@ class Engine:
         self._max_lag_ns = config.freshness.max_lag_ns  # 0: the lag rule is off
         self._wall_offset_ns = clock.wall_ns() - clock.mono_ns()  # refreshed by the watchdog
         self._connected = False
+        self._record_tick_latency = self._latency.record
+        self._mono_ns = clock.mono_ns
+        self._wall_ns = clock.wall_ns
 
         self._open_position: OpenPosition | None = None
         self._busy = False  # an order or a fill commit is in flight: no new decision
@@ -186,7 +191,7 @@ class Engine:
         self._updates += 1
         before = book.state
         outcome = book.apply_delta(delta)
-        if outcome is ApplyOutcome.APPLIED:
+        if outcome is APPLIED:
             lag_limit = self._max_lag_ns
             if (
                 lag_limit
@@ -195,13 +200,13 @@ class Engine:
             ):
                 self._lagging(book, before, delta.recv_ns, delta.venue_ts_ns)
                 return
-            if before is not BookState.LIVE:
+            if before is not _LIVE:
                 self._notify_state(book, before, "updates resumed")
             if book is self._book:
                 self._evaluate(delta.recv_ns)
-        elif outcome is ApplyOutcome.GAP or outcome is ApplyOutcome.CROSSED:
+        elif outcome is GAP or outcome is CROSSED:
             self._book_broken(book, before, outcome)
-        elif outcome is ApplyOutcome.DUPLICATE:
+        elif outcome is DUPLICATE:
             self._counters["duplicates"] += 1
 
     def on_feed_event(self, event: FeedEvent) -> None:
@@ -234,22 +239,26 @@ class Engine:
         best_ask = book.best_ask
         if best_bid is None or best_ask is None:
             return
-        ratio = imbalance_ratio(book.bid_depth_sum, book.ask_depth_sum)
-        self._ratio = ratio
-        decision = self._strategy.decide(
-            ratio=ratio,
-            best_bid=best_bid,
-            best_ask=best_ask,
-            spread_bps=book.spread_bps or 0.0,
-            position=self._open_position,
-            now_ns=self._clock.wall_ns(),
-        )
-        if decision is not None:
-            self._act(decision, book)
-        self._latency.record(self._clock.mono_ns() - recv_ns)
+        ratio = self._ratio = imbalance_ratio(book.bid_depth_sum, book.ask_depth_sum)
+        position = self._open_position
+        # Flat inside the strategy's quiet band (nearly every update) it decides nothing whatever
+        # the spread or the time: skip asking, and the two clock reads asking would cost.
+        if position is not None or not self._quiet_low < ratio < self._quiet_high:
+            decision = self._strategy.decide(
+                ratio=ratio,
+                best_bid=best_bid,
+                best_ask=best_ask,
+                spread_bps=touch_spread_bps(best_bid, best_ask),
+                position=position,
+                now_ns=self._wall_ns(),
+            )
+            if decision is not None:
+                self._act(decision, book)
+        self._record_tick_latency(self._mono_ns() - recv_ns)
 
     # ------------------------------------------------------------------ decisions
     def _act(self, decision: Decision, book: OrderBook) -> None:
+        decided_ns = self._mono_ns()
         instrument = self._instrument
         price = instrument.price_to_decimal(decision.price)
         position = self._ledger.position
@@ -269,7 +278,7 @@ class Engine:
                 quantity=quantity,
                 reduce_only=decision.action is SignalAction.CLOSE,
             )
-            self._route(request, signal, book.mid or decision.price)
+            self._route(request, signal, book.mid or decision.price, decided_ns)
 
     def _vet(
         self, decision: Decision, quantity: Decimal, price: Decimal
@@ -346,27 +355,35 @@ class Engine:
             observer.on_signal(signal)
 
     # ------------------------------------------------------------------ execution
-    def _route(self, request: OrderRequest, signal: Signal, decision_mid: float) -> None:
+    def _route(
+        self, request: OrderRequest, signal: Signal, decision_mid: float, decided_ns: int
+    ) -> None:
         if signal.action is not SignalAction.CLOSE:
             self._risk.record_entry(signal.wall_ns)
         self._record_order(request, None, signal.number)
         if self._mode is Mode.LIVE:
             self._set_busy(True)
             self._spawn(
-                self._send_live(request, decision_mid, signal.number),
+                self._send_live(request, decision_mid, signal.number, decided_ns),
                 f"order {request.client_order_id}",
             )
             return
-        result, fills = self._router.simulate(self._book, request, decision_mid)
+        result, fills = self._router.simulate(
+            self._book, request, decision_mid, decided_mono_ns=decided_ns
+        )
         self._record_order(request, result, signal.number)
         pending = self._book_fills(fills, decision_mid)
         if pending is not None:
             self._set_busy(True)
             self._spawn(self._await_commit(pending), f"commit {request.client_order_id}")
 
-    async def _send_live(self, request: OrderRequest, decision_mid: float, number: int) -> None:
+    async def _send_live(
+        self, request: OrderRequest, decision_mid: float, number: int, decided_ns: int
+    ) -> None:
         try:
-            result, fills = await self._router.send(request, decision_mid)
+            result, fills = await self._router.send(
+                request, decision_mid, decided_mono_ns=decided_ns
+            )
             self._record_order(request, result, number)
             if result.status in UNFILLED:
                 status = result.status.value
@@ -730,13 +747,27 @@ class Engine:
     # ------------------------------------------------------------------ state for display
     @property
     def latency(self) -> LatencyHistogram:
+        """Tick -> decision: the adapter's ``recv_ns`` to the decision being complete."""
         return self._latency
+
+    @property
+    def latency_histograms(self) -> dict[str, LatencyHistogram]:
+        """The live histograms by name (``core.latency``: tick_to_decision, decision_to_order,
+        order_to_ack); the store copies them with ``record_latency``."""
+        return {
+            TICK_TO_DECISION: self._latency,
+            DECISION_TO_ORDER: self._router.decision_to_order,
+            ORDER_TO_ACK: self._router.order_to_ack,
+        }
 
     def state(self, *, depth: int = 10) -> EngineState:
         book = self._book
         bids, asks = book.top(depth)
         mark = self.mark_price() if self._ledger.position.quantity != 0 else None
         counters = self._counters
+        breakdown = {
+            name: histogram.snapshot() for name, histogram in self.latency_histograms.items()
+        }
         return EngineState(
             venue=self.config.venue_name,
             symbol=self._symbol,
@@ -769,7 +800,8 @@ class Engine:
             ignored_total=self._outcomes[SignalOutcome.IGNORED],
             blocked_by_reason=dict(self._blocked_reasons),
             recent_signals=tuple(self._signals),
-            latency=self._latency.summary(),
+            latency=breakdown[TICK_TO_DECISION].summary(),
+            latency_breakdown=breakdown,
             counters=FeedCounters(
                 frames=self._updates,
                 snapshots=counters["snapshots"],

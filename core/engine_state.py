@@ -5,13 +5,14 @@ Built on demand at display rate (a few times a second), never per book update.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
 from core.enums import BookState, Mode
 from core.events import Level, Signal
-from core.latency import LatencySummary
+from core.latency import LatencySnapshot, LatencySummary
 from core.ledger import Position
 
 
@@ -93,6 +94,9 @@ class EngineState:
     wall_ns: int
     started_wall_ns: int
     notices: tuple[str, ...] = field(default=())
+    # tick_to_decision, decision_to_order, order_to_ack (``core.latency`` names): copies taken
+    # when this state was built, for the console's small histograms and the store.
+    latency_breakdown: Mapping[str, LatencySnapshot] = field(default_factory=dict)
 
     @property
     def net_pnl(self) -> Decimal:

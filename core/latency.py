@@ -1,4 +1,9 @@
-"""A latency histogram: frame received -> decision complete, in nanoseconds.
+"""Latency histograms: frame received -> decision complete, and the order path after it.
+
+The engine keeps three, by name: ``tick_to_decision`` (the adapter's ``recv_ns`` -> decision
+complete, every book update of the traded product), ``decision_to_order`` (decision -> the order
+handed to the venue, or to the paper fill simulator) and ``order_to_ack`` (order handed to the
+venue -> its answer; live orders only).
 
 Log-linear buckets in the manner of HdrHistogram: values below 256 ns have a bucket each; above,
 every power of two is split into 128 equal buckets, so a bucket is at most 1/128 (0.78 %) of
@@ -12,7 +17,9 @@ promised 1 %. Count, sum (hence the mean) and max are exact.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 _SUB_BITS = 8  # 2**8 = 256 exact buckets, then 128 per power of two
 _EXACT = 1 << _SUB_BITS
@@ -55,17 +62,22 @@ class LatencySummary:
 
 _QUANTILES = (50.0, 95.0, 99.0, 99.9)
 
+TICK_TO_DECISION = "tick_to_decision"
+DECISION_TO_ORDER = "decision_to_order"
+ORDER_TO_ACK = "order_to_ack"
+
 
 class LatencyHistogram:
     """Counts latencies in nanoseconds; answers mean, percentiles and max."""
 
-    __slots__ = ("_counts", "count", "max_ns", "sum_ns")
+    __slots__ = ("_counts", "_min_ns", "count", "max_ns", "sum_ns")
 
     def __init__(self) -> None:
         self._counts = [0] * _BUCKETS
         self.count = 0
         self.sum_ns = 0
         self.max_ns = 0
+        self._min_ns = _MAX_VALUE
 
     def record(self, ns: int) -> None:
         """Add one latency; negative values (a clock glitch) count as 0."""
@@ -82,21 +94,87 @@ class LatencyHistogram:
         self.sum_ns += ns
         if ns > self.max_ns:  # noqa: PLR1730 - a comparison is cheaper than max() per frame
             self.max_ns = ns
+        if ns < self._min_ns:  # noqa: PLR1730
+            self._min_ns = ns
+
+    @property
+    def min_ns(self) -> int:
+        """The smallest latency recorded (0 when empty)."""
+        return self._min_ns if self.count else 0
 
     @property
     def mean_ns(self) -> float:
         return self.sum_ns / self.count if self.count else 0.0
 
-    @property
-    def min_ns(self) -> int:
-        """Lower bound of the smallest sample's bucket (not tracked per sample: cheaper)."""
-        if not self.count:
-            return 0
-        index = next(i for i, n in enumerate(self._counts) if n)
-        return bucket_bounds(index)[0]
-
     def percentile(self, q: float) -> int:
         """The value at or below which ``q`` percent of the samples lie (0 when empty)."""
+        return self.snapshot().percentile(q)
+
+    def summary(self) -> LatencySummary:
+        return self.snapshot().summary()
+
+    def merge(self, other: LatencyHistogram) -> None:
+        """Add every sample of ``other`` to this histogram."""
+        if not other.count:
+            return
+        counts = self._counts
+        for index, n in enumerate(other._counts):
+            if n:
+                counts[index] += n
+        self.count += other.count
+        self.sum_ns += other.sum_ns
+        self.max_ns = max(self.max_ns, other.max_ns)
+        self._min_ns = min(self._min_ns, other._min_ns)
+
+    def reset(self) -> None:
+        self._counts = [0] * _BUCKETS
+        self.count = 0
+        self.sum_ns = 0
+        self.max_ns = 0
+        self._min_ns = _MAX_VALUE
+
+    def bucket_counts(self) -> list[tuple[int, int]]:
+        """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
+        return self.snapshot().bucket_counts()
+
+    def snapshot(self) -> LatencySnapshot:
+        """A frozen copy, cheap enough for every screen refresh: one slice of the buckets
+        between the smallest and the largest sample."""
+        if not self.count:
+            return LatencySnapshot(0, 0, 0, 0, 0, ())
+        first = bucket_index(self._min_ns)
+        counts = tuple(self._counts[first : bucket_index(self.max_ns) + 1])
+        return LatencySnapshot(self.count, self.sum_ns, self._min_ns, self.max_ns, first, counts)
+
+
+@dataclass(frozen=True, slots=True)
+class LatencySnapshot:
+    """A histogram as it was at one moment: what the store keeps and the console draws.
+
+    ``counts[i]`` is the count of bucket ``first_bucket + i``: the buckets from the smallest
+    sample's to the largest's. Percentiles come out exactly as the live histogram's would.
+    """
+
+    count: int
+    sum_ns: int
+    min_ns: int
+    max_ns: int
+    first_bucket: int
+    counts: tuple[int, ...]
+
+    @property
+    def mean_ns(self) -> float:
+        return self.sum_ns / self.count if self.count else 0.0
+
+    def bucket_counts(self) -> list[tuple[int, int]]:
+        """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
+        return [
+            (bucket_bounds(index)[1], n)
+            for index, n in enumerate(self.counts, self.first_bucket)
+            if n
+        ]
+
+    def percentile(self, q: float) -> int:
         return self._percentiles((q,))[0]
 
     def summary(self) -> LatencySummary:
@@ -111,49 +189,30 @@ class LatencyHistogram:
             max_ns=self.max_ns,
         )
 
+    def octaves(self) -> tuple[tuple[int, int], ...]:
+        """Counts per power of two, ``(upper_bound_ns, count)`` from the smallest sample's
+        octave to the largest's, empty ones included: a histogram small enough for a sidebar."""
+        if not self.count:
+            return ()
+        totals: dict[int, int] = {}
+        for index, n in enumerate(self.counts, self.first_bucket):
+            if n:
+                bits = bucket_bounds(index)[1].bit_length()
+                totals[bits] = totals.get(bits, 0) + n
+        low, high = self.min_ns.bit_length(), self.max_ns.bit_length()
+        return tuple(((1 << bits) - 1, totals.get(bits, 0)) for bits in range(low, high + 1))
+
     def _percentiles(self, qs: tuple[float, ...]) -> list[int]:
+        """Nearest rank; a percentile is the middle of its bucket, clamped to the largest sample."""
         for q in qs:
             if not 0.0 <= q <= 100.0:
                 raise ValueError(f"percentile must be within 0..100, got {q}")
         if not self.count:
             return [0] * len(qs)
-        # rank r (1-based) of the sample at percentile q, as in "nearest rank"
-        ranks = sorted((max(1, math.ceil(q / 100.0 * self.count)), i) for i, q in enumerate(qs))
-        answers = [0] * len(qs)
-        seen = 0
-        pending = 0
-        last = bucket_index(self.max_ns)
-        for index in range(last + 1):
-            seen += self._counts[index]
-            while pending < len(ranks) and seen >= ranks[pending][0]:
-                answers[ranks[pending][1]] = self._representative(index)
-                pending += 1
-            if pending == len(ranks):
-                break
+        running = list(accumulate(self.counts))
+        answers = []
+        for q in qs:
+            rank = max(1, math.ceil(q / 100.0 * self.count))  # 1-based
+            low, high = bucket_bounds(self.first_bucket + bisect_left(running, rank))
+            answers.append(min((low + high) // 2, self.max_ns))
         return answers
-
-    def _representative(self, index: int) -> int:
-        low, high = bucket_bounds(index)
-        return min((low + high) // 2, self.max_ns)
-
-    def merge(self, other: LatencyHistogram) -> None:
-        """Add every sample of ``other`` to this histogram."""
-        if not other.count:
-            return
-        counts = self._counts
-        for index, n in enumerate(other._counts):
-            if n:
-                counts[index] += n
-        self.count += other.count
-        self.sum_ns += other.sum_ns
-        self.max_ns = max(self.max_ns, other.max_ns)
-
-    def reset(self) -> None:
-        self._counts = [0] * _BUCKETS
-        self.count = 0
-        self.sum_ns = 0
-        self.max_ns = 0
-
-    def bucket_counts(self) -> list[tuple[int, int]]:
-        """``(upper_bound_ns, count)`` of every non-empty bucket, lowest first."""
-        return [(bucket_bounds(i)[1], n) for i, n in enumerate(self._counts) if n]

@@ -19,6 +19,7 @@ from core.enums import OrderStatus, Side
 from core.events import Fill
 from core.fills import PaperFills
 from core.instrument import Instrument
+from core.latency import LatencyHistogram
 from core.ports import ExecutionVenue, OrderRequest, OrderResult, VenueError, VenueFill
 
 FEE_QUANTUM = Decimal("0.00000001")
@@ -52,11 +53,21 @@ class OrderRouter:
         self._status_attempts = status_attempts
         self._status_backoff_s = status_backoff_s
         self._status_deadline_s = status_deadline_s
+        self.decision_to_order = LatencyHistogram()
+        """Decision -> order handed to the venue (live) or to the paper fill simulator."""
+        self.order_to_ack = LatencyHistogram()
+        """Order handed to the venue -> its answer, accepted or refused (not a lost answer)."""
 
     def simulate(
-        self, book: OrderBook, request: OrderRequest, decision_mid: float
+        self,
+        book: OrderBook,
+        request: OrderRequest,
+        decision_mid: float,
+        *,
+        decided_mono_ns: int | None = None,
     ) -> tuple[OrderResult, tuple[Fill, ...]]:
         """Fill against the book now; the result reads like a venue's answer to a market order."""
+        self._note_sent(decided_mono_ns)
         execution = self._paper.execute_market(
             book,
             self._instrument,
@@ -86,21 +97,34 @@ class OrderRouter:
         return result, execution.fills
 
     async def send(
-        self, request: OrderRequest, decision_mid: float
+        self, request: OrderRequest, decision_mid: float, *, decided_mono_ns: int | None = None
     ) -> tuple[OrderResult, tuple[Fill, ...]]:
-        """Send a live order; never raises for venue trouble, the result says what happened."""
+        """Send a live order; never raises for venue trouble, the result says what happened.
+
+        ``decided_mono_ns`` (monotonic) is when the decision behind the order was taken.
+        """
         if self._venue is None:
             raise RuntimeError("live routing needs a venue")
+        sent_ns = self._note_sent(decided_mono_ns)
         try:
             result = await self._venue.place_order(request)
+            if result.status is not OrderStatus.UNKNOWN:  # an answer, not a lost one
+                self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
         except VenueError as exc:
-            if not exc.retryable:
+            if not exc.retryable:  # the venue answered, with a refusal
+                self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
                 result = OrderResult(request.client_order_id, OrderStatus.REJECTED, reason=str(exc))
                 return result, ()
             result = OrderResult(request.client_order_id, OrderStatus.UNKNOWN, reason=str(exc))
         if result.status is OrderStatus.UNKNOWN:
             result = await self._recover(request, result.reason)
         return result, self.fills_from(result, request.side, decision_mid)
+
+    def _note_sent(self, decided_mono_ns: int | None) -> int:
+        sent_ns = self._clock.mono_ns()
+        if decided_mono_ns is not None:
+            self.decision_to_order.record(sent_ns - decided_mono_ns)
+        return sent_ns
 
     async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
         """The answer was lost: ask the venue by client id instead of sending a second order.

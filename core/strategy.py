@@ -20,6 +20,7 @@ _LONG = Side.BUY
 # Percent thresholds are compared with this slack so that a move of exactly +0.20 % (which is
 # 0.19999999999999 % in binary floating point) still counts as hitting a 0.20 % take profit.
 _PCT_SLACK = 1e-9
+_NEVER = -(1 << 63)  # "no cooldown yet": before any wall-clock time
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ class ImbalanceStrategy:
         self._spread_filter_bps = params.spread_filter_bps
         self._cooldown_ns = round(params.cooldown_s * 1e9)
         self._max_hold_ns = round(params.max_hold_s * 1e9)
-        self._cooldown_until_ns: int | None = None
+        self._cooldown_until_ns = _NEVER  # entries allowed again from this wall-clock time
 
     def decide(
         self,
@@ -115,15 +116,24 @@ class ImbalanceStrategy:
         position: OpenPosition | None,
         now_ns: int,
     ) -> Decision | None:
-        if position is not None:
-            decision = self._exit(ratio, best_bid, best_ask, position, now_ns)
-        elif self._sell_at < ratio < self._buy_at:  # the common case, kept to one comparison
-            return None
+        if position is None:
+            # The common cases, answered first and cheapest: a balanced book, or cooling down.
+            if self._sell_at < ratio < self._buy_at or now_ns < self._cooldown_until_ns:
+                return None
+            decision = self._entry(ratio, best_bid, best_ask, spread_bps)
         else:
-            decision = self._entry(ratio, best_bid, best_ask, spread_bps, now_ns)
+            decision = self._exit(ratio, best_bid, best_ask, position, now_ns)
         if decision is not None:
             self.note_signal(now_ns)
         return decision
+
+    @property
+    def quiet_band(self) -> tuple[float, float]:
+        """Ratios strictly between these two never make a flat strategy decide anything.
+
+        The engine checks this band itself before calling ``decide`` on every book update.
+        """
+        return self._sell_at, self._buy_at
 
     def note_signal(self, now_ns: int) -> None:
         """Start the entry cooldown (``decide`` does this for every decision it returns)."""
@@ -131,11 +141,10 @@ class ImbalanceStrategy:
 
     def cooldown_remaining_ns(self, now_ns: int) -> int:
         """Nanoseconds until entries are allowed again; 0 when not cooling down."""
-        until = self._cooldown_until_ns
-        return 0 if until is None else max(0, until - now_ns)
+        return max(0, self._cooldown_until_ns - now_ns)
 
     def _entry(
-        self, ratio: float, best_bid: float, best_ask: float, spread_bps: float, now_ns: int
+        self, ratio: float, best_bid: float, best_ask: float, spread_bps: float
     ) -> Decision | None:
         if ratio >= self._buy_at:
             action, price, mood = _BUY, best_ask, "bullish"
@@ -144,9 +153,6 @@ class ImbalanceStrategy:
         else:
             return None
         if not spread_bps <= self._spread_filter_bps:  # also refuses a NaN spread
-            return None
-        until = self._cooldown_until_ns
-        if until is not None and now_ns < until:
             return None
         return Decision(action, f"Strong {mood} imbalance ({format_ratio(ratio)})", ratio, price)
 

@@ -31,6 +31,11 @@ NS_PER_MS = 1_000_000
 DROP_LOG_INTERVAL_NS = 60 * 1_000_000_000
 _EXCERPT_CHARS = 160
 _EMPTY: tuple[Level, ...] = ()
+_INF = math.inf
+_BUY = "buy"
+_SELL = "sell"
+_IS_BID = {_BUY: True, _SELL: False}  # a book delta's side, as the venue spells it
+_decode = FRAME_DECODER.decode
 
 
 class InvalidFrame(Exception):
@@ -70,7 +75,7 @@ def _levels(levels: list[WireLevel] | None, *, descending: bool) -> tuple[Level,
     out: list[Level] = []
     for level in levels:
         price, qty = level.price, level.qty
-        if not (0.0 < price < math.inf) or not (0.0 <= qty < math.inf):
+        if not (0.0 < price < _INF) or not (0.0 <= qty < _INF):
             raise InvalidFrame(f"level price={price!r} qty={qty!r}")
         if qty > 0.0:
             out.append((price, qty))
@@ -86,7 +91,7 @@ class FrameParser:
     ``FeedEvent(DROPPED_FRAME)``; unknown feeds and events are counted in ``stats.unknown``.
     """
 
-    __slots__ = ("_drop_log", "_products", "_sink", "stats")
+    __slots__ = ("_drop_log", "_on_delta", "_products", "_sink", "stats")
 
     def __init__(
         self,
@@ -96,6 +101,7 @@ class FrameParser:
         drop_log_interval_ns: int = DROP_LOG_INTERVAL_NS,
     ) -> None:
         self._sink = sink
+        self._on_delta = sink.on_delta
         self.stats = stats if stats is not None else FeedStats()
         self._drop_log = _DropLog(drop_log_interval_ns)
         self._products: dict[str, str] = {}  # product id as sent -> upper case, interned
@@ -105,7 +111,7 @@ class FrameParser:
         stats = self.stats
         stats.frames += 1
         try:
-            frame = FRAME_DECODER.decode(raw)
+            frame = _decode(raw)
         except msgspec.ValidationError as exc:
             self._drop(DropReason.BAD_SCHEMA, f"{exc}: {_excerpt(raw)}", recv_ns)
             return None
@@ -116,6 +122,27 @@ class FrameParser:
             stats.events += 1
             return frame
         feed = frame.feed
+        if feed == FEED_BOOK:
+            # The hot path (one frame per level change), inlined: a valid delta costs no call but
+            # the sink's. Anything odd falls through to ``_delta``, which says what is wrong.
+            is_bid = _IS_BID.get(frame.side)
+            price, qty, seq, pid = frame.price, frame.qty, frame.seq, frame.product_id
+            if is_bid is not None and pid and seq >= 0 and 0.0 < price < _INF and 0.0 <= qty < _INF:
+                level = ((price, qty),)
+                ts = frame.timestamp
+                self._on_delta(
+                    BookDelta(
+                        self._products.get(pid) or self.product(pid),
+                        seq,
+                        seq,
+                        level if is_bid else _EMPTY,
+                        _EMPTY if is_bid else level,
+                        ts * NS_PER_MS if ts > 0 else 0,
+                        recv_ns,
+                    )
+                )
+                stats.deltas += 1
+                return None
         try:
             if feed == FEED_BOOK:
                 self._sink.on_delta(self._delta(frame, recv_ns))
@@ -149,12 +176,12 @@ class FrameParser:
 
     def _delta(self, f: Frame, recv_ns: int) -> BookDelta:
         price, qty, seq, pid = f.price, f.qty, f.seq, f.product_id
-        if not pid or seq < 0 or not (0.0 < price < math.inf) or not (0.0 <= qty < math.inf):
+        if not pid or seq < 0 or not (0.0 < price < _INF) or not (0.0 <= qty < _INF):
             raise InvalidFrame(f"book delta product_id={pid!r} seq={seq} price={price} qty={qty}")
         side = f.side
-        if side == "buy":
+        if side == _BUY:
             bids, asks = ((price, qty),), _EMPTY
-        elif side == "sell":
+        elif side == _SELL:
             bids, asks = _EMPTY, ((price, qty),)
         else:
             raise InvalidFrame(f"book delta side={side!r}")

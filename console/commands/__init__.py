@@ -7,6 +7,7 @@ Each module has ``register(commands)`` (adds its sub-parser and sets ``handler``
 from __future__ import annotations
 
 from console.commands import (
+    bench,
     flatten,
     paper,
     record,
@@ -19,4 +20,4 @@ from console.commands import (
     systemd_unit,
 )
 
-COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim, record, replay, sweep)
+COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim, record, replay, sweep, bench)

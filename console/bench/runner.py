@@ -1,0 +1,101 @@
+"""Runs the parts the user asked for, live ones first (so the pipeline's frames, which are
+benchmark data and not the console's, never count in the memory figures)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from console.bench.frames import FrameSet, read_frames, synthetic_frames
+from console.bench.live import LiveResult, LiveRun, measure_headless
+from console.bench.memory import RssSampler, peak_rss_mb
+from console.bench.pipeline import measure_pipeline
+from console.bench.report import BenchReport, MemoryResult, UiResult
+from console.bench.ui import console_available, measure_ui
+from console.settings import Settings
+
+
+class Part(Enum):
+    PIPELINE = "pipeline"
+    LATENCY = "latency"
+    UI = "ui"
+    MEMORY = "memory"
+
+
+ALL_PARTS = frozenset(Part)
+UI_NOT_BUILT = "the Textual console is not part of this build"
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    parts: frozenset[Part] = ALL_PARTS
+    frames_file: Path | None = None
+    count: int = 100_000  # synthetic frames for the pipeline
+    rate_hz: float = 2_000.0  # what the simulated venue sends in the live parts
+    seconds: float = 10.0  # each live part's measured window
+    warmup_s: float = 2.0
+    repeats: int = 5  # pipeline runs; the best is kept
+    seed: int = 1
+    env_file: Path = Path(".env")
+
+
+Progress = Callable[[str], None]
+
+
+async def run_bench(options: BenchOptions, settings: Settings, progress: Progress) -> BenchReport:
+    parts = options.parts
+    rss = RssSampler() if Part.MEMORY in parts else None
+    run = LiveRun(
+        options.rate_hz, options.seconds, options.warmup_s, options.seed, options.env_file
+    )
+    window = f"sim at {options.rate_hz:,.0f} frames/s for {options.seconds:g} s"
+    window += f" (+{options.warmup_s:g} s warm-up)"
+    headless: LiveResult | None = None
+    memory_window_s = 0.0
+    # Memory is sampled over one live run: the headless one when it runs.
+    if Part.LATENCY in parts or (Part.MEMORY in parts and Part.UI not in parts):
+        progress(f"tick→decision, headless: {window}")
+        headless = await measure_headless(settings, run, rss)
+        memory_window_s = headless.seconds
+        rss_for_ui = None
+    else:
+        rss_for_ui = rss
+    ui: UiResult | None = None
+    ui_unavailable = ""
+    if Part.UI in parts:
+        if console_available():
+            progress(f"tick→decision, console drawing: {window}")
+            ui = await measure_ui(settings, run, rss_for_ui)
+            if rss_for_ui is not None:
+                memory_window_s = ui.live.seconds
+        else:
+            ui_unavailable = UI_NOT_BUILT
+    memory = None
+    if rss is not None:  # the peak so far: the engine, and the console when part 3 ran
+        first, last = (rss.samples[0], rss.samples[-1]) if rss.samples else (None, None)
+        memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_window_s, first, last)
+    pipeline = None
+    source = ""
+    if Part.PIPELINE in parts:
+        frame_set = _load_frames(options, progress)
+        progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs")
+        pipeline = measure_pipeline(frame_set, settings, repeats=options.repeats)
+        source = frame_set.source
+    return BenchReport(
+        pipeline=pipeline,
+        pipeline_source=source,
+        headless=headless if Part.LATENCY in parts else None,
+        ui=ui,
+        ui_unavailable=ui_unavailable,
+        memory=memory,
+    )
+
+
+def _load_frames(options: BenchOptions, progress: Progress) -> FrameSet:
+    if options.frames_file is not None:
+        progress(f"pipeline: reading {options.frames_file}")
+        return read_frames(options.frames_file)
+    progress(f"pipeline: making {options.count:,} synthetic frames from the simulated market")
+    return synthetic_frames(options.count, seed=options.seed)
