@@ -25,7 +25,13 @@ from console.app.gates import GateSource, NoPaperSession
 from console.app.host import EngineHost
 from console.app.modes import badge, live_refusal, mode_after_live
 from console.app.rates import FrameRate
-from console.app.screens import ConfirmLiveScreen, HelpScreen, QuitChoice, QuitScreen
+from console.app.screens import (
+    ConfirmLiveScreen,
+    HelpScreen,
+    LatencyScreen,
+    QuitChoice,
+    QuitScreen,
+)
 from console.app.widgets import (
     GatePane,
     ImbalancePane,
@@ -38,6 +44,7 @@ from console.app.widgets import (
 from core.engine import ModeChangeRefused
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
+from core.latency import LatencySnapshot
 from core.store import RunEnd
 
 DEFAULT_FPS = 15.0
@@ -74,6 +81,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         Binding("q", "quit_console", "Quit"),
         Binding("ctrl+q,ctrl+c", "quit_console", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("l", "latency", "Latency", show=False),
     ]
 
     def __init__(
@@ -245,6 +253,13 @@ class L2ConsoleApp(App[ConsoleOutcome]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_latency(self) -> None:
+        self.push_screen(LatencyScreen(self._latency_snapshots))
+
+    def _latency_snapshots(self) -> dict[str, LatencySnapshot]:
+        histograms = self.host.engine.latency_histograms
+        return {name: histogram.snapshot() for name, histogram in histograms.items()}
 
     def action_quit_console(self) -> None:
         if self._stopping:

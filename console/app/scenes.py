@@ -9,6 +9,8 @@ to write every scene as an SVG into DIR.
 from __future__ import annotations
 
 import asyncio
+import math
+import random
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from console.app.replay import MarketReplay, replay_options
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode
 from core.events import SignalOutcome
+from core.latency import DECISION_TO_ORDER, TICK_TO_DECISION
 from core.strategy import StrategyParams
 
 SEED = 11
@@ -186,6 +189,28 @@ def gate_ready() -> tuple[L2ConsoleApp, Script]:
     return app, script
 
 
+def latency_histograms() -> tuple[L2ConsoleApp, Script]:
+    """A replay's clock is manual, so its latencies are all zero: for the picture, the
+    histograms get a fixed sample shaped like a headless run's (``l2console bench``)."""
+    app, replay = trading_app()
+    histograms = replay.engine.latency_histograms
+    draw = random.Random(SEED)
+
+    async def script(pilot: Pilot[object]) -> None:
+        a_session_with_an_open_position(app, replay)
+        for name, median_ns, count in (
+            (TICK_TO_DECISION, 7_000, 18_000),
+            (DECISION_TO_ORDER, 45_000, 40),
+        ):
+            histograms[name].reset()
+            for _ in range(count):
+                histograms[name].record(round(draw.lognormvariate(math.log(median_ns), 0.6)))
+        await pilot.press("l")
+        await pilot.pause()
+
+    return app, script
+
+
 SCENES = (
     Scene("main_80x24", (80, 24), main_screen, "Paper session, position open (80×24)"),
     Scene("main_120x40", (120, 40), main_screen, "The same session at 120×40"),
@@ -199,6 +224,12 @@ SCENES = (
     Scene("kill_switch_flat", (80, 24), kill_switch(book_syncing=False), "`f`: flat confirmed"),
     Scene("stale_book", (80, 24), stale_book, "No data for 11 s: the book is STALE"),
     Scene("gate_ready", (80, 24), gate_ready, "Gate 5→6 READY"),
+    Scene(
+        "latency",
+        (80, 32),
+        latency_histograms,
+        "`l`: latency histograms (a fixed sample, for the picture)",
+    ),
 )
 
 

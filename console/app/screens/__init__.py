@@ -1,7 +1,8 @@
-"""Modal screens: go-live confirmation, quit with a position open, help."""
+"""Modal screens: go-live confirmation, quit with a position open, help, latency."""
 
 from console.app.screens.confirm_live import ConfirmLiveScreen
 from console.app.screens.help import HelpScreen
+from console.app.screens.latency import LatencyScreen
 from console.app.screens.quit import QuitChoice, QuitScreen
 
-__all__ = ["ConfirmLiveScreen", "HelpScreen", "QuitChoice", "QuitScreen"]
+__all__ = ["ConfirmLiveScreen", "HelpScreen", "LatencyScreen", "QuitChoice", "QuitScreen"]

@@ -18,6 +18,8 @@ HELP = """\
               venue needs --i-understand-this-is-real-money at start
   [b]p[/b]         pause / resume entries (resume re-arms after a kill switch)
   [b]q[/b]         quit; asks what to do when a position is open
+  [b]l[/b]         latency histograms of this run: tick→decision,
+              decision→order, order→venue ack (esc closes)
   [b]?[/b]         this help (esc closes)
 
 [b]Panes[/b]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from console.app.app import ConsoleOutcome, L2ConsoleApp
 from console.app.gates import FixedGate
 from console.app.replay import MarketReplay, replay_options
 from console.app.scenes import GATE_NOT_MET, a_session_with_an_open_position, play, trading_app
-from console.app.screens import ConfirmLiveScreen, HelpScreen, QuitScreen
+from console.app.screens import ConfirmLiveScreen, HelpScreen, LatencyScreen, QuitScreen
 from console.app.widgets import Pane
 from console.options import Broker
 from core.engine_state import KillSwitchPhase
@@ -153,6 +154,27 @@ async def test_help_opens_and_closes() -> None:
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_l_shows_the_runs_latency_histograms_and_keeps_them_current() -> None:
+    app, replay = trading_app()
+    engine = replay.engine
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press("l")
+        assert isinstance(app.screen, LatencyScreen)
+        body = app.screen.query_one("#latency-body", Static)
+        decisions = engine.latency.count
+        orders = engine.latency_histograms["decision_to_order"].count
+        assert decisions > 0 and orders > 0
+        assert f"tick → decision[/b]  {decisions:,} updates" in str(body.content)
+        assert f"decision → order[/b]  {orders:,} orders" in str(body.content)
+        assert "order → venue ack[/b]  no live orders yet" in str(body.content)
+        play(app, replay, 5)  # the market moves on behind the modal
+        assert engine.latency.count > decisions
+        await wait_until(pilot, lambda: f"{engine.latency.count:,} updates" in str(body.content))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LatencyScreen)
 
 
 async def test_a_frame_with_nothing_new_repaints_nothing() -> None:

@@ -20,11 +20,13 @@ from console.app.modes import (
 )
 from console.app.rates import FrameRate
 from console.app.replay import replay_options
+from console.app.screens.latency import duration, histogram_text
 from console.app.widgets.imbalance import ImbalancePane
 from console.app.widgets.order_book import bar
 from console.app.widgets.pane import fit, pack
 from console.options import Broker
 from core.enums import Mode
+from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 
 
 @pytest.mark.parametrize(
@@ -119,3 +121,34 @@ def test_fit_and_pack_keep_lines_within_the_width() -> None:
     lines = pack(chunks, 10)
     assert [line.plain for line in lines] == ["aaaa  bbbb", "cccc"]
     assert all(line.cell_length <= 10 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("ns", "text"),
+    [(512, "512ns"), (8_192, "8.2µs"), (65_536, "66µs"), (1_048_576, "1.0ms"), (2.1e9, "2.1s")],
+)
+def test_histogram_bounds_read_in_three_digits(ns: float, text: str) -> None:
+    assert duration(ns) == text
+
+
+def test_a_latency_histogram_has_a_bar_per_octave_scaled_to_the_tallest() -> None:
+    histogram = LatencyHistogram()
+    for ns, times in ((5_000, 100), (20_000, 50), (70_000, 1)):
+        for _ in range(times):
+            histogram.record(ns)
+    summary, *rows = histogram_text(TICK_TO_DECISION, histogram.snapshot(), bar_width=20).split(
+        "\n"
+    )
+    assert summary.startswith("[b]tick → decision[/b]  151 updates  p50 ")
+    assert [row.split()[1] for row in rows] == ["8.2µs", "16µs", "33µs", "66µs", "131µs"]
+    bars = {row.split()[1]: row.split()[2:] for row in rows}
+    assert bars["8.2µs"] == ["█" * 20, "100"]
+    assert bars["33µs"] == ["█" * 10, "50"]
+    assert bars["16µs"] == [] and bars["66µs"] == []  # empty octaves keep their place
+    assert bars["131µs"] == ["▏", "1"]  # one sample still shows
+
+
+def test_an_empty_histogram_says_so() -> None:
+    assert histogram_text(ORDER_TO_ACK, LatencyHistogram().snapshot()).endswith(
+        "no live orders yet"
+    )
