@@ -109,12 +109,12 @@ class ImbalanceStrategy:
 
     def decide(
         self,
-        *,
         ratio: float,
         best_bid: float,
         best_ask: float,
         position: OpenPosition | None,
         now_ns: int,
+        *,
         spread_bps: float | None = None,
     ) -> Decision | None:
         """``spread_bps`` defaults to the touch's; only an entry reads it, so the engine leaves

@@ -134,11 +134,15 @@ class FrameParser:
                 and 0.0 < price < _INF
                 and 0.0 <= qty < _INF
             ):
+                try:  # cheaper than ``dict.get`` when, as nearly always, the id was seen before
+                    product = self._products[pid]
+                except KeyError:
+                    product = self.product(pid)
                 level = ((price, qty),)
                 ts = frame.timestamp
                 self._on_delta(
                     BookDelta(
-                        self._products.get(pid) or self.product(pid),
+                        product,
                         seq,
                         seq,
                         level if is_bid else _EMPTY,
