@@ -11,9 +11,10 @@ its lower bound wide. A percentile is reported as the middle of its bucket (clam
 observed maximum), which is within 0.4 % of a sample that fell in it: comfortably inside the
 promised 1 %. Count, sum (hence the mean) and max are exact.
 
-``record`` is O(1) and cheap: it appends the sample to a short buffer, which is bucketed in one
-batch when it is full or when the histogram is read (every reader folds it first). Bucketing a
-batch in one loop costs about half what a Python call per sample that buckets it did.
+``record`` is O(1) and cheap (it runs on every book update): it appends the sample to a short
+buffer, bucketed in one loop, mostly by table lookup, when the buffer is full or when anything
+reads the histogram (every reader folds it first). That costs about half of bucketing each
+sample in its own call.
 """
 
 from __future__ import annotations

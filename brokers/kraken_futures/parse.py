@@ -134,15 +134,11 @@ class FrameParser:
                 and 0.0 < price < _INF
                 and 0.0 <= qty < _INF
             ):
-                try:  # cheaper than ``dict.get`` when, as nearly always, the id was seen before
-                    product = self._products[pid]
-                except KeyError:
-                    product = self.product(pid)
                 level = ((price, qty),)
                 ts = frame.timestamp
                 self._on_delta(
                     BookDelta(
-                        product,
+                        self._products.get(pid) or self.product(pid),
                         seq,
                         seq,
                         level if is_bid else _EMPTY,
