@@ -37,8 +37,9 @@ _SYNCING = BookState.SYNCING
 _STALE = BookState.STALE
 
 # Incremental float sums pick up rounding error (worst after cancelling a huge level); an exact
-# re-sum of the top levels every this many changes keeps the drift bounded. Must be 2**k - 1.
-_RESUM_MASK = 1023
+# re-sum of the top levels every this many changes keeps the drift bounded. Counting down from at
+# most 256 keeps the counter among CPython's cached small ints: no int is allocated per change.
+_RESUM_EVERY = 256
 
 
 class ApplyOutcome(Enum):
@@ -90,14 +91,14 @@ class _BookSide:
     insert or delete there moves a handful of pointers instead of the whole list.
     """
 
-    __slots__ = ("changes", "depth", "keys", "sizes", "top_sum")
+    __slots__ = ("depth", "keys", "sizes", "top_sum", "until_resum")
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
         self.keys: list[float] = []
         self.sizes: dict[float, float] = {}
         self.top_sum = 0.0
-        self.changes = 0
+        self.until_resum = _RESUM_EVERY  # changes left before the next exact re-sum
 
     def replace(self, levels: dict[float, float]) -> None:
         self.sizes = levels
@@ -149,8 +150,9 @@ class _BookSide:
                 self.top_sum = 0.0
         else:
             return  # deleting an unknown level is normal (the venue sends it), nothing changed
-        self.changes += 1
-        if not self.changes & _RESUM_MASK:
+        self.until_resum -= 1
+        if not self.until_resum:
+            self.until_resum = _RESUM_EVERY
             self.resum()
 
 

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.book import APPLIED, CROSSED, DUPLICATE, GAP, ApplyOutcome, OrderBook, touch_spread_bps
+from core.book import APPLIED, CROSSED, DUPLICATE, GAP, ApplyOutcome, OrderBook
 from core.clock import Clock
 from core.engine_state import BookView, EngineState, FeedCounters, KillSwitchStatus
 from core.enums import BookState, Mode, OrderStatus, Side, SignalAction
@@ -60,6 +60,7 @@ NO_SHORTING = "spot: no shorting"
 RECENT_SIGNALS = 200
 UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
 _LIVE = BookState.LIVE  # enum member lookups cost ~100 ns: the hot path uses module constants
+_NO_LAG_LIMIT = 1 << 64  # more than any recv_ns - venue_ts_ns: the lag rule never trips
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,9 @@ class Engine:
         self._latency = LatencyHistogram()
         self._watch = BookWatch(config.freshness, stale_after_s=config.stale_after_s)
         self._max_lag_ns = config.freshness.max_lag_ns  # 0: the lag rule is off
-        self._wall_offset_ns = clock.wall_ns() - clock.mono_ns()  # refreshed by the watchdog
+        self._wall_offset_ns = 0
+        self._lag_allowance_ns = _NO_LAG_LIMIT
+        self._set_wall_offset(clock.wall_ns() - clock.mono_ns())  # refreshed by the watchdog
         self._connected = False
         self._record_tick_latency = self._latency.record
         self._mono_ns = clock.mono_ns
@@ -166,13 +169,8 @@ class Engine:
         before = book.state
         outcome = book.apply_snapshot(snapshot)
         if outcome is ApplyOutcome.APPLIED:
-            lag_limit = self._max_lag_ns
             venue_ts = snapshot.venue_ts_ns
-            if (
-                lag_limit
-                and venue_ts
-                and snapshot.recv_ns + self._wall_offset_ns - venue_ts > lag_limit
-            ):
+            if venue_ts and snapshot.recv_ns - venue_ts > self._lag_allowance_ns:
                 self._lagging(book, before, snapshot.recv_ns, venue_ts)
                 return
             self._notify_state(book, before, "snapshot loaded")
@@ -184,26 +182,24 @@ class Engine:
             self._book_broken(book, before, outcome)
 
     def on_delta(self, delta: BookDelta) -> None:
-        book = self._books.get(delta.product)
-        if book is None:
+        try:  # cheaper than ``dict.get`` when, as nearly always, the product is known
+            book = self._books[delta.product]
+        except KeyError:
             self._counters["unknown_product"] += 1
             return
         self._updates += 1
         before = book.state
         outcome = book.apply_delta(delta)
         if outcome is APPLIED:
-            lag_limit = self._max_lag_ns
-            if (
-                lag_limit
-                and delta.venue_ts_ns
-                and delta.recv_ns + self._wall_offset_ns - delta.venue_ts_ns > lag_limit
-            ):
-                self._lagging(book, before, delta.recv_ns, delta.venue_ts_ns)
+            recv_ns = delta.recv_ns
+            venue_ts = delta.venue_ts_ns
+            if venue_ts and recv_ns - venue_ts > self._lag_allowance_ns:
+                self._lagging(book, before, recv_ns, venue_ts)
                 return
             if before is not _LIVE:
                 self._notify_state(book, before, "updates resumed")
             if book is self._book:
-                self._evaluate(delta.recv_ns)
+                self._evaluate(recv_ns)
         elif outcome is GAP or outcome is CROSSED:
             self._book_broken(book, before, outcome)
         elif outcome is DUPLICATE:
@@ -219,7 +215,7 @@ class Engine:
             self._last_heartbeat_ns = event.recv_ns
             self._connected = True
             # Wall - monotonic, for the lag rule; a replay's clock follows the recording.
-            self._wall_offset_ns = self._clock.wall_ns() - self._clock.mono_ns()
+            self._set_wall_offset(self._clock.wall_ns() - self._clock.mono_ns())
         elif kind is FeedEventKind.DISCONNECTED:
             self._connected = False
             self._counters["reconnects"] += 1
@@ -229,6 +225,13 @@ class Engine:
                 self._notify_state(book, before, f"disconnected: {event.detail}")
         elif kind is FeedEventKind.VENUE_ERROR:
             self._notice(f"venue error: {event.detail}")
+
+    def _set_wall_offset(self, offset_ns: int) -> None:
+        """Wall - monotonic clock, for the lag rule: a frame lags when ``recv_ns + offset -
+        venue_ts_ns > max_lag``, checked per frame as ``recv_ns - venue_ts_ns > allowance``."""
+        self._wall_offset_ns = offset_ns
+        limit = self._max_lag_ns
+        self._lag_allowance_ns = limit - offset_ns if limit else _NO_LAG_LIMIT
 
     def _evaluate(self, recv_ns: int) -> None:
         if self._busy or self._halted:
@@ -244,14 +247,8 @@ class Engine:
         # Flat inside the strategy's quiet band (nearly every update) it decides nothing whatever
         # the spread or the time: skip asking, and the two clock reads asking would cost.
         if position is not None or not self._quiet_low < ratio < self._quiet_high:
-            decision = self._strategy.decide(
-                ratio=ratio,
-                best_bid=best_bid,
-                best_ask=best_ask,
-                spread_bps=touch_spread_bps(best_bid, best_ask),
-                position=position,
-                now_ns=self._wall_ns(),
-            )
+            # Positional: five keywords would add ~50 ns to the call.
+            decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
             if decision is not None:
                 self._act(decision, book)
         self._record_tick_latency(self._mono_ns() - recv_ns)
@@ -542,7 +539,7 @@ class Engine:
         again, an open position on a book down too long flattened when the policy says so."""
         clock = self._clock
         now = clock.mono_ns()
-        self._wall_offset_ns = clock.wall_ns() - now
+        self._set_wall_offset(clock.wall_ns() - now)
         alarms = self._watch.review(
             self._books.values(),
             traded=self._symbol,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.book import touch_spread_bps
 from core.enums import Side, SignalAction
 from core.signal import format_ratio
 
@@ -108,18 +109,22 @@ class ImbalanceStrategy:
 
     def decide(
         self,
-        *,
         ratio: float,
         best_bid: float,
         best_ask: float,
-        spread_bps: float,
         position: OpenPosition | None,
         now_ns: int,
+        *,
+        spread_bps: float | None = None,
     ) -> Decision | None:
+        """``spread_bps`` defaults to the touch's; only an entry reads it, so the engine leaves
+        it out and a strategy cooling down or in a position never computes it."""
         if position is None:
             # The common cases, answered first and cheapest: a balanced book, or cooling down.
             if self._sell_at < ratio < self._buy_at or now_ns < self._cooldown_until_ns:
                 return None
+            if spread_bps is None:
+                spread_bps = touch_spread_bps(best_bid, best_ask)
             decision = self._entry(ratio, best_bid, best_ask, spread_bps)
         else:
             decision = self._exit(ratio, best_bid, best_ask, position, now_ns)

@@ -34,7 +34,6 @@ _EMPTY: tuple[Level, ...] = ()
 _INF = math.inf
 _BUY = "buy"
 _SELL = "sell"
-_IS_BID = {_BUY: True, _SELL: False}  # a book delta's side, as the venue spells it
 _decode = FRAME_DECODER.decode
 
 
@@ -125,9 +124,16 @@ class FrameParser:
         if feed == FEED_BOOK:
             # The hot path (one frame per level change), inlined: a valid delta costs no call but
             # the sink's. Anything odd falls through to ``_delta``, which says what is wrong.
-            is_bid = _IS_BID.get(frame.side)
+            side = frame.side  # two string compares cost less than hashing it for a dict
+            is_bid = side == _BUY
             price, qty, seq, pid = frame.price, frame.qty, frame.seq, frame.product_id
-            if is_bid is not None and pid and seq >= 0 and 0.0 < price < _INF and 0.0 <= qty < _INF:
+            if (
+                (is_bid or side == _SELL)
+                and pid
+                and seq >= 0
+                and 0.0 < price < _INF
+                and 0.0 <= qty < _INF
+            ):
                 level = ((price, qty),)
                 ts = frame.timestamp
                 self._on_delta(

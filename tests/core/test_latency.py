@@ -118,3 +118,27 @@ def test_min_is_the_lower_bound_of_the_smallest_samples_bucket() -> None:
     for ns in (50_000, 12_345, 900_000):
         histogram.record(ns)
     assert 12_345 * 0.99 <= histogram.min_ns <= 12_345
+
+
+def test_reading_between_records_changes_nothing_whatever_the_batching() -> None:
+    # ``record`` buffers samples and buckets them in batches; reads fold the buffer first.
+    rng = random.Random(3)
+    samples = [rng.randint(1_000, 5_000_000) for _ in range(3_000)]
+    samples[1_500] = -7  # a clock glitch in the middle of a batch counts as 0
+    read_often = LatencyHistogram()
+    for i, ns in enumerate(samples):
+        read_often.record(ns)
+        if i % 97 == 0:
+            assert read_often.count == i + 1
+            assert read_often.max_ns == max(samples[: i + 1])
+    at_once = filled(samples)
+    assert read_often.snapshot() == at_once.snapshot()
+    assert at_once.sum_ns == sum(max(ns, 0) for ns in samples)
+    assert at_once.min_ns == 0
+
+
+def test_every_value_lands_in_its_bucket_on_both_sides_of_the_lookup_table() -> None:
+    # Folding looks buckets up in a table below 2**15 ns and computes them above.
+    for ns in [*range(0, 40_000, 7), *range(32_700, 32_800)]:
+        upper = bucket_bounds(bucket_index(ns))[1]
+        assert filled([ns]).bucket_counts() == [(upper, 1)], ns
