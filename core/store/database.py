@@ -7,8 +7,10 @@ newer version each get their own one-line error; nothing here ever overwrites su
 
 from __future__ import annotations
 
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,41 +37,79 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     _check_file(path, must_exist=False)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    connection = _connect(str(path), uri=False)
-    try:
-        with translated_errors(path):
-            _recognise(connection, path)
-            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(
-                    f"{path}: SQLite could not use WAL here (journal mode {mode}); "
-                    "put the database on a local disk"
-                )
-            connection.execute("PRAGMA synchronous=FULL")
-            _migrate(connection, path)
-            _quick_check(connection, path)
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+    return _opened(path, str(path), _set_up_for_writing, uri=False)
 
 
 def open_for_reading(path: Path) -> sqlite3.Connection:
     """A read-only connection (``mode=ro`` and ``query_only``) to an existing l2console file."""
     _check_file(path, must_exist=True)
-    connection = _connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    target = path.resolve().as_uri() + "?mode=ro"
+    return _opened(path, target, _set_up_for_reading, uri=True)
+
+
+def _opened(
+    path: Path, target: str, set_up: Callable[[sqlite3.Connection, Path], None], *, uri: bool
+) -> sqlite3.Connection:
+    """Connect to ``target`` (a path, or a ``file:`` URI), run ``set_up`` and hand the
+    connection over; close it on any failure."""
+    with translated_errors(path):
+        connection = _connect(target, uri=uri)
     try:
-        with translated_errors(path):
-            connection.execute("PRAGMA query_only=ON")
-            _recognise(connection, path)
-            if connection.execute("PRAGMA user_version").fetchone()[0] < LATEST_VERSION:
-                raise StoreError(
-                    f"{path} has an older layout; run any l2console session on it once to upgrade"
-                )
+        _set_up_while_busy(connection, path, set_up)
+    except CorruptDatabaseError as error:
+        connection.close()
+        if _not_a_database(error) and _has_foreign_header(path):
+            raise NotOurDatabaseError(
+                f"{path} is not an l2console database (not an SQLite file); refusing to touch it"
+            ) from error
+        raise
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _set_up_while_busy(
+    connection: sqlite3.Connection, path: Path, set_up: Callable[[sqlite3.Connection, Path], None]
+) -> None:
+    """Retry set-up while the file is busy, up to the busy timeout.
+
+    While another process creates the file or switches it to WAL, SQLite reports some lock
+    conflicts at once instead of waiting on its busy handler. Every step of set-up is idempotent
+    (the migration is one transaction), so trying again is safe.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            with translated_errors(path):
+                set_up(connection, path)
+            return
+        except DatabaseBusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
+
+
+def _set_up_for_writing(connection: sqlite3.Connection, path: Path) -> None:
+    _recognise(connection, path)
+    mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(
+            f"{path}: SQLite could not use WAL here (journal mode {mode}); "
+            "put the database on a local disk"
+        )
+    connection.execute("PRAGMA synchronous=FULL")
+    _migrate(connection, path)
+    _quick_check(connection, path)
+
+
+def _set_up_for_reading(connection: sqlite3.Connection, path: Path) -> None:
+    connection.execute("PRAGMA query_only=ON")
+    _recognise(connection, path)
+    if connection.execute("PRAGMA user_version").fetchone()[0] < LATEST_VERSION:
+        raise StoreError(
+            f"{path} has an older layout; run any l2console session on it once to upgrade"
+        )
 
 
 @contextmanager
@@ -112,23 +152,34 @@ def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
 
 
 def _check_file(path: Path, *, must_exist: bool) -> None:
+    """What can be known without opening the file.
+
+    Never ``open()`` a database file outside SQLite: closing any descriptor of a file releases
+    every POSIX lock this process holds on it, including those of a live SQLite connection.
+    """
     if path.is_dir():
         raise NotOurDatabaseError(f"{path} is a directory, not a database file")
     if not path.exists():
         if must_exist:
             raise StoreError(f"no database at {path}")
         return
+    if must_exist and path.stat().st_size == 0:
+        raise StoreError(f"{path} is empty: no session has been recorded in it")
+
+
+def _not_a_database(error: CorruptDatabaseError) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.DatabaseError) and cause.sqlite_errorname == "SQLITE_NOTADB"
+
+
+def _has_foreign_header(path: Path) -> bool:
+    """Read only once SQLite has refused the file, so no connection of ours holds a lock on it."""
     try:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise StoreError(f"{path} cannot be read ({error.strerror})") from error
-    if header and header != SQLITE_HEADER:
-        raise NotOurDatabaseError(
-            f"{path} is not an l2console database (not an SQLite file); refusing to touch it"
-        )
-    if must_exist and not header:
-        raise StoreError(f"{path} is empty: no session has been recorded in it")
+    except OSError:
+        return False
+    return bool(header) and header != SQLITE_HEADER
 
 
 def _recognise(connection: sqlite3.Connection, path: Path) -> None:

@@ -139,3 +139,42 @@ def test_a_session_held_by_a_live_process_is_refused_then_resumable_after_its_de
         assert store.resume.position(PRODUCT).is_flat
 
     asyncio.run(resume())
+
+
+SQLITE_SHARED_LOCK_BYTES = (0x40000002, 510)  # SQLite's lock-byte page: the SHARED range
+PROBE_LOCK = """
+import fcntl, sys
+with open(sys.argv[1], "rb+") as file:
+    try:
+        fcntl.lockf(file, fcntl.LOCK_EX | fcntl.LOCK_NB, int(sys.argv[3]), int(sys.argv[2]))
+    except OSError:
+        print("held")
+    else:
+        print("free")
+"""
+
+
+def shared_lock_seen_from_another_process(db: Path) -> str:
+    start, length = SQLITE_SHARED_LOCK_BYTES
+    probe = [sys.executable, "-c", PROBE_LOCK, str(db), str(start), str(length)]
+    process = Popen(probe, stdout=PIPE, text=True)
+    out, _ = process.communicate(timeout=WAIT_S)
+    return out.strip()
+
+
+async def test_reading_the_file_keeps_the_writers_locks_in_the_same_process(
+    tmp_path: Path,
+) -> None:
+    # Closing any descriptor of a file drops all of the process's POSIX locks on it: a reader
+    # that peeked at the header with open() silently unlocked the live writer, and another
+    # process closing its last connection could then checkpoint and delete the WAL under it.
+    db = tmp_path / "locks.db"
+    store = await SessionStore.open(db, spec("locked"), clock=time.time_ns)
+    try:
+        assert shared_lock_seen_from_another_process(db) == "held"
+        with SessionReader(db) as reader:
+            assert [run.id for run in reader.runs("locked")] == [store.resume.run_id]
+        assert shared_lock_seen_from_another_process(db) == "held"
+    finally:
+        await store.close()
+    assert shared_lock_seen_from_another_process(db) == "free"
