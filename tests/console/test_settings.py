@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,3 +88,21 @@ def test_loose_env_file_permissions_get_a_warning(tmp_path: Path) -> None:
     assert "chmod 600" in warning
     env.chmod(0o600)
     assert env_file_permission_warning(env) is None
+
+
+def test_env_example_documents_every_setting_and_loads_as_the_defaults() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+    settings = {(field.alias or name).upper() for name, field in Settings.model_fields.items()}
+    assert settings - documented == set(), "settings missing from .env.example"
+    assert documented - settings == set(), ".env.example names settings that do not exist"
+
+    loaded = load_settings(example)
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    for name in Settings.model_fields:
+        value, default = getattr(loaded, name), getattr(defaults, name)
+        if "api_key" in name or "api_secret" in name:  # left empty in the example: missing
+            assert value is None or not value.get_secret_value()
+        else:
+            assert value == default, f"{name.upper()} in .env.example is not the default"
