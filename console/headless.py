@@ -14,9 +14,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
 
-from console.bands import band_lines
 from console.durations import format_duration
 from console.options import RunOptions, mode_label
+from console.report.bands import band_lines
 from console.session import TradingSession, open_store
 from console.settings import Settings
 from console.venue_setup import StartupError, VenueConnection, open_venue

@@ -218,6 +218,7 @@ class TradingSession:
             self._record_equity()
             if time.monotonic() - last_latency >= LATENCY_EVERY_S:
                 self._record_latency()
+                self._record_bands()
                 last_latency = time.monotonic()
 
     def _record_equity(self) -> None:
@@ -241,6 +242,12 @@ class TradingSession:
         now_ns = time.time_ns()
         for name, histogram in self.engine.latency_histograms.items():
             self.store.record_latency(name, histogram, now_ns)
+
+    def _record_bands(self) -> None:
+        """The paper decisions' P&L filled worse / as paper / better, as of now."""
+        assert self.store is not None
+        if self.bands is not None:
+            self.store.record_fill_bands(self.bands.default(), self.bands.results(), time.time_ns())
 
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
@@ -288,6 +295,7 @@ class TradingSession:
         try:
             self._record_equity()
             self._record_latency()
+            self._record_bands()
             await self.store.flush()
             await self._record_gate()
         finally:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ModeError, ScreenError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -147,7 +147,11 @@ class L2ConsoleApp(App[ConsoleOutcome]):
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
         """One frame: read the engine's state once and let each pane repaint if it changed."""
-        if isinstance(self.screen, ModalScreen):
+        try:
+            screen = self.screen
+        except (ScreenError, ModeError):  # the timer can fire once shutdown removed the screens
+            return
+        if isinstance(screen, ModalScreen):
             return  # nothing renders behind a modal
         engine = self.host.engine
         state = engine.state(depth=self.book.levels_wanted)

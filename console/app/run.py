@@ -17,9 +17,9 @@ from console.app.format import latency
 from console.app.gates import GateSource
 from console.app.modes import badge
 from console.app.session_gates import SessionGates
-from console.bands import band_lines
 from console.headless import HeadlessPrinter, open_session, session_line
 from console.options import RunOptions
+from console.report.bands import band_lines
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue

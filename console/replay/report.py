@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from console.bands import band_lines
 from console.replay.overrides import ALIASES, changed_settings
 from console.replay.result import ReplayResult
 from console.report import SessionReport, build_report
+from console.report.bands import band_lines
 from console.report.formatting import average_or_na, days, factor, percent, usd
 from console.report.formatting import utc as utc_minutes
 from console.report.text import curve_lines, detail_lines

@@ -87,6 +87,18 @@ def report_object(report: SessionReport) -> dict[str, object]:
         },
         "avg_slippage_bps": derived(stats.avg_slippage_bps),
         "signals": dict(report.data.signal_outcomes),
+        "fill_bands": [
+            {
+                "model": band.model,
+                "execution": band.execution,
+                "runs": band.runs,
+                "trades": band.trades,
+                "net_pnl": plain(band.net_pnl),
+                "runs_ended_open": band.open_runs,
+                "short_orders": band.short_orders,
+            }
+            for band in report.data.fill_bands
+        ],
         "open_positions": [
             {
                 "product": p.product,

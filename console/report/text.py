@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from console.report.bands import stored_band_lines
 from console.report.chart import equity_curve
 from console.report.formatting import (
     NOT_AVAILABLE,
@@ -30,7 +31,10 @@ _READY = {
 
 def render_text(report: SessionReport) -> str:
     lines = guide_block(report)
-    lines += ["", *confidence_lines(report), "", *detail_lines(report), "", *curve_lines(report)]
+    lines += ["", *confidence_lines(report), "", *detail_lines(report)]
+    if not report.is_live:  # live orders are never shadowed
+        lines += ["", *stored_band_lines(report.data.fill_bands, len(report.data.runs))]
+    lines += ["", *curve_lines(report)]
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from core.store.errors import (
 )
 from core.store.reader import SessionReader
 from core.store.records import (
+    BandTotals,
     DayTally,
     EquityPoint,
     GateEvaluation,
@@ -34,6 +35,7 @@ from core.store.records import (
 from core.store.writer import SessionStore
 
 __all__ = [
+    "BandTotals",
     "BookedFill",
     "CorruptDatabaseError",
     "DatabaseBusyError",

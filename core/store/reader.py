@@ -31,6 +31,7 @@ from core.store.records import (
 )
 from core.store.rows import (
     all_sessions,
+    fill_bands_of,
     get_session,
     ledger_totals_of,
     positions_of,
@@ -111,6 +112,7 @@ class SessionReader:
                 positions=positions_of(db, session.id),
                 realized_pnl=realized,
                 fees_paid=fees,
+                fill_bands=fill_bands_of(db, session.id),
             )
 
     # -- one kind of record ------------------------------------------------------------------

@@ -173,6 +173,19 @@ class StoredOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class BandTotals:
+    """One fill band (``core.fill_bands``) summed over the runs that recorded it."""
+
+    model: str  # pessimistic | default | optimistic
+    execution: str  # how it fills: "+250 ms, +2.0 bps"; "as the default" for the paper fills
+    runs: int
+    trades: int
+    net_pnl: Decimal  # closed round trips, net of fees
+    open_runs: int  # runs that ended with this band holding a position: not in net_pnl
+    short_orders: int  # orders the book of that moment could not fill completely
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     """One consistent snapshot of what a report is computed from."""
 
@@ -184,6 +197,7 @@ class ReportData:
     positions: Mapping[str, Position]
     realized_pnl: Decimal
     fees_paid: Decimal
+    fill_bands: tuple[BandTotals, ...] = ()  # pessimistic, default, optimistic; () if never run
 
 
 @dataclass(frozen=True, slots=True)

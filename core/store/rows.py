@@ -8,9 +8,10 @@ from decimal import Decimal
 from core.enums import Mode, Side
 from core.events import RoundTrip
 from core.ledger import Position
+from core.money import ZERO
 from core.store.codec import decode_progress, from_json
 from core.store.errors import SessionNotFoundError
-from core.store.records import RunEnd, RunRecord, SessionInfo
+from core.store.records import BandTotals, RunEnd, RunRecord, SessionInfo
 
 _SIDES = {side.value: side for side in Side}
 SESSION_COLUMNS = "id, name, venue, symbol, mode, parameters, created_ns"
@@ -104,3 +105,30 @@ def ledger_totals_of(db: sqlite3.Connection, session_id: int) -> tuple[Decimal, 
         "SELECT realized_pnl, fees_paid FROM ledgers WHERE session_id = ?", (session_id,)
     ).fetchone()
     return (Decimal(row[0]), Decimal(row[1])) if row else (Decimal(0), Decimal(0))
+
+
+def fill_bands_of(db: sqlite3.Connection, session_id: int) -> tuple[BandTotals, ...]:
+    """Each fill band summed over the session's runs, in the order they were first written.
+
+    Bands that filled differently (the settings changed between runs) are kept apart. Sums are
+    exact: the amounts are decimal text, added here rather than by SQLite's floats.
+    """
+    rows = db.execute(
+        "SELECT model, execution, trades, net_pnl, open_quantity, short_orders"
+        " FROM fill_bands JOIN runs ON runs.id = fill_bands.run_id"
+        " WHERE runs.session_id = ? ORDER BY fill_bands.run_id, fill_bands.rowid",
+        (session_id,),
+    ).fetchall()
+    totals: dict[tuple[str, str], BandTotals] = {}
+    for model, execution, trades, net_pnl, open_quantity, short_orders in rows:
+        band = totals.get((model, execution)) or BandTotals(model, execution, 0, 0, ZERO, 0, 0)
+        totals[model, execution] = BandTotals(
+            model,
+            execution,
+            runs=band.runs + 1,
+            trades=band.trades + trades,
+            net_pnl=band.net_pnl + Decimal(net_pnl),
+            open_runs=band.open_runs + (Decimal(open_quantity) != 0),
+            short_orders=band.short_orders + short_orders,
+        )
+    return tuple(totals.values())

@@ -193,6 +193,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE positions ADD COLUMN progress TEXT",  # JSON of exact decimal strings
     ),
+    # 4: fill bands (issue 8): per run, the paper decisions' P&L filled worse / as paper / better,
+    # so the stored report can show how much of the edge survives worse execution.
+    (
+        """
+        CREATE TABLE fill_bands (
+            run_id           INTEGER NOT NULL REFERENCES runs(id),
+            model            TEXT    NOT NULL,  -- pessimistic | default | optimistic
+            execution        TEXT    NOT NULL,  -- "+250 ms, +2.0 bps": how it fills
+            trades           INTEGER NOT NULL,  -- round trips this band closed
+            net_pnl          TEXT    NOT NULL,  -- exact decimal, net of fees
+            open_quantity    TEXT    NOT NULL,  -- still held at the run's end: not in net_pnl
+            short_orders     INTEGER NOT NULL,  -- orders the book could not fill completely
+            updated_ns       INTEGER NOT NULL,
+            PRIMARY KEY (run_id, model)
+        )
+        """,
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.events import Signal
+from core.fill_bands import BandResult
 from core.ledger import BookedFill
 from core.ports import OrderRequest, OrderResult
 from core.store import booking, writes
@@ -196,6 +197,12 @@ class SessionStore:
     def record_latency(self, name: str, histogram: LatencyCounts, wall_ns: int) -> None:
         """Keep this run's ``name`` histogram (``tick_to_decision``, ...); replaces the last."""
         self._put(writes.latency(self._keys, name, histogram, wall_ns))
+
+    def record_fill_bands(
+        self, default: BandResult, bands: Sequence[BandResult], wall_ns: int
+    ) -> None:
+        """This run's fill bands (``FillBands.default()`` and ``results()``); replaces the last."""
+        self._put(writes.fill_bands(self._keys, default, bands, wall_ns))
 
     def record_gate_evaluation(self, evaluation: GateEvaluation) -> None:
         self._put(writes.gate_evaluation(self._keys, evaluation))

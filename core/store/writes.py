@@ -11,10 +11,12 @@ Every insert is keyed so that writing the same record twice stores it once: sign
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from core.events import Signal
+from core.fill_bands import BandResult
 from core.ports import OrderRequest, OrderResult
 from core.store.codec import details_json, money, optional_money
 from core.store.records import EquityPoint, GateEvaluation, LatencyCounts, RunEnd
@@ -45,6 +47,17 @@ class Statement:
 
     def apply(self, db: sqlite3.Connection) -> None:
         db.execute(self.sql, self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Several statements applied in order, in the same transaction."""
+
+    statements: tuple[Statement, ...]
+
+    def apply(self, db: sqlite3.Connection) -> None:
+        for statement in self.statements:
+            statement.apply(db)
 
 
 # -- signals -----------------------------------------------------------------------------------
@@ -190,6 +203,35 @@ def latency(keys: RunKeys, name: str, histogram: LatencyCounts, wall_ns: int) ->
         " ON CONFLICT (run_id, name) DO UPDATE SET buckets = excluded.buckets,"
         " updated_ns = excluded.updated_ns",
         (keys.run_id, name, snapshot, wall_ns),
+    )
+
+
+def fill_bands(
+    keys: RunKeys, default: BandResult, bands: Sequence[BandResult], wall_ns: int
+) -> Batch:
+    """This run's fill bands as of now, pessimistic first; each replaces its last snapshot."""
+    rows = [*bands[:1], default, *bands[1:]]
+    return Batch(
+        tuple(
+            Statement(
+                "INSERT INTO fill_bands (run_id, model, execution, trades, net_pnl,"
+                " open_quantity, short_orders, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (run_id, model) DO UPDATE SET trades = excluded.trades,"
+                " net_pnl = excluded.net_pnl, open_quantity = excluded.open_quantity,"
+                " short_orders = excluded.short_orders, updated_ns = excluded.updated_ns",
+                (
+                    keys.run_id,
+                    band.model.name,
+                    band.model.describe(),
+                    len(band.round_trips),
+                    money(band.net_pnl),
+                    money(band.open_quantity),
+                    band.short_orders,
+                    wall_ns,
+                ),
+            )
+            for band in rows
+        )
     )
 
 

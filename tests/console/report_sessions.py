@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.enums import Mode, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal
+from core.fill_bands import DEFAULT, OPTIMISTIC, PESSIMISTIC, BandResult
 from core.ledger import Position
 from core.store import BookedFill, SessionReader, SessionSpec, SessionStore
 from core.store.records import ReportData
@@ -164,8 +165,19 @@ async def write_session_async(
             fees += FEES / 2
             booked.append(BookedFill(leave, flat, realized, fees, trip))
         await store.record_fills(booked)
+        if mode is not Mode.LIVE:
+            record_bands(store, [t for t in trips if start <= t.closed_wall_ns < end], end)
         clock.now_ns = end
         await store.close()
+
+
+def record_bands(store: SessionStore, trips: Sequence[RoundTrip], wall_ns: int) -> None:
+    """Bands as a paper run records them: here the pessimistic one missed the run's last trade
+    (still open when the run ended) and the optimistic one filled as the default did."""
+    default = BandResult(DEFAULT, tuple(trips), D(0), len(trips) * 2, 0)
+    worse = BandResult(PESSIMISTIC, tuple(trips[:-1]), D(1) if trips else D(0), len(trips) * 2, 0)
+    better = BandResult(OPTIMISTIC, tuple(trips), D(0), len(trips) * 2, 0)
+    store.record_fill_bands(default, (worse, better), wall_ns)
 
 
 def read(path: Path, name: str) -> ReportData:

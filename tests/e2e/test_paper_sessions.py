@@ -119,6 +119,12 @@ async def test_sigterm_flattens_and_the_next_run_resumes_numbering_and_the_recor
         (await _cli(tmp_path, "report", "--session", "s1", "--format", "json")).strip()
     )
     assert report["trades"]["total"] == trips >= 1
+    # both runs stored their fill bands; the paper fills' own band is the report's trades
+    bands = {band["model"]: band for band in report["fill_bands"]}
+    assert list(bands) == ["pessimistic", "default", "optimistic"]
+    assert [band["runs"] for band in bands.values()] == [2, 2, 2]
+    assert bands["default"]["trades"] == trips
+    assert Decimal(bands["default"]["net_pnl"]) == Decimal(report["pnl"]["total"])
 
 
 async def test_kill_9_mid_position_then_resume_keeps_the_position_and_loses_nothing(

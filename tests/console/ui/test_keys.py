@@ -199,3 +199,15 @@ async def test_gate_pane_shows_no_paper_session_then_the_gate() -> None:
         await wait_until(pilot, lambda: "no paper session" in app.gate.plain_text)
         gates.progress = GATE_NOT_MET
         await wait_until(pilot, lambda: "NOT MET" in app.gate.plain_text, seconds=5)
+
+
+async def test_a_redraw_that_fires_after_the_screens_are_gone_does_nothing() -> None:
+    # The redraw interval can fire once more while the app shuts down (seen as a rare traceback
+    # at the end of a test): by then the screen stack is empty.
+    app, _ = trading_app(Mode.DRY_RUN, gate=None)
+    async with app.run_test(size=(80, 24)):
+        pass
+    assert not app.screen_stack
+    redraws = app.redraws
+    app.redraw()
+    assert app.redraws == redraws
