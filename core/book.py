@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from enum import Enum
 
 from core.enums import BookState, Side
-from core.events import BookDelta, BookSnapshot, Level
+from core.events import BookDelta, BookSnapshot, Level, level_delta
 
 _LIVE = BookState.LIVE
 _SYNCING = BookState.SYNCING
@@ -278,6 +278,43 @@ class OrderBook:
         self.seq = delta.last_seq
         self.last_recv_ns = delta.recv_ns
         self.last_venue_ts_ns = delta.venue_ts_ns
+        self.state = _LIVE
+        best_bid = self.best_bid
+        best_ask = self.best_ask
+        if best_bid is not None and best_ask is not None and best_bid >= best_ask:
+            self.counters.crosses += 1
+            self._desync(f"crossed book: bid {best_bid} >= ask {best_ask}")
+            return CROSSED
+        return APPLIED
+
+    def apply_level(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
+        self, seq: int, bid: bool, price: float, size: float, venue_ts_ns: int, recv_ns: int
+    ) -> ApplyOutcome:
+        """``apply_delta`` of the one-level delta ``level_delta(product, seq, bid, …)``.
+
+        A one-level delta applies only when it follows on exactly (``seq == self.seq + 1``) on a
+        LIVE or STALE book; that case, nearly every Kraken frame, is done here without building
+        the delta. Every other case goes through ``apply_delta``.
+        """
+        if seq != self.seq + 1 or self.state is _SYNCING:
+            delta = level_delta(self.product, seq, bid, price, size, venue_ts_ns, recv_ns)
+            return self.apply_delta(delta)
+        self._first_delta_pending = False
+        if bid:
+            side = self._bids
+            side.set(price, size)
+            self.bid_depth_sum = side.top_sum
+            keys = side.keys
+            self.best_bid = keys[-1] if keys else None
+        else:
+            side = self._asks
+            side.set(-price, size)
+            self.ask_depth_sum = side.top_sum
+            keys = side.keys
+            self.best_ask = -keys[-1] if keys else None
+        self.seq = seq
+        self.last_recv_ns = recv_ns
+        self.last_venue_ts_ns = venue_ts_ns
         self.state = _LIVE
         best_bid = self.best_bid
         best_ask = self.best_ask

@@ -200,7 +200,43 @@ class Engine:
                 self._notify_state(book, before, "updates resumed")
             if book is self._book:
                 self._evaluate(recv_ns)
-        elif outcome is GAP or outcome is CROSSED:
+        else:
+            self._refused(book, before, outcome)
+
+    def on_level(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
+        self,
+        product: str,
+        seq: int,
+        bid: bool,
+        price: float,
+        size: float,
+        venue_ts_ns: int,
+        recv_ns: int,
+    ) -> None:
+        """``on_delta`` of a one-level delta (``core.ports.LevelSink``), never built: Kraken
+        Futures' hot path. Keep the two in step."""
+        try:
+            book = self._books[product]
+        except KeyError:
+            self._counters["unknown_product"] += 1
+            return
+        self._updates += 1
+        before = book.state
+        outcome = book.apply_level(seq, bid, price, size, venue_ts_ns, recv_ns)
+        if outcome is APPLIED:
+            if venue_ts_ns and recv_ns - venue_ts_ns > self._lag_allowance_ns:
+                self._lagging(book, before, recv_ns, venue_ts_ns)
+                return
+            if before is not _LIVE:
+                self._notify_state(book, before, "updates resumed")
+            if book is self._book:
+                self._evaluate(recv_ns)
+        else:
+            self._refused(book, before, outcome)
+
+    def _refused(self, book: OrderBook, before: BookState, outcome: ApplyOutcome) -> None:
+        """A delta the book did not apply: buffered (nothing to do), a duplicate, or broken."""
+        if outcome is GAP or outcome is CROSSED:
             self._book_broken(book, before, outcome)
         elif outcome is DUPLICATE:
             self._counters["duplicates"] += 1

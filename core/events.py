@@ -50,6 +50,25 @@ class BookDelta(msgspec.Struct, frozen=True, gc=False):
     recv_ns: int
 
 
+_NO_LEVELS: tuple[Level, ...] = ()
+
+
+def level_delta(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
+    product: str, seq: int, bid: bool, price: float, size: float, venue_ts_ns: int, recv_ns: int
+) -> BookDelta:
+    """The ``BookDelta`` of one level changed at ``seq`` (what ``LevelSink.on_level`` carries)."""
+    level = ((price, size),)
+    return BookDelta(
+        product,
+        seq,
+        seq,
+        level if bid else _NO_LEVELS,
+        _NO_LEVELS if bid else level,
+        venue_ts_ns,
+        recv_ns,
+    )
+
+
 class FeedEventKind(Enum):
     CONNECTED = "connected"
     SUBSCRIBED = "subscribed"

@@ -46,6 +46,27 @@ class FeedSink(Protocol):
     def on_feed_event(self, event: FeedEvent) -> None: ...
 
 
+class LevelSink(FeedSink, Protocol):
+    """A ``FeedSink`` that also takes a one-level change without a ``BookDelta`` built for it.
+
+    ``on_level(product, seq, bid, price, size, venue_ts_ns, recv_ns)`` means exactly
+    ``on_delta(level_delta(product, seq, bid, price, size, venue_ts_ns, recv_ns))``. Kraken
+    Futures sends one level per message, so its parser hands every level here when the sink has
+    ``on_level`` (the engine does); building the event costs ~0.1 µs of the ~3 µs a frame costs.
+    """
+
+    def on_level(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
+        self,
+        product: str,
+        seq: int,
+        bid: bool,
+        price: float,
+        size: float,
+        venue_ts_ns: int,
+        recv_ns: int,
+    ) -> None: ...
+
+
 class MarketFeed(Protocol):
     """A venue's streaming order-book connection for a set of products."""
 

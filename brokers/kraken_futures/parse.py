@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -22,7 +24,7 @@ from brokers.kraken_futures.wire import (
     Frame,
     WireLevel,
 )
-from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Level
+from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Level, level_delta
 from core.ports import FeedSink
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,13 @@ def _levels(levels: list[WireLevel] | None, *, descending: bool) -> tuple[Level,
     return tuple(out)
 
 
+def _level_as_delta(on_delta: Callable[[BookDelta], None]) -> Callable[..., None]:
+    def on_level(*level: Any) -> None:
+        on_delta(level_delta(*level))
+
+    return on_level
+
+
 class FrameParser:
     """Turns raw Kraken Futures frames into ``BookSnapshot`` / ``BookDelta`` / ``FeedEvent``.
 
@@ -90,7 +99,7 @@ class FrameParser:
     ``FeedEvent(DROPPED_FRAME)``; unknown feeds and events are counted in ``stats.unknown``.
     """
 
-    __slots__ = ("_drop_log", "_on_delta", "_products", "_sink", "stats")
+    __slots__ = ("_drop_log", "_on_level", "_products", "_sink", "stats")
 
     def __init__(
         self,
@@ -100,7 +109,10 @@ class FrameParser:
         drop_log_interval_ns: int = DROP_LOG_INTERVAL_NS,
     ) -> None:
         self._sink = sink
-        self._on_delta = sink.on_delta
+        # A sink that takes one level without a ``BookDelta`` built for it gets it so (the
+        # engine: ``core.ports.LevelSink``); any other is handed the delta.
+        on_level = getattr(sink, "on_level", None)
+        self._on_level = on_level if on_level is not None else _level_as_delta(sink.on_delta)
         self.stats = stats if stats is not None else FeedStats()
         self._drop_log = _DropLog(drop_log_interval_ns)
         self._products: dict[str, str] = {}  # product id as sent -> upper case, interned
@@ -134,18 +146,15 @@ class FrameParser:
                 and 0.0 < price < _INF
                 and 0.0 <= qty < _INF
             ):
-                level = ((price, qty),)
                 ts = frame.timestamp
-                self._on_delta(
-                    BookDelta(
-                        self._products.get(pid) or self.product(pid),
-                        seq,
-                        seq,
-                        level if is_bid else _EMPTY,
-                        _EMPTY if is_bid else level,
-                        ts * NS_PER_MS if ts > 0 else 0,
-                        recv_ns,
-                    )
+                self._on_level(
+                    self._products.get(pid) or self.product(pid),
+                    seq,
+                    is_bid,
+                    price,
+                    qty,
+                    ts * NS_PER_MS if ts > 0 else 0,
+                    recv_ns,
                 )
                 stats.deltas += 1
                 return None

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.book import OrderBook, _BookSide
-from core.events import BookDelta, BookSnapshot
+from core.events import BookDelta, BookSnapshot, level_delta
 from tests.core.reference_book import ReferenceBook
 
 # Bid and ask grids overlap around 100-101 so crossed books happen now and then.
@@ -126,6 +126,79 @@ def test_book_matches_a_naive_reference_on_any_event_stream(
             book.reset("disconnected")
             ref.reset()
         assert_same(book, ref)
+
+
+ONE_LEVEL_KINDS = st.sampled_from(
+    ["next"] * 12 + ["dup", "gap", "same"] + ["snapshot"] * 2 + ["stale", "reset"]
+)
+
+
+@st.composite
+def level_streams(draw: st.DrawFn) -> list[tuple[str, object]]:
+    """A Kraken Futures stream: one level per delta, with duplicates, gaps, snapshots older or
+    newer than the stream, stale marks and disconnects sprinkled in."""
+    venue_seq = draw(st.integers(0, 1_000))
+    events: list[tuple[str, object]] = []
+    for _ in range(draw(st.integers(1, 80))):
+        kind = draw(ONE_LEVEL_KINDS)
+        if kind == "snapshot":
+            seq = venue_seq + draw(st.integers(-3, 3))
+            snap = BookSnapshot("X", seq, draw(SNAPSHOT_BIDS), draw(SNAPSHOT_ASKS), 0, 0)
+            events.append(("snapshot", snap))
+            venue_seq = max(venue_seq, seq)
+        elif kind in ("stale", "reset"):
+            events.append((kind, None))
+        else:
+            seq = {
+                "next": venue_seq + 1,
+                "dup": venue_seq - draw(SMALL),
+                "gap": venue_seq + 2 + draw(SMALL),
+                "same": venue_seq,
+            }[kind]
+            bid = draw(st.booleans())
+            price = draw(st.sampled_from(BID_PRICES if bid else ASK_PRICES))
+            level = (seq, bid, price, draw(SIZES), draw(st.integers(0, 5)), draw(SMALL))
+            events.append(("level", level))
+            venue_seq = max(venue_seq, seq)
+    return events
+
+
+@settings(max_examples=150, deadline=None)
+@given(depth=st.sampled_from([1, 3, 10]), events=level_streams())
+def test_apply_level_is_apply_delta_of_that_level(
+    depth: int, events: list[tuple[str, object]]
+) -> None:
+    """``apply_level`` (Kraken's path, no ``BookDelta`` built) matches the reference too, and
+    leaves the book exactly where ``apply_delta`` of the same level leaves it."""
+    book = OrderBook("X", depth=depth, max_buffered=10)
+    twin = OrderBook("X", depth=depth, max_buffered=10)
+    ref = ReferenceBook(depth, 10)
+    for kind, payload in events:
+        if kind == "snapshot":
+            assert isinstance(payload, BookSnapshot)
+            assert book.apply_snapshot(payload) is ref.snapshot(payload)
+            twin.apply_snapshot(payload)
+        elif kind == "level":
+            assert isinstance(payload, tuple)
+            delta = level_delta("X", *payload)
+            outcome = book.apply_level(*payload)
+            assert outcome is ref.delta(delta)
+            assert twin.apply_delta(delta) is outcome
+        elif kind == "stale":
+            for b in (book, twin):
+                b.mark_stale()
+            ref.mark_stale()
+        else:
+            for b in (book, twin):
+                b.reset("disconnected")
+            ref.reset()
+        assert_same(book, ref)
+        assert (book.last_recv_ns, book.last_venue_ts_ns) == (
+            twin.last_recv_ns,
+            twin.last_venue_ts_ns,
+        )
+        assert (book.bid_depth_sum, book.ask_depth_sum) == (twin.bid_depth_sum, twin.ask_depth_sum)
+        assert book.syncing_reason == twin.syncing_reason
 
 
 @settings(max_examples=200, deadline=None)

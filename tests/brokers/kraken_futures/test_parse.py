@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.stats import DropReason
-from core.events import FeedEventKind
+from core.events import BookDelta, FeedEventKind, level_delta
 from tests.brokers.kraken_futures.conftest import RecordingSink, fixture_bytes
 
 RECV_NS = 123_456_789
@@ -49,6 +49,41 @@ def test_buy_delta_goes_to_bids_and_product_ids_come_out_upper_case() -> None:
     parser.parse(frame, RECV_NS)
     (delta,) = sink.deltas
     assert (delta.product, delta.bids, delta.asks) == ("PF_XBTUSD", ((43500.5, 1.25),), ())
+
+
+class LevelRecordingSink(RecordingSink):
+    """A ``LevelSink``: takes one-level changes as the engine does; keeps them as deltas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels = 0
+
+    def on_level(self, *level: object) -> None:
+        self.levels += 1
+        self.deltas.append(level_delta(*level))  # type: ignore[arg-type]
+
+    def on_delta(self, delta: BookDelta) -> None:
+        raise AssertionError(f"a level sink was handed a BookDelta: {delta}")
+
+
+def test_a_level_sink_gets_each_book_frame_as_one_level_exactly_as_a_delta_sink_gets_it() -> None:
+    frames = [
+        *docs_frames(),
+        b'{"feed":"book","product_id":"pf_xbtusd","side":"buy","seq":7,"price":43500.5,'
+        b'"qty":1.25,"timestamp":1700000000000}',
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"sell","seq":8,"price":43501,"qty":0}',
+        b'{"feed":"book","product_id":"PF_XBTUSD","side":"sideways","seq":9,"price":1,"qty":1}',
+    ]
+    delta_parser, delta_sink = parser_and_sink()
+    level_sink = LevelRecordingSink()
+    level_parser = FrameParser(level_sink)
+    for raw in frames:
+        delta_parser.parse(raw, RECV_NS)
+        level_parser.parse(raw, RECV_NS)
+    assert level_sink.deltas == delta_sink.deltas
+    assert level_sink.levels == len(level_sink.deltas) == level_parser.stats.deltas >= 3
+    assert level_sink.snapshots == delta_sink.snapshots != []
+    assert level_parser.stats == delta_parser.stats
 
 
 def test_snapshot_from_the_docs_keeps_levels_best_first() -> None:
