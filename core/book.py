@@ -275,17 +275,7 @@ class OrderBook:
             self.ask_depth_sum = side.top_sum
             keys = side.keys
             self.best_ask = -keys[-1] if keys else None
-        self.seq = delta.last_seq
-        self.last_recv_ns = delta.recv_ns
-        self.last_venue_ts_ns = delta.venue_ts_ns
-        self.state = _LIVE
-        best_bid = self.best_bid
-        best_ask = self.best_ask
-        if best_bid is not None and best_ask is not None and best_bid >= best_ask:
-            self.counters.crosses += 1
-            self._desync(f"crossed book: bid {best_bid} >= ask {best_ask}")
-            return CROSSED
-        return APPLIED
+        return self._applied(delta.last_seq, delta.venue_ts_ns, delta.recv_ns)
 
     def apply_level(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
         self, seq: int, bid: bool, price: float, size: float, venue_ts_ns: int, recv_ns: int
@@ -312,6 +302,10 @@ class OrderBook:
             self.ask_depth_sum = side.top_sum
             keys = side.keys
             self.best_ask = -keys[-1] if keys else None
+        return self._applied(seq, venue_ts_ns, recv_ns)
+
+    def _applied(self, seq: int, venue_ts_ns: int, recv_ns: int) -> ApplyOutcome:
+        """After an update's levels are set: the book is at ``seq`` and LIVE, unless it crossed."""
         self.seq = seq
         self.last_recv_ns = recv_ns
         self.last_venue_ts_ns = venue_ts_ns

@@ -189,19 +189,7 @@ class Engine:
             return
         self._updates += 1
         before = book.state
-        outcome = book.apply_delta(delta)
-        if outcome is APPLIED:
-            recv_ns = delta.recv_ns
-            venue_ts = delta.venue_ts_ns
-            if venue_ts and recv_ns - venue_ts > self._lag_allowance_ns:
-                self._lagging(book, before, recv_ns, venue_ts)
-                return
-            if before is not _LIVE:
-                self._notify_state(book, before, "updates resumed")
-            if book is self._book:
-                self._evaluate(recv_ns)
-        else:
-            self._refused(book, before, outcome)
+        self._after_update(book, before, book.apply_delta(delta), delta.venue_ts_ns, delta.recv_ns)
 
     def on_level(  # noqa: PLR0917 - one level, positional: keywords cost ~10 ns each
         self,
@@ -214,7 +202,7 @@ class Engine:
         recv_ns: int,
     ) -> None:
         """``on_delta`` of a one-level delta (``core.ports.LevelSink``), never built: Kraken
-        Futures' hot path. Keep the two in step."""
+        Futures' hot path."""
         try:
             book = self._books[product]
         except KeyError:
@@ -223,6 +211,18 @@ class Engine:
         self._updates += 1
         before = book.state
         outcome = book.apply_level(seq, bid, price, size, venue_ts_ns, recv_ns)
+        self._after_update(book, before, outcome, venue_ts_ns, recv_ns)
+
+    def _after_update(
+        self,
+        book: OrderBook,
+        before: BookState,
+        outcome: ApplyOutcome,
+        venue_ts_ns: int,
+        recv_ns: int,
+    ) -> None:
+        """What an update's outcome means: a decision on a fresh, applied update of the traded
+        book; a lagging venue clock makes the book STALE; a broken one is resynced."""
         if outcome is APPLIED:
             if venue_ts_ns and recv_ns - venue_ts_ns > self._lag_allowance_ns:
                 self._lagging(book, before, recv_ns, venue_ts_ns)
@@ -231,12 +231,7 @@ class Engine:
                 self._notify_state(book, before, "updates resumed")
             if book is self._book:
                 self._evaluate(recv_ns)
-        else:
-            self._refused(book, before, outcome)
-
-    def _refused(self, book: OrderBook, before: BookState, outcome: ApplyOutcome) -> None:
-        """A delta the book did not apply: buffered (nothing to do), a duplicate, or broken."""
-        if outcome is GAP or outcome is CROSSED:
+        elif outcome is GAP or outcome is CROSSED:
             self._book_broken(book, before, outcome)
         elif outcome is DUPLICATE:
             self._counters["duplicates"] += 1
