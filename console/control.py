@@ -115,6 +115,24 @@ class ControlServer(EngineObserver):
     async def start(self, handlers: ControlHandlers) -> None:
         """Take the session's lock and listen; ``SessionAlreadyRunning`` if another has it."""
         self._handlers = handlers
+        try:
+            self._lock_fd = self._take_lock()
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()  # left by a process that died: we hold the lock, it is ours
+            self._server = await asyncio.start_unix_server(
+                self._serve, path=str(self.path), limit=MAX_REQUEST_BYTES
+            )
+            self.path.chmod(0o600)
+        except OSError as error:  # a read-only or someone else's data dir, a file in the way
+            await self.stop()
+            reason = error.strerror or str(error)
+            where = error.filename or self.path
+            raise ControlError(
+                f"cannot set up the control socket of session {self.session!r}: {where}: "
+                f"{reason[:1].lower()}{reason[1:]}"
+            ) from None
+
+    def _take_lock(self) -> int:
         for directory in {self.path.parent, self._lock_path.parent}:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -125,15 +143,13 @@ class ControlServer(EngineObserver):
             raise SessionAlreadyRunning(
                 f"session {self.session!r} is already running in another process"
             ) from None
-        self._lock_fd = fd
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()  # left by a process that died: we hold the lock, it is ours now
-        self._server = await asyncio.start_unix_server(
-            self._serve, path=str(self.path), limit=MAX_REQUEST_BYTES
-        )
-        self.path.chmod(0o600)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
 
     async def stop(self) -> None:
         server, self._server = self._server, None

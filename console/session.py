@@ -406,8 +406,8 @@ async def open_store(
     settings: Settings,
     connection: VenueConnection,
 ) -> SessionStore:
-    """Create or resume the named session (``StoreError`` subclasses carry one-line reasons)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    """Create or resume the named session (``StoreError`` subclasses carry one-line reasons,
+    also for a folder that cannot be created or written)."""
     spec = session_spec(name, options, settings, connection)
     return await SessionStore.open(db_path, spec, clock=time.time_ns)
 

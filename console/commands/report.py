@@ -9,7 +9,7 @@ from console.commands.errors import UsageError
 from console.commands.run import add_db_argument
 from console.report import render_report
 from console.settings import Settings
-from core.store import SessionReader, StoreError
+from core.store import NoDatabaseError, SessionReader, StoreError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,11 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     db_path = args.db or settings.l2console_db
-    if not db_path.exists():
-        raise UsageError(f"no session database at {db_path} (run `l2console paper` first)")
     try:
         with SessionReader(db_path) as reader:
             data = reader.report_data(args.session)
+    except NoDatabaseError as exc:
+        raise UsageError(f"{exc} (run `l2console paper` first)") from None
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     text = render_report(data, period=args.period, fmt=args.format, settings=settings.gate_settings)

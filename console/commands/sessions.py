@@ -9,7 +9,7 @@ from console.commands.errors import UsageError
 from console.commands.run import add_db_argument
 from console.report import render_sessions
 from console.settings import Settings
-from core.store import SessionReader, StoreError
+from core.store import NoDatabaseError, SessionReader, StoreError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,12 +20,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     db_path = args.db or settings.l2console_db
-    if not db_path.exists():
-        print(f"no sessions yet (no database at {db_path})")
-        return 0
     try:
         with SessionReader(db_path) as reader:
             text = render_sessions(reader.summaries())
+    except NoDatabaseError as exc:
+        print(f"no sessions yet ({exc})")
+        return 0
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,8 +1,12 @@
 """Opening the database file safely: recognise it, refuse what is not ours, migrate what is.
 
 Used by the writer (once, before it starts, to create or migrate the file) and by every reader.
-A file that is not SQLite, an SQLite file of another program, a damaged file or a file from a
-newer version each get their own one-line error; nothing here ever overwrites such a file.
+A file that is not SQLite, an SQLite file of another program, a damaged file, a file from a
+newer version, a file or folder that cannot be read or written here each get their own one-line
+error; nothing here ever overwrites such a file.
+
+Never ``open()`` a database file outside SQLite: closing any descriptor of a file releases
+every POSIX lock this process holds on it, including those of a live SQLite connection.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.store import access
 from core.store.errors import (
     CorruptDatabaseError,
+    DatabaseAccessError,
     DatabaseBusyError,
     NewerDatabaseError,
     NotOurDatabaseError,
@@ -34,17 +40,38 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     with ``synchronous=FULL`` (a committed fill survives a power cut, not only a crash) and with
     foreign keys enforced. Meant to run off the event loop (``asyncio.to_thread``).
     """
-    _check_file(path, must_exist=False)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if access.existing_size(path) is None:
+        access.make_folder(path.parent)
     return _opened(path, str(path), _set_up_for_writing, uri=False)
 
 
 def open_for_reading(path: Path) -> sqlite3.Connection:
-    """A read-only connection (``mode=ro`` and ``query_only``) to an existing l2console file."""
-    _check_file(path, must_exist=True)
-    target = path.resolve().as_uri() + "?mode=ro"
-    return _opened(path, target, _set_up_for_reading, uri=True)
+    """A read-only connection (``mode=ro`` and ``query_only``) to an existing l2console file.
+
+    Also reads a file this process cannot write beside: on a read-only mount, in someone
+    else's folder, a copy without its ``-wal``/``-shm`` files (see ``_read_only_uri``).
+    """
+    access.require_file(path)
+    try:
+        return _opened(path, _read_only_uri(path), _set_up_for_reading, uri=True)
+    except DatabaseAccessError as refused:
+        problem = access.why_not_readable(path)
+        if problem is None and access.wal_holds_records(path):
+            problem = access.wal_needs_shm(path)
+        if problem is not None:
+            raise DatabaseAccessError(problem) from refused
+    try:
+        return _opened(path, _read_only_uri(path, immutable=True), _set_up_for_reading, uri=True)
+    except DatabaseAccessError as refused:
+        raise DatabaseAccessError(f"cannot read {path} ({refused.__cause__})") from refused
+
+
+def _read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """``immutable=1`` once SQLite could not create the ``-shm`` file a WAL database needs and
+    there is no write-ahead log to read: then the file alone is the whole database, and no
+    writer has it open (a writer keeps the ``-wal`` file while it runs). SQLite then reads it
+    without shared memory or locks, as it would read a file on a CD."""
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
 
 
 def _opened(
@@ -122,20 +149,31 @@ def translated_errors(path: Path) -> Iterator[None]:
 
 
 def _translated(error: sqlite3.DatabaseError, path: Path) -> StoreError:
-    message = str(error)
-    if isinstance(error, sqlite3.OperationalError):
-        if "locked" in message or "busy" in message:
-            return DatabaseBusyError(
-                f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({message})"
-            )
-        if any(
-            cause in message
-            for cause in ("unable to open", "readonly", "disk I/O error", "disk is full")
-        ):
-            return StoreError(f"{path} cannot be written or opened ({message})")
+    message = first_line(str(error))
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseBusyError(f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({message})")
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return DatabaseAccessError(access.why_not_writable(path))
+    if name == "SQLITE_FULL":
+        return StoreError(f"{path}: the disk is full; free some space and start again")
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"{path}: the disk failed to read or write it ({message})")
+    return damaged(path, message)
+
+
+def damaged(path: Path, problem: str) -> CorruptDatabaseError:
     return CorruptDatabaseError(
-        f"{path} is damaged ({message}); restore it from a backup or use another --db"
+        f"{path} is damaged ({problem}): restore it from a backup, or move it aside and "
+        "start afresh with another --db"
     )
+
+
+def first_line(text: str) -> str:
+    """SQLite's integrity reports run over several lines; the first real one says enough."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    meaningful = [line for line in lines if not line.startswith("*** in database")]
+    return (meaningful or lines or [text.strip()])[0]
 
 
 def rollback(connection: sqlite3.Connection) -> None:
@@ -149,22 +187,6 @@ def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
-
-
-def _check_file(path: Path, *, must_exist: bool) -> None:
-    """What can be known without opening the file.
-
-    Never ``open()`` a database file outside SQLite: closing any descriptor of a file releases
-    every POSIX lock this process holds on it, including those of a live SQLite connection.
-    """
-    if path.is_dir():
-        raise NotOurDatabaseError(f"{path} is a directory, not a database file")
-    if not path.exists():
-        if must_exist:
-            raise StoreError(f"no database at {path}")
-        return
-    if must_exist and path.stat().st_size == 0:
-        raise StoreError(f"{path} is empty: no session has been recorded in it")
 
 
 def _not_a_database(error: CorruptDatabaseError) -> bool:
@@ -224,6 +246,4 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
 def _quick_check(connection: sqlite3.Connection, path: Path) -> None:
     problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
-        raise CorruptDatabaseError(
-            f"{path} is damaged ({problems[0]}); restore it from a backup or use another --db"
-        )
+        raise damaged(path, first_line(problems[0]))

@@ -7,6 +7,15 @@ class StoreError(Exception):
     """Base of every store error; ``str(error)`` is one line fit to show a user."""
 
 
+class NoDatabaseError(StoreError):
+    """There is no database (or only an empty file) at that path: nothing recorded yet."""
+
+
+class DatabaseAccessError(StoreError):
+    """The file or its folder cannot be reached, read or written here (read-only file system,
+    permissions, a missing folder that cannot be created)."""
+
+
 class NotOurDatabaseError(StoreError):
     """The file is not an l2console database (another program's, or not SQLite at all)."""
 
