@@ -7,10 +7,13 @@ import asyncio
 import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from console.commands.errors import UsageError
 from console.settings import Settings
+
+if TYPE_CHECKING:
+    from brokers.recording import RecordingHeader
 
 SPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x?\s*$", re.IGNORECASE)
 
@@ -75,6 +78,18 @@ def parse_speed(text: str) -> float | None:
     return speed
 
 
+def recording_header(path: Path) -> RecordingHeader:
+    """The recording's header; a file that cannot be read is one line (``RecordingError`` for
+    one that is not a recording)."""
+    from brokers.recording import RecordingReader  # noqa: PLC0415
+
+    try:
+        return RecordingReader(path).header
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot read {path}: {reason[:1].lower()}{reason[1:]}") from None
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.ui:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual draws on stderr
@@ -85,7 +100,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 
 async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     # Imported here so `l2console --help` stays instant.
-    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from brokers.recording import RecordingError  # noqa: PLC0415
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.printer import ReplayPrinter  # noqa: PLC0415
     from console.replay.progress import ProgressBar  # noqa: PLC0415
@@ -95,7 +110,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
     speed = parse_speed(args.speed or "max")
     try:
-        header = RecordingReader(args.file).header
+        header = recording_header(args.file)
         tuned = apply_overrides(
             settings, [parse_assignment(text) for text in args.overrides], header.venue
         )
@@ -131,7 +146,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
 async def run_replay_console(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """The replay in the Textual console; the REPLAY report is printed once it closes."""
-    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from brokers.recording import RecordingError  # noqa: PLC0415
     from console.options import Broker, RunOptions  # noqa: PLC0415
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.report import render_replay  # noqa: PLC0415
@@ -141,7 +156,7 @@ async def run_replay_console(args: argparse.Namespace, settings: Settings, out: 
 
     speed = parse_speed(args.speed or "1x")
     try:
-        header = RecordingReader(args.file).header
+        header = recording_header(args.file)
         tuned = apply_overrides(
             settings, [parse_assignment(text) for text in args.overrides], header.venue
         )

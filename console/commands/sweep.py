@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
-from console.commands.replay import add_set_argument
+from console.commands.replay import add_set_argument, recording_header
 from console.settings import Settings
 
 
@@ -36,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from brokers.recording import RecordingError  # noqa: PLC0415
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.sweep import parse_grid, run_sweep  # noqa: PLC0415
     from console.replay.sweep_report import render_sweep  # noqa: PLC0415
@@ -44,7 +44,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     try:
-        venue = RecordingReader(args.file).header.venue
+        venue = recording_header(args.file).venue
         base = apply_overrides(settings, [parse_assignment(text) for text in args.overrides], venue)
         grid = parse_grid(args.grid, venue)
         result = run_sweep(
