@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import NoReturn
 
 from console.commands import COMMANDS
 from console.commands.errors import UsageError
-from console.settings import SettingsError, env_file_permission_warning, load_settings
+from console.settings import SettingsError, load_settings
+from console.settings_sources import settings_file, settings_warnings
 
 EXIT_USAGE = 2
 
@@ -28,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="l2console",
         description="Terminal trading console for an L2 order-book-imbalance strategy.",
     )
-    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="PATH",
+        help="settings file (default: .env in the current folder, if there is one)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for command in COMMANDS:
@@ -44,10 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        settings = load_settings(args.env_file)
-        warning = env_file_permission_warning(args.env_file)
-        if warning:
+        env_file = settings_file(args.env_file)
+        for warning in settings_warnings(env_file, os.environ):
             print(warning, file=sys.stderr)
+        settings = load_settings(env_file)
         return int(args.handler(args, settings))
     except (UsageError, SettingsError) as exc:
         print(f"l2console: {exc}", file=sys.stderr)

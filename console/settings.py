@@ -8,6 +8,7 @@ in the code reads the environment. Every field is documented in ``.env.example``
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from dataclasses import dataclass
@@ -26,6 +27,10 @@ from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.reconcile import StartPositionAction
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
+
+# python-dotenv logs each line it cannot parse in its own words (and with its own logger format);
+# console.settings_sources reports those lines as ours, one line each, so its logger stays quiet.
+logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
 
 class ExitPositionAction(Enum):
@@ -259,6 +264,8 @@ def env_file_permission_warning(env_file: Path) -> str | None:
     try:
         mode = env_file.stat().st_mode
     except OSError:
+        return None
+    if not stat.S_ISREG(mode):  # /dev/null, a pipe: nothing kept in it
         return None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         return (

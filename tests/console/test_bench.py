@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import signal
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def lookup(report: dict[str, object], dotted: str) -> object:
 
 
 def bench(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(["--env-file", str(tmp_path / "absent.env"), "bench", *args])
+    status = main(["--env-file", os.devnull, "bench", *args])
     out, err = capsys.readouterr()
     return status, out, err
 

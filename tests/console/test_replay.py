@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("no_ambient_settings")
 def replay_cli(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str
 ) -> tuple[int, str, str]:
-    code = main(["--env-file", str(tmp_path / "absent.env"), "replay", *args])
+    code = main(["--env-file", os.devnull, "replay", *args])
     out, err = capsys.readouterr()
     return code, out, err
 

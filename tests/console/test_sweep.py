@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,9 +67,9 @@ def test_the_grid_runs_every_combination_on_two_workers_in_grid_order(
 
 
 def test_the_command_prints_the_table(
-    sim_recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sim_recording: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--env-file", str(tmp_path / "absent.env"), "sweep", str(sim_recording)]
+    args = ["--env-file", os.devnull, "sweep", str(sim_recording)]
     args += ["--grid", "cooldown=0.15,1", "--workers", "2"]
     for pair in BUSY:
         args += ["--set", pair]
@@ -94,12 +95,12 @@ def test_a_bad_grid_is_one_line(grid: list[str], message: str) -> None:
 
 
 def test_a_bad_value_in_the_grid_is_refused_before_any_worker_starts(
-    sim_recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sim_recording: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
         [
             "--env-file",
-            str(tmp_path / "absent.env"),
+            os.devnull,
             "sweep",
             str(sim_recording),
             "--grid",
