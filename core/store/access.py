@@ -1,7 +1,7 @@
 """Where the database file lives: can it be reached, read, written; and if not, why, in words.
 
 Everything here looks at the file and its folder with ``stat``, ``statvfs`` and ``access`` only;
-it never opens the database file (see ``database._check_file`` for why that matters).
+it never opens the database file (the ``database`` module says why that matters).
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ def existing_size(path: Path) -> int | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as error:
+        if error.errno in {errno.EACCES, errno.EPERM}:
+            raise DatabaseAccessError(
+                f"cannot reach {path}: no permission to enter a folder on the way; "
+                "run as the user that owns it"
+            ) from None
         raise DatabaseAccessError(f"cannot reach {path} ({_reason(error)})") from None
     if path.is_dir():
         raise NotOurDatabaseError(f"{path} is a directory, not a database file")
@@ -57,7 +62,7 @@ def why_not_writable(path: Path) -> str:
         return f"no permission to read {path}; run as the user that owns it, or {ELSEWHERE}"
     if _read_only_mount(folder):
         return f"cannot write {path}: {folder} is on a read-only file system; {ELSEWHERE}"
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not can_write_in(folder):
         return (
             f"cannot write {path}: no permission to write in {folder} (SQLite keeps its "
             f"journal files there); run as the user that owns it, or {ELSEWHERE}"
@@ -73,6 +78,11 @@ def why_not_readable(path: Path) -> str | None:
     if os.access(path, os.R_OK):
         return None
     return f"no permission to read {path}; run as the user that owns it, or ask for a copy"
+
+
+def can_write_in(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (SQLite's ``-wal`` and ``-shm`` go there)."""
+    return not _read_only_mount(folder) and os.access(folder, os.W_OK | os.X_OK)
 
 
 def wal_holds_records(path: Path) -> bool:

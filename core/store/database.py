@@ -56,6 +56,8 @@ def open_for_reading(path: Path) -> sqlite3.Connection:
         return _opened(path, _read_only_uri(path), _set_up_for_reading, uri=True)
     except DatabaseAccessError as refused:
         problem = access.why_not_readable(path)
+        if problem is None and access.can_write_in(path.parent):  # not the case handled below
+            problem = f"cannot open {path} ({refused.__cause__})"
         if problem is None and access.wal_holds_records(path):
             problem = access.wal_needs_shm(path)
         if problem is not None:

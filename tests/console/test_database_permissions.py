@@ -134,7 +134,7 @@ def test_a_folder_on_the_way_you_cannot_enter_is_one_line(
 
     for command in (("sessions",), PAPER):
         done = l2console(*command, "--db", str(db), cwd=folder, wrap=unprivileged)
-        assert_one_line_error(done, f"cannot reach {db}", "permission denied")
+        assert_one_line_error(done, f"cannot reach {db}: no permission to enter a folder")
     flatten = ("flatten", "--session", "perm_test", "--db", str(db))
     assert_one_line_error(
         l2console(*flatten, cwd=folder, wrap=unprivileged), "no permission to reach session"

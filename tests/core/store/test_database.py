@@ -177,3 +177,19 @@ def test_a_reader_never_creates_a_missing_file(tmp_path: Path) -> None:
 def test_a_directory_is_not_a_database(tmp_path: Path, clock: FakeClock) -> None:
     with pytest.raises(NotOurDatabaseError, match="directory"):
         open_and_close(tmp_path, clock)
+
+
+def test_an_integrity_report_over_several_lines_is_one_line(
+    db_path: Path, clock: FakeClock
+) -> None:
+    """Table pages overwritten, the schema intact: SQLite's quick_check answers over several
+    lines (`*** in database main ***`, `Page 6: ...`, ...); the user gets one."""
+    make_session_file(db_path, clock, trades=200)
+    data, page = db_path.read_bytes(), 4096
+    db_path.write_bytes(data[: 5 * page] + b"\xff" * 3 * page + data[8 * page :])
+
+    with pytest.raises(CorruptDatabaseError) as damaged:
+        open_and_close(db_path, clock)
+    message = str(damaged.value)
+    assert "\n" not in message
+    assert "(Page " in message and "restore it from a backup" in message
