@@ -33,9 +33,9 @@ def shared_folder() -> Iterator[Path]:
     try:
         yield folder
     finally:
-        for path in (folder, *folder.rglob("*")):  # give back what a test took away
-            if path.is_dir() and not path.is_symlink():
-                path.chmod(0o755)
+        for parent, children, _ in os.walk(folder):  # give back what a test took away, top down
+            for child in children:
+                Path(parent, child).chmod(0o755)
         shutil.rmtree(folder)
 
 
