@@ -53,14 +53,14 @@ def write_integration_session(
         _write(
             path,
             name,
-            set(pieces),
-            venue,
-            mode,
-            real_money,
-            tick_ns,
-            failed_kill_switch,
-            crash,
-            clock,
+            pieces=set(pieces),
+            venue=venue,
+            mode=mode,
+            real_money=real_money,
+            tick_ns=tick_ns,
+            failed_kill_switch=failed_kill_switch,
+            crash=crash,
+            clock=clock,
         )
     )
     return clock
@@ -69,6 +69,7 @@ def write_integration_session(
 async def _write(
     path: Path,
     name: str,
+    *,
     pieces: set[str],
     venue: str,
     mode: Mode,

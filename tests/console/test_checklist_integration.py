@@ -182,7 +182,7 @@ def test_the_rendered_text_shows_the_suggestion_for_a_missing_block(tmp_path: Pa
     with SessionReader(db) as reader:
         text = render_checklist(integration_for(reader, "demo"))
     assert (
-        "→ prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker kraken --session demo --duration 1m --no-ui"
-        in text
+        "→ prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker kraken"
+        " --session demo --duration 1m --no-ui" in text
     )
     assert "(1 blocked for other reasons)" in text
