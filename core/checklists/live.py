@@ -109,7 +109,7 @@ def _requirement(requirement: Requirement) -> str:
             shown = "n/a" if actual is None else f"{actual * 100:.1f}%"
             return f"win rate {shown} (> {plain_number(threshold * 100)}%) {mark}"
         case RequirementKind.PROFIT_FACTOR:
-            shown = "n/a" if actual is None else factor_text(actual.quantize(Decimal("0.01")))
+            shown = "n/a" if actual is None else _factor(actual)
             return f"profit factor {shown} (> {factor_text(threshold)}) {mark}"
         case RequirementKind.MIN_TRADES:
             shown = "0" if actual is None else plain_number(actual)
@@ -117,6 +117,10 @@ def _requirement(requirement: Requirement) -> str:
         case RequirementKind.NET_PNL:
             return f"net P&L {actual} (≥ {threshold}) {mark}"
     raise AssertionError(requirement.kind)
+
+
+def _factor(value: Decimal) -> str:
+    return "∞" if value.is_infinite() else factor_text(value.quantize(Decimal("0.01")))
 
 
 def _drawdown(evidence: LiveEvidence) -> ChecklistLine:
