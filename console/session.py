@@ -30,6 +30,7 @@ from typing import Any
 
 from brokers.binance_us import BinanceUsRest
 from console.control import ControlError, ControlHandlers, ControlServer
+from console.door import door_record
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
@@ -391,6 +392,7 @@ def session_spec(
             "trade_notional_usd": str(config.trade_notional_usd),
             "taker_fee_rate": str(config.taker_fee_rate),
             "imbalance_depth": config.imbalance_depth,
+            **door_record(options),
         },
     )
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from console.checklists import integration_for, live_for, render_checklist
 from console.commands.errors import UsageError
-from console.commands.run import add_db_argument
+from console.commands.run import add_db_argument, parse_capital
 from console.settings import Settings
 from core.checklists import Checklist
 from core.store import SessionReader, StoreError
@@ -45,18 +45,6 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     checklist = judge(args, settings, capital)
     sys.stdout.write(render_checklist(checklist))
     return 0 if checklist.complete else EXIT_OPEN
-
-
-def parse_capital(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        capital = Decimal(text.strip().lstrip("$").replace(",", ""))
-    except InvalidOperation:
-        raise UsageError(f"bad --capital {text!r}: give an amount in USD, e.g. 300") from None
-    if not capital.is_finite() or capital <= 0:
-        raise UsageError(f"bad --capital {text!r}: give a positive amount in USD, e.g. 300")
-    return capital
 
 
 def judge(args: argparse.Namespace, settings: Settings, capital: Decimal | None) -> Checklist:
