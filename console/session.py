@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from brokers.binance_us import BinanceUsRest
+from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.door import door_record
 from console.heap import settle_startup_heap
@@ -146,6 +147,16 @@ class TradingSession:
         ]
         if self.store is not None:
             self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
+            await self._remind_kill_switch()
+
+    async def _remind_kill_switch(self) -> None:
+        """The guide's monthly habit: a notice when the last kill switch test is 30+ days old."""
+        assert self.store is not None
+        name = self.store.resume.session.name
+        args = (self.store.path, name, self.engine.mode, time.time_ns())
+        reminder = await asyncio.to_thread(kill_switch_reminder, *args)
+        if reminder is not None:
+            self.engine.notice(reminder)
 
     async def _prepare_live(self) -> None:
         self.reconciliation = await reconcile_at_start(self.engine, self.settings.position_on_start)
