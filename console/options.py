@@ -44,6 +44,7 @@ class RunOptions:
     validated_by: str | None = None
     skip_checklist: bool = False
     capital_usd: Decimal | None = None
+    env_file: Path = Path(".env")  # where keys belong (the live checklist checks it)
 
     @property
     def real_money(self) -> bool:

@@ -109,6 +109,7 @@ def run_options(
         validated_by=getattr(args, "validated_by", None),
         skip_checklist=getattr(args, "skip_checklist", False),
         capital_usd=parse_capital(getattr(args, "capital", None)),
+        env_file=getattr(args, "env_file", Path(".env")),
     )
 
 
