@@ -66,7 +66,7 @@ class LiveEvidence:
 def live_checklist(evidence: LiveEvidence) -> Checklist:
     return Checklist(
         title="Live Trading Preparation",
-        subject=f"paper session {evidence.paper.name} on {evidence.paper.where}",
+        subject=f"{_kind(evidence.paper)} {evidence.paper.name} on {evidence.paper.where}",
         lines=(
             _gate(evidence),
             _drawdown(evidence),
@@ -78,6 +78,10 @@ def live_checklist(evidence: LiveEvidence) -> Checklist:
             _capital(evidence.capital_usd),
         ),
     )
+
+
+def _kind(session: SessionEvidence) -> str:
+    return "paper session" if session.mode is Mode.PAPER else "session"
 
 
 def _gate(evidence: LiveEvidence) -> ChecklistLine:
@@ -242,7 +246,7 @@ def _audit(paper: SessionEvidence) -> ChecklistLine:
         AUDIT,
         Verdict.PASSED,
         f"session {paper.name} recorded {signals:,} signals, {orders:,} orders and "
-        f"{paper.fills:,} fills in {len(paper.runs):,} runs; the live run records under "
+        f"{paper.fills:,} fills in {_count(len(paper.runs), 'run')}; the live run records under "
         "its --session too",
     )
 
@@ -256,6 +260,10 @@ def _capital(capital: Decimal | None) -> ChecklistLine:
     return ChecklistLine(
         CAPITAL, Verdict.FAILED, f"{_usd(capital)} stated: start with {_usd(low)}–{_usd(high)}"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _usd(amount: Decimal) -> str:

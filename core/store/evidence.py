@@ -7,6 +7,7 @@ import sqlite3
 
 from core.checklists.evidence import KillSwitchTest, LatencyTotals, RunEvidence, SessionEvidence
 from core.enums import Mode, SignalAction
+from core.events import SignalOutcome
 from core.store.codec import from_json
 from core.store.records import SessionInfo
 from core.store.rows import runs_of
@@ -20,9 +21,9 @@ def session_evidence(db: sqlite3.Connection, session: SessionInfo) -> SessionEvi
         "SELECT action, count(*) FROM signals WHERE session_id = ? GROUP BY action", (sid,)
     ).fetchall()
     blocked = db.execute(
-        "SELECT block_reason, count(*) FROM signals WHERE session_id = ? AND outcome = 'blocked'"
+        "SELECT block_reason, count(*) FROM signals WHERE session_id = ? AND outcome = ?"
         " GROUP BY block_reason",
-        (sid,),
+        (sid, SignalOutcome.BLOCKED.value),
     ).fetchall()
     orders = db.execute(
         "SELECT status, count(*) FROM orders WHERE session_id = ? GROUP BY status", (sid,)
