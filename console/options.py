@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
@@ -38,6 +39,12 @@ class RunOptions:
     db_path: Path | None = None
     record_path: Path | None = None  # write every raw venue frame here (``--record``)
     record_rotate_bytes: int = 64 * 1024 * 1024  # a new part of the recording past this size
+    # The door to real money (console.door): the paper session whose live checklist must pass,
+    # or the trader's recorded choice to skip it; the capital stated for the checklist.
+    validated_by: str | None = None
+    skip_checklist: bool = False
+    capital_usd: Decimal | None = None
+    env_file: Path = Path(".env")  # where keys belong (the live checklist checks it)
 
     @property
     def real_money(self) -> bool:

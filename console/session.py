@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from brokers.binance_us import BinanceUsRest
+from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
+from console.door import door_record
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
@@ -145,6 +147,16 @@ class TradingSession:
         ]
         if self.store is not None:
             self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
+            await self._remind_kill_switch()
+
+    async def _remind_kill_switch(self) -> None:
+        """The guide's monthly habit: a notice when the last kill switch test is 30+ days old."""
+        assert self.store is not None
+        name = self.store.resume.session.name
+        args = (self.store.path, name, self.engine.mode, time.time_ns())
+        reminder = await asyncio.to_thread(kill_switch_reminder, *args)
+        if reminder is not None:
+            self.engine.notice(reminder)
 
     async def _prepare_live(self) -> None:
         self.reconciliation = await reconcile_at_start(self.engine, self.settings.position_on_start)
@@ -391,6 +403,7 @@ def session_spec(
             "trade_notional_usd": str(config.trade_notional_usd),
             "taker_fee_rate": str(config.taker_fee_rate),
             "imbalance_depth": config.imbalance_depth,
+            **door_record(options),
         },
     )
 

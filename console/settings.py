@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     max_position_usd: Decimal = Field(Decimal(100), gt=0)
     max_trades_per_day: int = Field(10, ge=1)
     trade_notional_usd: Decimal = Field(Decimal(100), gt=0)
+    # The most the trader accepts losing from a peak; the live checklist holds the paper max
+    # drawdown against it. None: not stated yet (that checklist line stays open).
+    max_acceptable_drawdown_usd: Decimal | None = Field(None, gt=0)
 
     # --- strategy --------------------------------------------------------------------------------
     imbalance_depth: int = Field(10, ge=1, le=500)

@@ -21,11 +21,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from console.app.checklist_source import ChecklistSource
 from console.app.gates import GateSource, NoPaperSession
 from console.app.host import EngineHost
 from console.app.modes import badge, live_refusal, mode_after_live
 from console.app.rates import FrameRate
 from console.app.screens import (
+    ChecklistScreen,
     ConfirmLiveScreen,
     HelpScreen,
     LatencyScreen,
@@ -82,6 +84,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         Binding("ctrl+q,ctrl+c", "quit_console", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("l", "latency", "Latency", show=False),
+        Binding("c", "checklist", "Checklist", show=False),
     ]
 
     def __init__(
@@ -89,6 +92,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         host: EngineHost,
         *,
         gates: GateSource | None = None,
+        checklist: ChecklistSource | None = None,
         session_name: str | None = None,
         fps: float = DEFAULT_FPS,
         duration_s: float | None = None,
@@ -96,6 +100,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         super().__init__()
         self.host = host
         self._gates = gates or NoPaperSession()
+        self._checklist = checklist
         self._session_name = session_name or host.options.session or "—"
         self._fps = fps
         self._duration_s = duration_s
@@ -119,7 +124,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
             id="imbalance", entry_ratio=engine.config.strategy.entry_ratio
         )
         self.position = PositionPane(id="position", price_decimals=instrument.price_decimals)
-        self.gate = GatePane(id="gate")
+        self.gate = GatePane(id="gate", link="c checklist" if checklist else None)
         self.signals = SignalLogPane(id="signals", price_decimals=instrument.price_decimals)
         self.notice = NoticeBar(id="notice")
 
@@ -260,6 +265,12 @@ class L2ConsoleApp(App[ConsoleOutcome]):
 
     def action_latency(self) -> None:
         self.push_screen(LatencyScreen(self._latency_snapshots))
+
+    def action_checklist(self) -> None:
+        if self._checklist is None:
+            self.say("no checklist: the checklists judge a named session's record (--session)")
+            return
+        self.push_screen(ChecklistScreen(self._checklist))
 
     def _latency_snapshots(self) -> dict[str, LatencySnapshot]:
         histograms = self.host.engine.latency_histograms

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from console.app.app import ConsoleOutcome, L2ConsoleApp
+from console.app.checklist_source import session_checklist
 from console.app.format import latency
 from console.app.gates import GateSource
 from console.app.modes import badge
@@ -71,10 +72,14 @@ async def run_console(
     async with contextlib.AsyncExitStack() as stack:
         connection = await open_venue(options, settings, stack)
         store = None
+        checklist = None
         if options.session is not None:
             store = await open_session(options, settings, connection)
             if gates is None:
                 gates = SessionGates(store.path, store.resume.session.name, settings.gate_settings)
+            checklist = session_checklist(
+                store.path, store.resume.session.name, settings, options.env_file
+            )
         session = TradingSession(options, settings, connection, store=store)
         # Start before the console draws: a refused start (live checks, a session already
         # running) is then one line and exit 2, like headless, not an error inside the app.
@@ -83,7 +88,7 @@ async def run_console(
         except BaseException:
             await session.stop(flatten=False, how=RunEnd.CRASHED)
             raise
-        app = L2ConsoleApp(session, gates=gates, duration_s=options.duration_s)
+        app = L2ConsoleApp(session, gates=gates, checklist=checklist, duration_s=options.duration_s)
         started = time.monotonic()
         outcome: ConsoleOutcome | None = None
         flatten = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from console.commands import (
     bench,
+    checklist,
     flatten,
     paper,
     record,
@@ -20,4 +21,17 @@ from console.commands import (
     systemd_unit,
 )
 
-COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim, record, replay, sweep, bench)
+COMMANDS = (
+    run,
+    paper,
+    flatten,
+    report,
+    sessions,
+    systemd_unit,
+    sim,
+    record,
+    replay,
+    sweep,
+    bench,
+    checklist,
+)

@@ -18,6 +18,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     periods = report.add_mutually_exclusive_group()
     periods.add_argument("--daily", dest="period", action="store_const", const="daily")
     periods.add_argument("--weekly", dest="period", action="store_const", const="weekly")
+    periods.add_argument(
+        "--monthly",
+        dest="period",
+        action="store_const",
+        const="monthly",
+        help="the monthly performance review: one row per calendar month (UTC)",
+    )
     report.add_argument("--format", choices=["text", "json", "csv"], default="text")
     add_db_argument(report)
     report.set_defaults(handler=handle)

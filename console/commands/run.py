@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from console.commands.errors import UsageError
@@ -58,6 +59,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.add_argument(
         "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"
     )
+    door = run.add_argument_group("real money (Binance.us --live, Kraken --live --production)")
+    door.add_argument(
+        "--validated-by",
+        metavar="SESSION",
+        help="the paper session whose live checklist must pass (l2console checklist live)",
+    )
+    door.add_argument("--capital", metavar="USD", help="the capital you trade with (e.g. 300)")
+    door.add_argument(
+        "--skip-checklist",
+        action="store_true",
+        help="trade real money without the live checklist (printed and recorded with the run)",
+    )
     run.set_defaults(handler=handle)
 
 
@@ -93,11 +106,31 @@ def run_options(
         session=session or getattr(args, "session", None),
         db_path=args.db,
         record_path=getattr(args, "record", None),
+        validated_by=getattr(args, "validated_by", None),
+        skip_checklist=getattr(args, "skip_checklist", False),
+        capital_usd=parse_capital(getattr(args, "capital", None)),
+        env_file=getattr(args, "env_file", Path(".env")),
     )
 
 
+def parse_capital(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        capital = Decimal(text.strip().lstrip("$").replace(",", ""))
+    except InvalidOperation:
+        raise UsageError(f"bad --capital {text!r}: give an amount in USD, e.g. 300") from None
+    if not capital.is_finite() or capital <= 0:
+        raise UsageError(f"bad --capital {text!r}: give a positive amount in USD, e.g. 300")
+    return capital
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    return start(run_options(args), settings)
+    from console.door import check_the_door  # noqa: PLC0415 - keep --help instant
+
+    options = run_options(args)
+    check_the_door(options, settings, env_file=args.env_file)
+    return start(options, settings)
 
 
 def start(options: RunOptions, settings: Settings) -> int:

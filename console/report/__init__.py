@@ -21,7 +21,7 @@ from console.report.text import render_periods, render_text
 from core.store import ReportData
 
 ReportFormat = Literal["text", "json", "csv"]
-PeriodName = Literal["daily", "weekly"]
+PeriodName = Literal["daily", "weekly", "monthly"]
 
 
 def render_report(

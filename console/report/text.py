@@ -154,7 +154,7 @@ def curve_lines(report: SessionReport) -> list[str]:
 
 def render_periods(report: SessionReport, period: Period) -> str:
     rows = period_rows(report, period)
-    title = "DAILY" if period is Period.DAILY else "WEEKLY"
+    title = period.value.upper()
     lines = [f"{title} RESULTS (UTC) - Session: {report.name}"]
     if not rows:
         return "\n".join([*lines, "No runs or trades yet"]) + "\n"

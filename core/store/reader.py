@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from core.checklists.evidence import KillSwitchTest, SessionEvidence
 from core.enums import OrderType, Side, SignalAction
 from core.events import Fill, RoundTrip, Signal, SignalOutcome
 from core.ledger import Position
 from core.store.codec import from_json, optional_decimal
 from core.store.database import open_for_reading, translated_errors
+from core.store.evidence import kill_switch_tests, session_evidence
 from core.store.records import (
     EquityPoint,
     GateEvaluation,
@@ -114,6 +116,23 @@ class SessionReader:
                 fees_paid=fees,
                 fill_bands=fill_bands_of(db, session.id),
             )
+
+    # -- checklist evidence (core.checklists) -------------------------------------------------
+
+    def evidence(self, name: str) -> SessionEvidence:
+        """What the checklists judge of one session."""
+        with self._snapshot() as db:
+            return session_evidence(db, get_session(db, name))
+
+    def every_evidence(self) -> list[SessionEvidence]:
+        """Every session's evidence, by name, from one snapshot."""
+        with self._snapshot() as db:
+            return [session_evidence(db, session) for session in all_sessions(db)]
+
+    def kill_switch_tests(self) -> list[KillSwitchTest]:
+        """Every session's kill switch results, oldest first."""
+        with self._snapshot() as db:
+            return kill_switch_tests(db)
 
     # -- one kind of record ------------------------------------------------------------------
 

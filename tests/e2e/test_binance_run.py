@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET, BinanceUsSimServer
+from core.store import SessionReader
 from tests.e2e.conftest import Run, clean_env, l2console_argv
 
 pytestmark = pytest.mark.e2e
@@ -144,10 +145,13 @@ async def test_live_with_the_flag_but_no_keys_names_the_settings(tmp_path: Path)
         run = await l2console(
             tmp_path,
             *("run", "--broker", "binance_us", "--live", "--i-understand-this-is-real-money"),
-            "--no-ui",
+            *("--no-ui", "--session", "live1", "--skip-checklist"),
             env=overrides(server),
         )
-    assert_one_line_error(run, "BINANCE_US_API_KEY and BINANCE_US_API_SECRET")
+    skipped, error = run.stderr.splitlines()  # the door's notice, then the one-line error
+    assert skipped.startswith("l2console: --skip-checklist: trading real money WITHOUT")
+    assert run.returncode == 2
+    assert "BINANCE_US_API_KEY and BINANCE_US_API_SECRET" in error
     assert server.rest.requests == []
 
 
@@ -193,10 +197,20 @@ async def test_live_with_the_flag_shows_the_loud_banner_and_ends_flat(tmp_path: 
             tmp_path,
             *("run", "--broker", "binance_us", "--duration", "5", "--live"),
             *("--i-understand-this-is-real-money", "--no-ui"),
+            *("--session", "live1", "--skip-checklist"),
             env={**overrides(server), **keys, **FAST},
         )
         account = server.exchange.account(BINANCE_SIM_API_KEY)
     assert run.returncode == 0, run.stderr
+    # The door was skipped on purpose: said out loud, and kept with the run.
+    assert "--skip-checklist: trading real money WITHOUT the live checklist" in run.stderr
+    with SessionReader(tmp_path / "data" / "l2console.sqlite") as reader:
+        (recorded,) = reader.evidence("live1").runs
+    assert recorded.parameters["real_money_door"] == {
+        "checklist": "skipped",
+        "validated_by": None,
+        "capital_usd": None,
+    }
     lines = run.lines
     assert lines[0] == BANNER.format(mode="LIVE REAL MONEY")
     assert "!!! LIVE REAL MONEY: every order below is real !!!" in lines

@@ -20,6 +20,8 @@ HELP = """\
   [b]q[/b]         quit; asks what to do when a position is open
   [b]l[/b]         latency histograms of this run: tick→decision,
               decision→order, order→venue ack (esc closes)
+  [b]c[/b]         the session's checklist from its record: a paper session's
+              Live Trading Preparation, a live one's Integration Testing
   [b]?[/b]         this help (esc closes)
 
 [b]Panes[/b]
@@ -30,7 +32,7 @@ HELP = """\
   Signals    newest first; blocked and ignored ones say why
   Position   side, size, entry, mark, P&L, fees; net = realized − fees
              + unrealized
-  Gate       the paper session against its promotion gate
+  Gate       the paper session against its promotion gate (c: checklist)
 """
 
 

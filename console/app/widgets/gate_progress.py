@@ -23,8 +23,9 @@ def mark(met: bool) -> tuple[str, str]:
 class GatePane(Pane):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"gate--ready", "gate--not-met"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, link: str | None = None) -> None:
         super().__init__(id=id, title="Gate")
+        self._link = f" · {link}" if link else ""  # "c checklist": the key that opens it
 
     def show_gate(self, progress: GateProgress | None) -> bool:
         return self.show_facts(("gate", progress))
@@ -32,7 +33,9 @@ class GatePane(Pane):
     def title(self, facts: Hashable) -> str | None:
         assert isinstance(facts, tuple)
         progress = facts[1]
-        return "Gate" if progress is None else f"{progress.gate} · {progress.session}"
+        if progress is None:
+            return "Gate"
+        return f"{progress.gate} · {progress.session}{self._link}"
 
     def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, tuple)
