@@ -3,6 +3,7 @@ SQLite file, flipping with its piece of evidence."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_the_text_says_where_the_evidence_came_from_and_exits_by_completeness(
     db = tmp_path / "l2.sqlite"
     write_integration_session(db, "demo")
     write_integration_session(db, "young", EVERYTHING - {HOUR_RUN})
-    env = tmp_path / "none.env"
+    env = Path(os.devnull)  # no settings file
     assert (
         main(
             [
@@ -156,7 +157,7 @@ def test_a_missing_session_is_one_line_and_exit_2(
 ) -> None:
     db = tmp_path / "l2.sqlite"
     write_integration_session(db, "demo")
-    env = tmp_path / "none.env"
+    env = Path(os.devnull)  # no settings file
     assert (
         main(
             [

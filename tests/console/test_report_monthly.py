@@ -4,6 +4,7 @@ month (UTC), from the same round trips and coverage as the daily and weekly rows
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_the_command_prints_the_review(
     guide: tuple[Path, ReportData], capsys: pytest.CaptureFixture[str], no_ambient_settings: None
 ) -> None:
     db, data = guide
-    argv = ["--env-file", str(db.parent / "none.env"), "report", "--session", "60days_kraken"]
+    argv = ["--env-file", os.devnull, "report", "--session", "60days_kraken"]
     assert main([*argv, "--monthly", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "MONTHLY RESULTS (UTC) - Session: 60days_kraken"
