@@ -118,7 +118,9 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.imbalance = ImbalancePane(
             id="imbalance", entry_ratio=engine.config.strategy.entry_ratio
         )
-        self.position = PositionPane(id="position", price_decimals=instrument.price_decimals)
+        self.position = PositionPane(
+            id="position", price_decimals=instrument.price_decimals, base=host.session_base
+        )
         self.gate = GatePane(id="gate")
         self.signals = SignalLogPane(id="signals", price_decimals=instrument.price_decimals)
         self.notice = NoticeBar(id="notice")

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
 from console.options import Broker, RunOptions
+from console.totals import SessionBase
 from core.clock import ManualClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
@@ -68,8 +69,10 @@ class MarketReplay:
         strategy: StrategyParams | None = None,
         risk: RiskLimits | None = None,
         venue_name: str = "Kraken Futures (simulated)",
+        session_base: SessionBase | None = None,
     ) -> None:
         self.options = options
+        self.session_base = session_base  # a scene of a resumed session: what it had before
         self.clock = ManualClock(wall_ns=START_WALL_NS, mono_ns=1_000_000_000)
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol

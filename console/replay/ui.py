@@ -49,6 +49,7 @@ class RecordingHost:
         self.player = player
         self.engine = player.engine
         self.options = options
+        self.session_base = None  # a replay is never a session
         self.speed = speed  # None: as fast as possible
         self.result: ReplayResult | None = None
         self._playing = asyncio.Event()

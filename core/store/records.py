@@ -106,6 +106,7 @@ class ResumeState:
     today: DayTally
     runs: tuple[RunRecord, ...]
     crashed_run_ids: tuple[int, ...] = ()
+    round_trips: int = 0  # closed before this run: the session's count goes on from here
 
     def position(self, product: str) -> Position:
         """The stored position of ``product``, flat when nothing was ever filled."""

@@ -86,12 +86,12 @@ def test_latency_reads_in_the_right_unit(ns: int, text: str) -> None:
     assert fmt.latency(ns) == text
 
 
-def test_money_signs_and_cents() -> None:
-    assert fmt.money(Decimal("1234.567")) == "$1,234.57"
+def test_money_signs_and_every_decimal_it_has() -> None:
+    assert fmt.money(Decimal("1234.567")) == "$1,234.567"
     assert fmt.money(Decimal("-32.18")) == "-$32.18"
     assert fmt.money(Decimal("4.1"), signed=True) == "+$4.10"
     assert fmt.money(Decimal(0), signed=True) == "$0.00"
-    assert fmt.money(Decimal("-0.001"), signed=True) == "$0.00"
+    assert fmt.money(Decimal("-0.001"), signed=True) == "-$0.001"
 
 
 def test_bars_scale_in_eighths_and_never_overflow() -> None:
