@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import TextIO
 
 from console import totals
-from console.durations import format_duration
-from console.options import RunOptions, mode_label
+from console.durations import describe_duration
+from console.options import Broker, RunOptions, mode_label, mode_meaning
 from console.report.bands import band_lines
 from console.report.formatting import usd
 from console.session import TradingSession, open_store
@@ -216,13 +216,29 @@ def position_text(
 
 
 def banner(options: RunOptions, banner_name: str, symbol: str) -> str:
+    """The guide's first line; the simulated venue says it is one, real money says so."""
     duration = (
-        "until stopped" if options.duration_s is None else format_duration(options.duration_s)
+        "until stopped" if options.duration_s is None else describe_duration(options.duration_s)
     )
+    if options.broker is Broker.SIM:
+        what = f"Simulated market ({banner_name} Futures protocol on 127.0.0.1)"
+    elif options.real_money:
+        what = f"{banner_name} L2 REAL MONEY"
+    else:
+        what = f"{banner_name} L2 Demo"
     return (
-        f"{banner_name} L2 Demo initialized | Symbol: {symbol} | "
+        f"{what} initialized | Symbol: {symbol} | "
         f"Mode: {mode_label(options.mode, options)} | Duration: {duration}"
     )
+
+
+def startup_lines(options: RunOptions, connection: VenueConnection) -> list[str]:
+    """The banner, the venue, and what the mode does (dry run and paper are easy to confuse)."""
+    return [
+        banner(options, connection.banner_name, connection.instrument.symbol),
+        f"Venue: {connection.venue_name} | {connection.ws_url}",
+        mode_meaning(options.mode, options),
+    ]
 
 
 async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sys.stdout) -> int:
@@ -248,8 +264,8 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             session = TradingSession(
                 options, settings, connection, observers=[printer], store=store
             )
-            printer.line(banner(options, connection.banner_name, connection.instrument.symbol))
-            printer.line(f"Venue: {connection.venue_name} | {connection.ws_url}")
+            for text in startup_lines(options, connection):
+                printer.line(text)
             if store is not None:
                 printer.line(session_line(store.resume, printer))
             if connection.recorder is not None:

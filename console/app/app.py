@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from console.app import format as fmt
 from console.app.gates import GateSource, NoPaperSession
 from console.app.host import EngineHost
 from console.app.modes import badge, live_refusal, mode_after_live
@@ -41,6 +42,7 @@ from console.app.widgets import (
     SignalLogPane,
     StatusBar,
 )
+from console.durations import describe_duration
 from core.engine import ModeChangeRefused
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
@@ -145,6 +147,11 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.set_interval(GATE_POLL_S, self.poll_gates, name="gate poll")
         if self._duration_s is not None:
             self.set_timer(self._duration_s, self._duration_over, name="duration")
+            ends_ns = self.host.engine.state(depth=0).wall_ns + round(self._duration_s * 1e9)
+            self.say(
+                f"Duration: {describe_duration(self._duration_s)} (stops at "
+                f"{fmt.utc_clock(ends_ns)} UTC)"
+            )
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
@@ -213,12 +220,19 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.action_flatten()
 
     def action_go_live(self) -> None:
+        """Refusals first (real money not allowed, a session of one mode, an open position, no
+        keys): asking "go live?" only to refuse after a yes would be a trap."""
         options = self.host.options
+        engine = self.host.engine
         refusal = live_refusal(options)
+        if refusal is None:
+            try:
+                engine.check_mode_change(Mode.LIVE)
+            except ModeChangeRefused as exc:
+                refusal = f"refused: {exc}"
         if refusal is not None:
             self.say(refusal, severity="error")
             return
-        engine = self.host.engine
         screen = ConfirmLiveScreen(
             badge=badge(Mode.LIVE, options),
             venue=engine.config.venue_name,

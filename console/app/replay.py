@@ -10,19 +10,27 @@ Because the clock does not move while the engine works, tick→decision latency 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
 from console.options import Broker, RunOptions
 from console.totals import SessionBase
 from core.clock import ManualClock
-from core.engine import Engine, EngineConfig
+from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode, Side
 from core.events import BookDelta, BookSnapshot
 from core.instrument import Instrument
-from core.ports import FeedSink
+from core.ports import (
+    AccountSnapshot,
+    FeedSink,
+    OpenOrder,
+    OrderRequest,
+    OrderResult,
+    VenueError,
+    VenuePosition,
+)
 from core.risk import RiskLimits
 from core.store import RunEnd
 from core.strategy import StrategyParams
@@ -55,6 +63,37 @@ def replay_options(mode: Mode = Mode.PAPER, **changes: object) -> RunOptions:
     return RunOptions(**fields)  # type: ignore[arg-type]
 
 
+NO_VENUE = "a deterministic replay has no venue to trade on"
+
+
+class NoVenue:
+    """The ``ExecutionVenue`` of a deterministic replay: every call says there is none."""
+
+    async def instruments(self) -> Mapping[str, Instrument]:
+        raise VenueError(NO_VENUE)
+
+    async def place_order(self, order: OrderRequest) -> OrderResult:
+        raise VenueError(NO_VENUE)
+
+    async def order_status(self, client_order_id: str, product: str) -> OrderResult | None:
+        raise VenueError(NO_VENUE)
+
+    async def cancel_all_orders(self, product: str | None = None) -> None:
+        raise VenueError(NO_VENUE)
+
+    async def open_positions(self) -> list[VenuePosition]:
+        raise VenueError(NO_VENUE)
+
+    async def open_orders(self) -> list[OpenOrder]:
+        raise VenueError(NO_VENUE)
+
+    async def account(self) -> AccountSnapshot:
+        raise VenueError(NO_VENUE)
+
+    async def close(self) -> None:
+        return None
+
+
 class MarketReplay:
     """An ``EngineHost`` and ``MarketFeed`` whose market moves only when ``play`` is called."""
 
@@ -85,7 +124,10 @@ class MarketReplay:
             trade_notional_usd=Decimal(100),
             taker_fee_rate=KRAKEN_TAKER_FEE,
         )
-        self.engine = Engine(config, feed=self, clock=self.clock)
+        # Like the sim (whose keys are public), a replay may ask to go live; it has no venue to
+        # trade on, so going live is refused after the question, as a venue that cannot be
+        # reconciled would be.
+        self.engine = Engine(config, feed=self, clock=self.clock, venue=NoVenue())
         self._seq = 0
         self._needs_snapshot = True
         self._sink: FeedSink = self.engine
@@ -105,6 +147,9 @@ class MarketReplay:
         """The market moves only when played."""
 
     async def set_mode(self, mode: Mode) -> None:
+        self.engine.check_mode_change(mode)
+        if mode is Mode.LIVE:
+            raise ModeChangeRefused(f"cannot go live safely: {NO_VENUE}")
         self.engine.set_mode(mode)
 
     async def stop(
