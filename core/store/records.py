@@ -199,6 +199,12 @@ class ReportData:
     realized_pnl: Decimal
     fees_paid: Decimal
     fill_bands: tuple[BandTotals, ...] = ()  # pessimistic, default, optimistic; () if never run
+    price_decimals: int | None = None  # the instrument's, as its recorded fills show; None: none
+
+    @property
+    def running(self) -> bool:
+        """A run without a recorded end: still trading (or crashed, not yet resumed)."""
+        return any(run.how_ended is None for run in self.runs)
 
 
 @dataclass(frozen=True, slots=True)
