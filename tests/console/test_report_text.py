@@ -59,7 +59,9 @@ def in_memory(
     )
 
 
-def test_the_report_opens_with_the_guides_block_and_every_requirement_it_judges(tmp_path: Path) -> None:
+def test_the_report_opens_with_the_guides_block_and_every_requirement_it_judges(
+    tmp_path: Path,
+) -> None:
     text = render_report(guide_session(tmp_path / "l2.db"))
     assert text.startswith(GUIDE_BLOCK + "\n")
 
