@@ -79,6 +79,7 @@ class TradingSession:
         self.store = store
         # A resumed session's totals before this run: screens show this run and the session apart.
         self.session_base = SessionBase.of(store.resume if store is not None else None)
+        self.latency_measured = True
         clock = clock or SystemClock()
         observers = list(observers)
         self.bands: FillBands | None = None  # paper and dry-run: this run's fills, worse/better

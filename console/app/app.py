@@ -111,7 +111,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.redraws = 0
         self._started = time.monotonic()
         self.messages: deque[str] = deque(maxlen=50)  # what the console told the user
-        self.status_bar = StatusBar(id="status")
+        self.status_bar = StatusBar(id="status", latency_measured=host.latency_measured)
         self.book = OrderBookPane(
             id="book",
             price_decimals=instrument.price_decimals,

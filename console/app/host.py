@@ -22,6 +22,8 @@ class EngineHost(Protocol):
     options: RunOptions
     # What a resumed session had booked before this run (``console.totals``); None otherwise.
     session_base: SessionBase | None
+    # False where the clock stands still while the engine works (a replay): no latency to show.
+    latency_measured: bool
 
     async def start(self) -> None:
         """Start feeding the engine (on the running loop, i.e. the console's)."""

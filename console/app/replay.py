@@ -4,7 +4,8 @@ Snapshots, screenshots and UI tests need the same screen every time, so nothing 
 wall clock or a socket: the engine runs on a ``ManualClock`` that moves only when the replay
 plays market time, and the book events are the sim market's own level changes, delivered the
 way the Kraken Futures feed delivers them (a snapshot, then one level per sequence number).
-Because the clock does not move while the engine works, tick→decision latency reads 0 here.
+Because the clock does not move while the engine works, nothing is measured: the console shows
+no latency figure for it (``latency_measured``).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class MarketReplay:
     ) -> None:
         self.options = options
         self.session_base = session_base  # a scene of a resumed session: what it had before
+        self.latency_measured = False  # the manual clock stands still while the engine works
         self.clock = ManualClock(wall_ns=START_WALL_NS, mono_ns=1_000_000_000)
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol
