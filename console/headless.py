@@ -338,7 +338,8 @@ def session_line(resume: ResumeState, printer: HeadlessPrinter) -> str:
     booked = resume.realized_pnl - resume.fees_paid
     return (
         f"Session: {name} resumed | run #{len(resume.runs)} | {covered:.1f} days covered "
-        f"| {resume.round_trips} round trips so far, net P&L {money(booked)} "
+        f"| {resume.round_trips} round trip{'' if resume.round_trips == 1 else 's'} so far, "
+        f"net P&L {money(booked)} "
         f"| position {held} | next signal #{resume.next_signal_number}{crashed}"
     )
 

@@ -120,11 +120,17 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.imbalance = ImbalancePane(
             id="imbalance", entry_ratio=engine.config.strategy.entry_ratio
         )
+        if host.session_base is not None:  # this run and the session: two lines more
+            self.add_class("-resumed")
         self.position = PositionPane(
             id="position", price_decimals=instrument.price_decimals, base=host.session_base
         )
         self.gate = GatePane(id="gate")
-        self.signals = SignalLogPane(id="signals", price_decimals=instrument.price_decimals)
+        self.signals = SignalLogPane(
+            id="signals",
+            price_decimals=instrument.price_decimals,
+            resumed=host.session_base is not None,
+        )
         self.notice = NoticeBar(id="notice")
 
     def compose(self) -> ComposeResult:

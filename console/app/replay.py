@@ -11,6 +11,7 @@ no latency figure for it (``latency_measured``).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from core.engine_state import KillSwitchStatus
 from core.enums import Mode, Side
 from core.events import BookDelta, BookSnapshot
 from core.instrument import Instrument
+from core.ledger import Position
 from core.ports import (
     AccountSnapshot,
     FeedSink,
@@ -130,6 +132,16 @@ class MarketReplay:
         # trade on, so going live is refused after the question, as a venue that cannot be
         # reconciled would be.
         self.engine = Engine(config, feed=self, clock=self.clock, venue=NoVenue())
+        if session_base is not None:  # continue the session as ``console.session`` does
+            self.engine.restore(
+                position=Position(spec.symbol, Decimal(0), Decimal(0), 0, Decimal(0)),
+                realized_pnl=session_base.realized_pnl,
+                fees_paid=session_base.fees,
+                day=dt.datetime.fromtimestamp(START_WALL_NS // 10**9, dt.UTC).date(),
+                trades_today=0,
+                realized_today=Decimal(0),
+                next_signal_number=session_base.signals + 1,
+            )
         self._seq = 0
         self._needs_snapshot = True
         self._sink: FeedSink = self.engine

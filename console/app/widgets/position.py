@@ -30,7 +30,9 @@ def pnl(value: Decimal) -> tuple[str, str]:
     return fmt.money(value, signed=True), style
 
 
-Chunk = tuple[Content, bool]  # a piece of a line, and whether it may go when space is short
+# A piece of a line, and when it may go if space is short: 0 never, 1 first, 2 next.
+Chunk = tuple[Content, int]
+ALWAYS, FIRST_TO_GO, NEXT_TO_GO = 0, 1, 2
 
 
 class PositionPane(Pane):
@@ -71,13 +73,11 @@ class PositionPane(Pane):
                 self._money(facts.run, ("this run", label_width)),
                 self._money(facts.session, ("session ", label_width)),
             ]
-        for drop_optional in (False, True):
+        for dropped in (ALWAYS, FIRST_TO_GO, NEXT_TO_GO):
             lines = [
                 line
                 for paragraph in paragraphs
-                for line in pack(
-                    [c for c, optional in paragraph if not (optional and drop_optional)], width
-                )
+                for line in pack([c for c, goes in paragraph if not 0 < goes <= dropped], width)
             ]
             if len(lines) <= height:
                 break
@@ -88,7 +88,7 @@ class PositionPane(Pane):
         price = self._price_decimals
         if facts.quantity == 0:
             return [
-                (Content.assemble(("FLAT", ".pane--strong"), (" no open position", muted)), False)
+                (Content.assemble(("FLAT", ".pane--strong"), (" no open position", muted)), ALWAYS)
             ]
         side = ("LONG", ".pane--up") if facts.quantity > 0 else ("SHORT", ".pane--down")
         return [
@@ -96,26 +96,27 @@ class PositionPane(Pane):
                 Content.assemble(
                     side, f" {abs(facts.quantity)} ", ("@ ", muted), fmt.price(facts.entry, price)
                 ),
-                False,
+                ALWAYS,
             ),
-            (Content.assemble(("mark ", muted), fmt.price(facts.mark, price)), True),
-            (Content.assemble(("unrealized ", muted), pnl(facts.unrealized)), False),
+            (Content.assemble(("mark ", muted), fmt.price(facts.mark, price)), NEXT_TO_GO),
+            (Content.assemble(("unrealized ", muted), pnl(facts.unrealized)), ALWAYS),
         ]
 
     @staticmethod
     def _money(scope: Totals, label: tuple[str, int] | None) -> list[Chunk]:
         """Realized, fees and net (= realized - fees) of one scope, with its round trips."""
         muted = ".pane--muted"
+        detail = ALWAYS if label is None else FIRST_TO_GO
         amounts: list[Chunk] = [
-            (Content.assemble(("realized ", muted), pnl(scope.realized_pnl)), label is not None),
-            (Content.assemble(("fees ", muted), fmt.money(scope.fees)), label is not None),
-            (Content.assemble(("net ", muted), pnl(scope.net_pnl)), False),
+            (Content.assemble(("realized ", muted), pnl(scope.realized_pnl)), detail),
+            (Content.assemble(("fees ", muted), fmt.money(scope.fees)), detail),
+            (Content.assemble(("net ", muted), pnl(scope.net_pnl)), ALWAYS),
         ]
         trips = "round trip" if scope.round_trips == 1 else "round trips"
         if label is None:
-            return [*amounts, (Content.styled(f"{scope.round_trips} {trips}", muted), False)]
+            return [*amounts, (Content.styled(f"{scope.round_trips} {trips}", muted), ALWAYS)]
         name, count_width = label
         head = Content.assemble(
             (name, ".pane--strong"), f" {scope.round_trips:>{count_width}} ", (trips, muted)
         )
-        return [(head, False), *amounts]
+        return [(head, ALWAYS), *amounts]
