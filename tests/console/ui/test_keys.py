@@ -223,3 +223,9 @@ async def test_a_redraw_that_fires_after_the_screens_are_gone_does_nothing() -> 
     redraws = app.redraws
     app.redraw()
     assert app.redraws == redraws
+
+
+async def test_a_duration_is_echoed_in_words_when_the_console_starts() -> None:
+    app = L2ConsoleApp(MarketReplay(replay_options(Mode.PAPER)), duration_s=120)
+    async with app.run_test(size=(80, 24)):
+        assert "Duration: 2 min (stops at 10:02:00 UTC)" in app.messages
