@@ -10,15 +10,19 @@ import asyncio
 import contextlib
 import signal
 import sys
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
 
-from console.durations import format_duration
-from console.options import RunOptions, mode_label
+from console import totals
+from console.durations import describe_duration
+from console.options import Broker, RunOptions, mode_label, mode_meaning
 from console.report.bands import band_lines
+from console.report.formatting import usd
 from console.session import TradingSession, open_store
 from console.settings import Settings
+from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection, open_venue
 from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState
@@ -35,9 +39,8 @@ RULE = "=" * 60
 
 
 def money(value: Decimal) -> str:
-    """``$1,234.56`` / ``-$32.18``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    """``$1,234.56`` / ``-$32.18`` / ``-$0.1221``: ``console.report.formatting.usd``'s rule."""
+    return usd(value)
 
 
 def ms(ns: float) -> str:
@@ -45,9 +48,14 @@ def ms(ns: float) -> str:
 
 
 class HeadlessPrinter(EngineObserver):
-    def __init__(self, out: TextIO, instrument: Instrument) -> None:
+    def __init__(
+        self, out: TextIO, instrument: Instrument, *, base: SessionBase | None = None
+    ) -> None:
+        """``base``: what a resumed session had booked before this run (``console.totals``);
+        with it, STATE lines and the summary show this run and the session apart."""
         self._out = out
         self._instrument = instrument
+        self._base = base
 
     def line(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -95,24 +103,39 @@ class HeadlessPrinter(EngineObserver):
 
     # --- periodic and final -----------------------------------------------------------------
     def state(self, state: EngineState) -> None:
+        """The guide's STATE line, stamped, with the position and the P&L behind it."""
         book = state.book
         spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
         self.line(
-            f"STATE | Imbalance: {book.ratio:.2f} | Mid: {self.price(book.mid)} "
-            f"| Spread: {spread} bps | Signals: {state.signals_total} "
-            f"| Latency: {ms(state.latency.avg_ns)}"
+            f"STATE | {stamp(state.wall_ns)} | Imbalance: {book.ratio:.2f} "
+            f"| Mid: {self.price(book.mid)} | Spread: {spread} bps | Signals: {state.signals_total}"
+            f" | Position: {position_text(state, self.price, unrealized=', unrealized ')}"
+            f" | {self._pnl_text(state)} | Latency: {ms(state.latency.avg_ns)} avg tick→decision"
         )
+
+    def _pnl_text(self, state: EngineState) -> str:
+        """``Net P&L: x`` for a run; a named session's total, and this run's when resumed."""
+        run = totals.this_run(state, self._base)
+        if self._base is None:
+            return f"Net P&L: {money(run.net_pnl)}"
+        whole = totals.session(state, self._base)
+        return f"Session P&L: {money(whole.net_pnl)} (this run {money(run.net_pnl)})"
 
     def summary(
         self, state: EngineState, *, mode: str, elapsed_s: float, flatten: KillSwitchStatus | None
     ) -> None:
         latency = state.latency
+        base = self._base
+        in_session = "" if base is None else " this run"
         self.line(RULE)
         self.line("SESSION SUMMARY")
         self.line(RULE)
         self.line(f"Duration: {elapsed_s:.1f}s")
-        self.line(f"Signals Generated: {state.signals_total}")
-        self.line(f"Trades Executed: {state.trades_executed} ({mode})")
+        signals = f"Signals Generated: {state.signals_total}"
+        if base is not None:
+            signals += f" this run ({totals.session_signals(state, base)} in the session)"
+        self.line(signals)
+        self.line(f"Trades Executed: {state.trades_executed} ({mode}){in_session}")
         self.line(f"Avg Latency: {ms(latency.avg_ns)}")
         self.line(f"P95 Latency: {ms(latency.p95_ns)}")
         self.line(f"Max Latency: {ms(latency.max_ns)}")
@@ -125,10 +148,11 @@ class HeadlessPrinter(EngineObserver):
         self.line(f"Blocked Signals: {state.blocked_total}" + (f" ({blocked})" if blocked else ""))
         if state.ignored_total:
             self.line(f"Ignored Signals: {state.ignored_total} (spot: no shorting)")
-        self.line(
-            f"Round Trips: {state.round_trips} | Realized P&L: {money(state.realized_pnl)} "
-            f"| Fees: {money(state.fees_paid)} | Net P&L: {money(state.net_pnl)}"
-        )
+        if base is None:
+            self.line(f"Round Trips: {totals_text(totals.this_run(state, None))}")
+        else:
+            self.line(f"This Run: Round Trips: {totals_text(totals.this_run(state, base))}")
+            self.line(f"Session: Round Trips: {totals_text(totals.session(state, base))}")
         self.line(f"Position: {position_text(state, self.price)}")
         if flatten is not None:
             self.line(f"Kill switch: {flatten.detail}")
@@ -139,6 +163,19 @@ class HeadlessPrinter(EngineObserver):
             f" | {c.stale_silence + c.stale_lag} stale"
         )
         self.line(RULE)
+
+
+def totals_text(scope: totals.Totals) -> str:
+    """``2 | Realized P&L: -$0.0264 | Fees: $0.0957 | Net P&L: -$0.1221`` (net = realized - fees)."""
+    return (
+        f"{scope.round_trips} | Realized P&L: {money(scope.realized_pnl)} "
+        f"| Fees: {money(scope.fees)} | Net P&L: {money(scope.net_pnl)}"
+    )
+
+
+def stamp(wall_ns: int) -> str:
+    """``2026-01-01T10:00:05Z``: when a STATE line was true (logs under tmux carry no time)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall_ns // 1_000_000_000))
 
 
 _ORDER_LATENCIES = (
@@ -165,25 +202,43 @@ def latency_verdict(latency: LatencySummary) -> str:
     return f"✗ Latency target MISSED (<{LATENCY_TARGET_MS:g}ms)"
 
 
-def position_text(state: EngineState, price: Callable[[Decimal], str]) -> str:
+def position_text(
+    state: EngineState, price: Callable[[Decimal], str], *, unrealized: str = " | Unrealized: "
+) -> str:
     quantity = state.position.quantity
     if quantity == 0:
         return "flat"
     side = "LONG" if quantity > 0 else "SHORT"
     return (
         f"{side} {abs(quantity)} @ {price(state.position.entry_price)}"
-        f" | Unrealized: {money(state.unrealized_pnl)}"
+        f"{unrealized}{usd(state.unrealized_pnl, signed=True)}"
     )
 
 
 def banner(options: RunOptions, banner_name: str, symbol: str) -> str:
+    """The guide's first line; the simulated venue says it is one, real money says so."""
     duration = (
-        "until stopped" if options.duration_s is None else format_duration(options.duration_s)
+        "until stopped" if options.duration_s is None else describe_duration(options.duration_s)
     )
+    if options.broker is Broker.SIM:
+        what = f"Simulated market ({banner_name} Futures protocol on 127.0.0.1)"
+    elif options.real_money:
+        what = f"{banner_name} L2 REAL MONEY"
+    else:
+        what = f"{banner_name} L2 Demo"
     return (
-        f"{banner_name} L2 Demo initialized | Symbol: {symbol} | "
+        f"{what} initialized | Symbol: {symbol} | "
         f"Mode: {mode_label(options.mode, options)} | Duration: {duration}"
     )
+
+
+def startup_lines(options: RunOptions, connection: VenueConnection) -> list[str]:
+    """The banner, the venue, and what the mode does (dry run and paper are easy to confuse)."""
+    return [
+        banner(options, connection.banner_name, connection.instrument.symbol),
+        f"Venue: {connection.venue_name} | {connection.ws_url}",
+        mode_meaning(options.mode, options),
+    ]
 
 
 async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sys.stdout) -> int:
@@ -205,12 +260,12 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             store = None
             if options.session is not None:
                 store = await open_session(options, settings, connection)
-            printer = HeadlessPrinter(out, connection.instrument)
+            printer = HeadlessPrinter(out, connection.instrument, base=session_base(store))
             session = TradingSession(
                 options, settings, connection, observers=[printer], store=store
             )
-            printer.line(banner(options, connection.banner_name, connection.instrument.symbol))
-            printer.line(f"Venue: {connection.venue_name} | {connection.ws_url}")
+            for text in startup_lines(options, connection):
+                printer.line(text)
             if store is not None:
                 printer.line(session_line(store.resume, printer))
             if connection.recorder is not None:
@@ -245,6 +300,10 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
     return 0
 
 
+def session_base(store: SessionStore | None) -> SessionBase | None:
+    return SessionBase.of(store.resume if store is not None else None)
+
+
 def announce_control(session: TradingSession, printer: HeadlessPrinter) -> None:
     """A named session can be flattened from another shell: say how."""
     if session.control is not None:
@@ -276,8 +335,11 @@ def session_line(resume: ResumeState, printer: HeadlessPrinter) -> str:
     crashed = (
         f" | {len(resume.crashed_run_ids)} crashed run(s) closed" if resume.crashed_run_ids else ""
     )
+    booked = resume.realized_pnl - resume.fees_paid
     return (
         f"Session: {name} resumed | run #{len(resume.runs)} | {covered:.1f} days covered "
+        f"| {resume.round_trips} round trip{'' if resume.round_trips == 1 else 's'} so far, "
+        f"net P&L {money(booked)} "
         f"| position {held} | next signal #{resume.next_signal_number}{crashed}"
     )
 

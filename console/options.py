@@ -63,3 +63,24 @@ def mode_label(mode: Mode, options: RunOptions) -> str:
     if options.broker is Broker.SIM:
         return "LIVE (SIM)"
     return "LIVE REAL MONEY" if options.real_money else "LIVE DEMO"
+
+
+def mode_meaning(mode: Mode, options: RunOptions) -> str:
+    """What the mode does, in one line: dry run and paper are easy to confuse."""
+    if mode is Mode.DRY_RUN:
+        return (
+            "DRY RUN: a look, not a record: the strategy trades a simulated position on the live "
+            "book so its entries and exits show; nothing reaches the venue, and at exit the "
+            "position is dropped, not closed"
+        )
+    if mode is Mode.PAPER:
+        return (
+            "PAPER: every order is filled by simulation against the live book (fees, slippage) "
+            "and the position is closed at exit, so the P&L is complete; nothing reaches the "
+            "venue; with a session it is recorded, resumed and judged by the gate"
+        )
+    if options.broker is Broker.SIM:
+        return "LIVE (SIM): real orders through the venue adapter, to the simulated venue"
+    if options.real_money:
+        return "LIVE REAL MONEY: every order is sent to the venue and spends real money"
+    return "LIVE DEMO: every order is sent to the venue's demo (fake money)"

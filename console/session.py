@@ -36,6 +36,7 @@ from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.settings import Settings
+from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
@@ -78,6 +79,9 @@ class TradingSession:
         self.settings = settings
         self.connection = connection
         self.store = store
+        # A resumed session's totals before this run: screens show this run and the session apart.
+        self.session_base = SessionBase.of(store.resume if store is not None else None)
+        self.latency_measured = True
         clock = clock or SystemClock()
         observers = list(observers)
         self.bands: FillBands | None = None  # paper and dry-run: this run's fills, worse/better

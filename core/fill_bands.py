@@ -13,6 +13,12 @@ Decisions are the engine's, taken once: a band never decides, it only fills what
 sent, closing its own position when the engine closes. So the bands answer "how much of this
 edge survives worse execution" without a second run. An exit the engine sends before a band's
 delayed entry has filled is applied after it, in order.
+
+Every band counts the same trades: the engine's round trips whose entry it saw (``trades``). A
+band that could not fill one (its entry found no book, or only part of one) says so
+(``unfilled_entries``, ``short_orders``) instead of showing fewer trades without a reason. A
+round trip that closed a position opened before the bands started watching (a resumed session)
+is in no band (``carried_in``).
 """
 
 from __future__ import annotations
@@ -81,6 +87,14 @@ class BandResult:
     open_quantity: Decimal  # a position this band still holds: not in ``net_pnl``
     orders: int
     short_orders: int  # orders the band's book could not fill completely
+    trades: int | None = None  # the engine's trades shadowed; None: its round trips, counted
+    unfilled_entries: int = 0  # of ``trades``: the entry found no book at all (no round trip)
+    carried_in: int = 0  # round trips of positions opened before the bands watched (default)
+
+    @property
+    def trade_count(self) -> int:
+        """The decisions this band stands for: the same number in every band of a run."""
+        return len(self.round_trips) if self.trades is None else self.trades
 
     @property
     def net_pnl(self) -> Decimal:
@@ -99,7 +113,16 @@ class _Order(NamedTuple):
 
 
 class _Band:
-    __slots__ = ("ledger", "model", "orders", "paper", "pending", "round_trips", "short_orders")
+    __slots__ = (
+        "ledger",
+        "model",
+        "orders",
+        "paper",
+        "pending",
+        "round_trips",
+        "short_orders",
+        "unfilled_entries",
+    )
 
     def __init__(self, model: ExecutionModel, instrument: Instrument, taker_fee_rate: Decimal):
         self.model = model
@@ -111,6 +134,7 @@ class _Band:
         self.round_trips: list[RoundTrip] = []
         self.orders = 0
         self.short_orders = 0
+        self.unfilled_entries = 0
 
     def fill(self, order: _Order, book: OrderBook, instrument: Instrument) -> None:
         request = order.request
@@ -133,6 +157,8 @@ class _Band:
         )
         if not execution.complete:
             self.short_orders += 1
+            if not request.reduce_only and not execution.fills:
+                self.unfilled_entries += 1
         for fill in execution.fills:
             round_trip = self.ledger.apply(fill)
             if round_trip is not None:
@@ -162,6 +188,9 @@ class FillBands(EngineObserver):
         self._next_due = _NEVER
         self._default_trips: list[RoundTrip] = []
         self._default_orders = 0
+        self._entry_seen = False  # the engine's open trade began with an order shadowed here
+        self._trades = 0
+        self._carried_in = 0
 
     def watch(self, book: OrderBook, mode: Callable[[], Mode] | None = None) -> None:
         """The book orders fill against; ``mode`` tells live orders (never shadowed) apart."""
@@ -180,6 +209,8 @@ class FillBands(EngineObserver):
         now_mono, now_wall = self._clock.mono_ns(), self._clock.wall_ns()
         mid = book.mid or 0.0
         self._default_orders += 1
+        if not request.reduce_only:
+            self._entry_seen = True
         for band in self._bands:
             latency = band.model.latency_ns
             band.pending.append(_Order(now_mono + latency, now_wall + latency, request, mid))
@@ -192,6 +223,11 @@ class FillBands(EngineObserver):
         self.release_due(self._clock.mono_ns())
 
     def on_round_trip(self, round_trip: RoundTrip) -> None:
+        if not self._entry_seen:  # opened before this run (resumed), or while live
+            self._carried_in += 1
+            return
+        self._entry_seen = False
+        self._trades += 1
         self._default_trips.append(round_trip)
 
     def release_due(self, now_mono_ns: int) -> None:
@@ -226,10 +262,20 @@ class FillBands(EngineObserver):
                 open_quantity=band.ledger.position.quantity,
                 orders=band.orders,
                 short_orders=band.short_orders,
+                trades=self._trades,
+                unfilled_entries=band.unfilled_entries,
             )
             for band in self._bands
         )
 
     def default(self) -> BandResult:
         """The engine's own paper fills over the same orders (its closed round trips)."""
-        return BandResult(DEFAULT, tuple(self._default_trips), ZERO, self._default_orders, 0)
+        return BandResult(
+            DEFAULT,
+            tuple(self._default_trips),
+            ZERO,
+            self._default_orders,
+            0,
+            trades=self._trades,
+            carried_in=self._carried_in,
+        )

@@ -127,7 +127,8 @@ def compute_stats(
         max_drawdown=max_drawdown(nets),
         fees_paid=sum((rt.fees for rt in round_trips), _ZERO),
         avg_slippage_bps=sum(slips, _ZERO) / len(slips) if slips else None,
-        trades_per_day=Decimal(trades) / days if days else None,
+        # A rate per day needs a day: 12 trades in 20 minutes are not 864 a day.
+        trades_per_day=Decimal(trades) / days if days is not None and days >= 1 else None,
         longest_losing_streak=longest_losing_streak(nets),
         longs=_side_stats(round_trips, Side.BUY),
         shorts=_side_stats(round_trips, Side.SELL),

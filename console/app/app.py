@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from console.app import format as fmt
 from console.app.checklist_source import ChecklistSource
 from console.app.gates import GateSource, NoPaperSession
 from console.app.host import EngineHost
@@ -43,6 +44,7 @@ from console.app.widgets import (
     SignalLogPane,
     StatusBar,
 )
+from console.durations import describe_duration
 from core.engine import ModeChangeRefused
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
@@ -114,7 +116,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.redraws = 0
         self._started = time.monotonic()
         self.messages: deque[str] = deque(maxlen=50)  # what the console told the user
-        self.status_bar = StatusBar(id="status")
+        self.status_bar = StatusBar(id="status", latency_measured=host.latency_measured)
         self.book = OrderBookPane(
             id="book",
             price_decimals=instrument.price_decimals,
@@ -123,9 +125,17 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.imbalance = ImbalancePane(
             id="imbalance", entry_ratio=engine.config.strategy.entry_ratio
         )
-        self.position = PositionPane(id="position", price_decimals=instrument.price_decimals)
+        if host.session_base is not None:  # this run and the session: two lines more
+            self.add_class("-resumed")
+        self.position = PositionPane(
+            id="position", price_decimals=instrument.price_decimals, base=host.session_base
+        )
         self.gate = GatePane(id="gate", link="c checklist" if checklist else None)
-        self.signals = SignalLogPane(id="signals", price_decimals=instrument.price_decimals)
+        self.signals = SignalLogPane(
+            id="signals",
+            price_decimals=instrument.price_decimals,
+            resumed=host.session_base is not None,
+        )
         self.notice = NoticeBar(id="notice")
 
     def compose(self) -> ComposeResult:
@@ -148,6 +158,11 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.set_interval(GATE_POLL_S, self.poll_gates, name="gate poll")
         if self._duration_s is not None:
             self.set_timer(self._duration_s, self._duration_over, name="duration")
+            ends_ns = self.host.engine.state(depth=0).wall_ns + round(self._duration_s * 1e9)
+            self.say(
+                f"Duration: {describe_duration(self._duration_s)} (stops at "
+                f"{fmt.utc_clock(ends_ns)} UTC)"
+            )
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
@@ -216,12 +231,19 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self.action_flatten()
 
     def action_go_live(self) -> None:
+        """Refusals first (real money not allowed, a session of one mode, an open position, no
+        keys): asking "go live?" only to refuse after a yes would be a trap."""
         options = self.host.options
+        engine = self.host.engine
         refusal = live_refusal(options)
+        if refusal is None:
+            try:
+                engine.check_mode_change(Mode.LIVE)
+            except ModeChangeRefused as exc:
+                refusal = f"refused: {exc}"
         if refusal is not None:
             self.say(refusal, severity="error")
             return
-        engine = self.host.engine
         screen = ConfirmLiveScreen(
             badge=badge(Mode.LIVE, options),
             venue=engine.config.venue_name,

@@ -6,6 +6,8 @@ import math
 import time
 from decimal import Decimal
 
+from console.report.formatting import usd
+
 
 def price(value: float | Decimal | None, decimals: int) -> str:
     if value is None:
@@ -14,13 +16,8 @@ def price(value: float | Decimal | None, decimals: int) -> str:
 
 
 def money(value: Decimal, *, signed: bool = False) -> str:
-    """``$1,234.56``; ``-$32.18``; with ``signed`` a gain reads ``+$4.10``."""
-    cents = value.quantize(Decimal("0.01"))
-    if cents == 0:
-        cents = abs(cents)  # -0.001 rounds to "-0.00": show $0.00
-    if cents < 0:
-        return f"-${-cents:,.2f}"
-    return f"{'+' if signed and cents > 0 else ''}${cents:,.2f}"
+    """``$1,234.56``; ``-$32.18``; ``-$0.1221`` below a dollar; with ``signed`` ``+$4.10``."""
+    return usd(value, signed=signed)
 
 
 def latency(ns: int) -> str:

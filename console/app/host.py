@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from console.options import RunOptions
+from console.totals import SessionBase
 from core.engine import Engine
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
@@ -19,6 +20,10 @@ from core.store import RunEnd
 class EngineHost(Protocol):
     engine: Engine
     options: RunOptions
+    # What a resumed session had booked before this run (``console.totals``); None otherwise.
+    session_base: SessionBase | None
+    # False where the clock stands still while the engine works (a replay): no latency to show.
+    latency_measured: bool
 
     async def start(self) -> None:
         """Start feeding the engine (on the running loop, i.e. the console's)."""

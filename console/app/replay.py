@@ -4,24 +4,36 @@ Snapshots, screenshots and UI tests need the same screen every time, so nothing 
 wall clock or a socket: the engine runs on a ``ManualClock`` that moves only when the replay
 plays market time, and the book events are the sim market's own level changes, delivered the
 way the Kraken Futures feed delivers them (a snapshot, then one level per sequence number).
-Because the clock does not move while the engine works, tick→decision latency reads 0 here.
+Because the clock does not move while the engine works, nothing is measured: the console shows
+no latency figure for it (``latency_measured``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
 from console.options import Broker, RunOptions
+from console.totals import SessionBase
 from core.clock import ManualClock
-from core.engine import Engine, EngineConfig
+from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode, Side
 from core.events import BookDelta, BookSnapshot
 from core.instrument import Instrument
-from core.ports import FeedSink
+from core.ledger import Position
+from core.ports import (
+    AccountSnapshot,
+    FeedSink,
+    OpenOrder,
+    OrderRequest,
+    OrderResult,
+    VenueError,
+    VenuePosition,
+)
 from core.risk import RiskLimits
 from core.store import RunEnd
 from core.strategy import StrategyParams
@@ -54,6 +66,37 @@ def replay_options(mode: Mode = Mode.PAPER, **changes: object) -> RunOptions:
     return RunOptions(**fields)  # type: ignore[arg-type]
 
 
+NO_VENUE = "a deterministic replay has no venue to trade on"
+
+
+class NoVenue:
+    """The ``ExecutionVenue`` of a deterministic replay: every call says there is none."""
+
+    async def instruments(self) -> Mapping[str, Instrument]:
+        raise VenueError(NO_VENUE)
+
+    async def place_order(self, order: OrderRequest) -> OrderResult:
+        raise VenueError(NO_VENUE)
+
+    async def order_status(self, client_order_id: str, product: str) -> OrderResult | None:
+        raise VenueError(NO_VENUE)
+
+    async def cancel_all_orders(self, product: str | None = None) -> None:
+        raise VenueError(NO_VENUE)
+
+    async def open_positions(self) -> list[VenuePosition]:
+        raise VenueError(NO_VENUE)
+
+    async def open_orders(self) -> list[OpenOrder]:
+        raise VenueError(NO_VENUE)
+
+    async def account(self) -> AccountSnapshot:
+        raise VenueError(NO_VENUE)
+
+    async def close(self) -> None:
+        return None
+
+
 class MarketReplay:
     """An ``EngineHost`` and ``MarketFeed`` whose market moves only when ``play`` is called."""
 
@@ -68,8 +111,11 @@ class MarketReplay:
         strategy: StrategyParams | None = None,
         risk: RiskLimits | None = None,
         venue_name: str = "Kraken Futures (simulated)",
+        session_base: SessionBase | None = None,
     ) -> None:
         self.options = options
+        self.session_base = session_base  # a scene of a resumed session: what it had before
+        self.latency_measured = False  # the manual clock stands still while the engine works
         self.clock = ManualClock(wall_ns=START_WALL_NS, mono_ns=1_000_000_000)
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol
@@ -82,7 +128,20 @@ class MarketReplay:
             trade_notional_usd=Decimal(100),
             taker_fee_rate=KRAKEN_TAKER_FEE,
         )
-        self.engine = Engine(config, feed=self, clock=self.clock)
+        # Like the sim (whose keys are public), a replay may ask to go live; it has no venue to
+        # trade on, so going live is refused after the question, as a venue that cannot be
+        # reconciled would be.
+        self.engine = Engine(config, feed=self, clock=self.clock, venue=NoVenue())
+        if session_base is not None:  # continue the session as ``console.session`` does
+            self.engine.restore(
+                position=Position(spec.symbol, Decimal(0), Decimal(0), 0, Decimal(0)),
+                realized_pnl=session_base.realized_pnl,
+                fees_paid=session_base.fees,
+                day=dt.datetime.fromtimestamp(START_WALL_NS // 10**9, dt.UTC).date(),
+                trades_today=0,
+                realized_today=Decimal(0),
+                next_signal_number=session_base.signals + 1,
+            )
         self._seq = 0
         self._needs_snapshot = True
         self._sink: FeedSink = self.engine
@@ -102,6 +161,9 @@ class MarketReplay:
         """The market moves only when played."""
 
     async def set_mode(self, mode: Mode) -> None:
+        self.engine.check_mode_change(mode)
+        if mode is Mode.LIVE:
+            raise ModeChangeRefused(f"cannot go live safely: {NO_VENUE}")
         self.engine.set_mode(mode)
 
     async def stop(

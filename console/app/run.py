@@ -23,6 +23,7 @@ from console.options import RunOptions
 from console.report.bands import band_lines
 from console.session import TradingSession
 from console.settings import Settings
+from console.totals import SessionBase
 from console.venue_setup import open_venue
 from core.store import RunEnd
 
@@ -110,7 +111,8 @@ async def run_console(
                         flatten=options.flatten_on_exit, how=RunEnd.CRASHED
                     )
         state = session.engine.state()
-        printer = HeadlessPrinter(out, connection.instrument)
+        base = SessionBase.of(store.resume if store is not None else None)
+        printer = HeadlessPrinter(out, connection.instrument, base=base)
         if store is not None:
             printer.line(session_line(store.resume, printer))
         printer.summary(

@@ -14,6 +14,7 @@ import random
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -21,6 +22,7 @@ from textual.pilot import Pilot
 from console.app.app import L2ConsoleApp
 from console.app.gates import FixedGate, GateProgress
 from console.app.replay import MarketReplay, replay_options
+from console.totals import SessionBase
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode
 from core.events import SignalOutcome
@@ -71,6 +73,12 @@ class Scene:
     caption: str
 
 
+# The session before the scene's run: with the scene's two round trips, the gate's 87 trades.
+RESUMED_FROM = SessionBase(
+    round_trips=85, realized_pnl=Decimal("9.51825"), fees=Decimal("8.16018340"), signals=176
+)
+
+
 def trading_app(
     mode: Mode = Mode.PAPER, gate: GateProgress | None = GATE_NOT_MET
 ) -> tuple[L2ConsoleApp, MarketReplay]:
@@ -78,6 +86,7 @@ def trading_app(
         replay_options(mode, session=SESSION if gate else None),
         seed=SEED,
         strategy=StrategyParams(cooldown_s=2.0),
+        session_base=RESUMED_FROM if gate is GATE_NOT_MET else None,
     )
     app = L2ConsoleApp(replay, gates=FixedGate(gate), fps=10)
     return app, replay

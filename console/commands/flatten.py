@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
+from console.durations import DurationError, parse_duration
 from console.settings import Settings
 
 EXIT_FLAT = 0
@@ -30,7 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--db", type=Path, help="the session database (default: L2CONSOLE_DB); its folder is used"
     )
     flatten.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds to wait for the result (120)"
+        "--timeout", default="120", help="how long to wait for the result: seconds, or 2m (120)"
     )
     flatten.set_defaults(handler=handle)
 
@@ -39,11 +40,13 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     from console.control import ControlError, request  # noqa: PLC0415 - keep --help instant
 
     data_dir = args.db.parent if args.db else settings.data_dir
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    try:
+        timeout_s = parse_duration(args.timeout)
+    except DurationError as exc:
+        raise UsageError(f"--timeout: {exc}") from None
     try:
         result = asyncio.run(
-            request(data_dir, args.session, "flatten", timeout_s=args.timeout, progress=sys.stdout)
+            request(data_dir, args.session, "flatten", timeout_s=timeout_s, progress=sys.stdout)
         )
     except ControlError as exc:
         raise UsageError(str(exc)) from None

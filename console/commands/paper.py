@@ -16,11 +16,21 @@ SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     paper = commands.add_parser(
-        "paper", help="paper-trade a named session; the same name again resumes it"
+        "paper",
+        help="paper-trade a named session; the same name again resumes it",
+        description="Paper trading in a named session: every order is filled by simulation "
+        "against the live book (fees, slippage), recorded, and the position closed at exit; the "
+        "same name again resumes it, and `l2console report` judges it against the paper gate. "
+        "A dry run (`l2console run`) fills the same way but keeps nothing; nothing here reaches "
+        "the venue.",
     )
     add_trading_arguments(paper)
     paper.add_argument("--session", help="session name (default: <broker>_<symbol>)")
-    paper.add_argument("--duration", help="minutes, or 90m, 24h, 7d (default: until stopped)")
+    paper.add_argument(
+        "--duration",
+        help="a bare number is minutes (1440 = 24 h); or 90s, 2 min, 24h, 7d "
+        "(default: until stopped)",
+    )
     paper.set_defaults(handler=handle)
 
 

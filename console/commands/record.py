@@ -34,7 +34,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     record.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
     record.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     record.add_argument("--out", type=Path, required=True, metavar="FILE", help="new file")
-    record.add_argument("--duration", help="seconds, or 90s, 5m, 24h (default: until stopped)")
+    record.add_argument(
+        "--duration",
+        help="a bare number is seconds; or 90s, 5m, 2 min, 24h (default: until stopped)",
+    )
     record.add_argument(
         "--rotate-mb",
         type=float,
@@ -61,7 +64,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def record(options: RunOptions, settings: Settings, out: TextIO) -> int:
-    from console.durations import format_duration  # noqa: PLC0415
+    from console.durations import describe_duration  # noqa: PLC0415
     from console.session import TradingSession  # noqa: PLC0415
     from console.venue_setup import open_venue  # noqa: PLC0415
 
@@ -78,7 +81,7 @@ async def record(options: RunOptions, settings: Settings, out: TextIO) -> int:
             until = (
                 "until stopped"
                 if options.duration_s is None
-                else format_duration(options.duration_s)
+                else describe_duration(options.duration_s)
             )
             _line(
                 out,

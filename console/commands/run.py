@@ -42,7 +42,17 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = commands.add_parser("run", help="run the strategy (default: simulated venue, dry run)")
+    run = commands.add_parser(
+        "run",
+        help="run the strategy (default: simulated venue, dry run)",
+        description=(
+            "Run the strategy on one symbol. Neither a dry run (the default) nor --paper sends "
+            "an order: both fill the strategy's orders by simulation against the live book. A "
+            "dry run is a look: its position is dropped at exit. Paper is the record: the "
+            "position is closed at exit, and a named session keeps every fill, resumes, and is "
+            "judged by the paper gate. --live sends orders to the venue."
+        ),
+    )
     add_trading_arguments(run)
     run.add_argument(
         "--session",
@@ -50,11 +60,34 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         help="record this run in a named session (resumes it); `l2console flatten --session "
         "NAME` reaches it",
     )
-    run.add_argument("--duration", help="seconds, or 90s, 5m, 24h (default: until stopped)")
+    run.add_argument(
+        "--duration",
+        help="a bare number is seconds; or 90s, 5m, 2 min, 1h30m, 24h (default: until stopped)",
+    )
     modes = run.add_mutually_exclusive_group()
-    modes.add_argument("--dry-run", dest="mode", action="store_const", const=Mode.DRY_RUN)
-    modes.add_argument("--paper", dest="mode", action="store_const", const=Mode.PAPER)
-    modes.add_argument("--live", dest="mode", action="store_const", const=Mode.LIVE)
+    modes.add_argument(
+        "--dry-run",
+        dest="mode",
+        action="store_const",
+        const=Mode.DRY_RUN,
+        help="the default: a look, not a record: the strategy trades a simulated position on the "
+        "live book so its entries and exits show; at exit the position is dropped, not closed",
+    )
+    modes.add_argument(
+        "--paper",
+        dest="mode",
+        action="store_const",
+        const=Mode.PAPER,
+        help="the same simulated fills as a record: the position is closed at exit so the P&L is "
+        "complete; with --session (or `l2console paper`) recorded, resumed and gated",
+    )
+    modes.add_argument(
+        "--live",
+        dest="mode",
+        action="store_const",
+        const=Mode.LIVE,
+        help="orders go to the venue (Kraken: the demo; --production and Binance.us: real money)",
+    )
     run.add_argument("--production", action="store_true", help="Kraken: production, not demo")
     run.add_argument(
         "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"

@@ -19,7 +19,7 @@ from console.report import SessionReport, build_report
 from console.report.bands import band_lines
 from console.report.formatting import average_or_na, days, factor, percent, usd
 from console.report.formatting import utc as utc_minutes
-from console.report.text import curve_lines, detail_lines
+from console.report.text import curve_lines, detail_lines, price
 from console.settings import Settings
 from core.enums import Mode
 from core.store import ReportData, RunEnd, RunRecord, SessionInfo
@@ -85,6 +85,7 @@ def report_data(result: ReplayResult) -> ReportData:
         positions={symbol: position},
         realized_pnl=state.realized_pnl,
         fees_paid=state.fees_paid,
+        price_decimals=header.instrument.price_decimals,
     )
 
 
@@ -189,7 +190,8 @@ def position_lines(result: ReplayResult) -> list[str]:
         return ["  Position at the end: flat"]
     side = "LONG" if position.quantity > 0 else "SHORT"
     return [
-        f"  Position at the end: {side} {abs(position.quantity)} @ {position.entry_price:f} "
+        f"  Position at the end: {side} {abs(position.quantity)} @ "
+        f"{price(position.entry_price, result.header.instrument.price_decimals)} "
         f"still open (book {result.state.book.state.value}): not closed, not counted"
     ]
 

@@ -87,7 +87,7 @@ def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
     fee_setting = FEE_SETTING.get(header.venue, "kraken_taker_fee_bps")
     symbol = header.instrument.symbol
     return EngineConfig(
-        venue_name=f"{header.venue_name} (replay)",
+        venue_name=header.venue_name,  # the console's badge and every report line say REPLAY
         instrument=header.instrument,
         mode=Mode.PAPER,
         strategy=settings.strategy_params,

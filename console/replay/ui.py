@@ -6,10 +6,14 @@ and stops where it is told. ``ReplayConsole`` is the trading console with the re
 
 - ``space`` pauses and resumes the playback,
 - ``n`` (paused) plays the next frame, ``s`` (paused) plays up to the next decision,
-- the kill switch (``f``) and quit (``q``) work as in a paper run; going live and pausing
-  entries do not apply to a recording and are hidden.
+- the kill switch (``f``) and quit (``q``) work as in a paper run; going live, pausing
+  entries and the latency histograms do not apply to a recording and are hidden;
+- ``?`` shows these keys.
 
-The status bar's badge reads REPLAY, its session field the playback (file, position, speed).
+The status bar's badge reads REPLAY, its session field the playback: file, market time played of
+the recording's length, share and speed (the length comes from a scan of the file in a worker
+thread when the console starts). No latency is shown: the recorded clock stands still while a
+frame is handled, so none is measured.
 """
 
 from __future__ import annotations
@@ -23,21 +27,41 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 
+from brokers.recording import RecordingError
 from console.app import app as app_module
 from console.app.app import L2ConsoleApp
 from console.app.gates import GateProgress
 from console.app.modes import Badge
-from console.app.widgets import GatePane, StatusBar
+from console.app.screens import HelpScreen
+from console.app.widgets import GatePane, NoticeBar, StatusBar
 from console.app.widgets.pane import fit
 from console.app.widgets.status_bar import StatusFacts
 from console.options import RunOptions
+from console.replay.extent import RecordingExtent, scan_extent
 from console.replay.result import ReplayResult
 from console.replay.runner import ReplayPlayer
-from core.engine_state import EngineState, KillSwitchStatus
+from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
 from core.store import RunEnd
 
 REPLAY_BADGE = Badge("REPLAY", "paper")
+REPLAY_HELP = """\
+[b]Replay keys[/b]
+  [b]space[/b]     pause / play the recording (at --speed)
+  [b]n[/b]         paused: play the next frame
+  [b]s[/b]         paused: play up to and including the next decision
+  [b]f[/b]         flatten the replay's paper position now (the kill switch);
+              entries stay stopped for the rest of the replay
+  [b]q[/b]         quit and print the REPLAY report; asks when a position is open
+  [b]?[/b]         this help (esc closes)
+
+[b]Status[/b]  REPLAY, the recording, market time played / its length, the
+          share played and the speed (or paused, end). Latency is not
+          measured in a replay: the recorded clock stands still while a
+          frame is handled.
+[b]Gate[/b]    a replay never counts toward the paper gate.
+"""
+FLAT_HINT = {KillSwitchPhase.FLAT: " · no more entries in this replay"}
 FULL_SPEED_CHUNK = 2_000  # frames between redraw chances when playing as fast as possible
 MAX_WAIT_S = 0.1  # a paced wait is cut in slices so pause and quit answer at once
 
@@ -49,11 +73,15 @@ class RecordingHost:
         self.player = player
         self.engine = player.engine
         self.options = options
+        self.session_base = None  # a replay is never a session
+        self.latency_measured = False  # the recorded clock stands still while a frame is handled
         self.speed = speed  # None: as fast as possible
         self.result: ReplayResult | None = None
         self._playing = asyncio.Event()
         self._restart_pace = True
         self._task: asyncio.Task[None] | None = None
+        self.extent: RecordingExtent | None = None  # known once the scan is done
+        self._scan: asyncio.Task[None] | None = None
 
     @property
     def paused(self) -> bool:
@@ -66,6 +94,13 @@ class RecordingHost:
     async def start(self) -> None:
         self._playing.set()
         self._task = asyncio.create_task(self._play(), name="replay playback")
+        self._scan = asyncio.create_task(self._measure(), name="recording extent")
+
+    async def _measure(self) -> None:
+        try:
+            self.extent = await asyncio.to_thread(scan_extent, self.player.path)
+        except RecordingError:
+            self.extent = None  # the playback reports what it cannot read
 
     def pause(self) -> None:
         self._playing.clear()
@@ -110,21 +145,29 @@ class RecordingHost:
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
     ) -> KillSwitchStatus | None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._scan):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.result is None:
             self.result = await self.player.finish(flatten=flatten)
         return self.result.flatten
 
     def position_text(self) -> str:
-        """``rec.l2rec 42% 1x`` / ``42% paused`` / ``end``: where the playback is, how it goes."""
+        """``rec.l2rec 0:07/0:30 23% 1x`` / ``… paused`` / ``rec.l2rec end``: where the
+        playback is in market time, of how long, and how it goes."""
+        name = self.player.path.name
         if self.finished:
-            return f"{self.player.path.name} end"
-        done, total = self.player.progress
-        share = f"{min(1.0, done / total):.0%}" if total else "?"
-        return f"{self.player.path.name} {share} {self._pace()}"
+            return f"{name} end"
+        extent = self.extent
+        if extent is None or not self.player.frames:
+            return f"{name} {self._pace()}"
+        played_ns = max(0, self.player.clock.wall_ns() - extent.first_wall_ns)
+        length_ns = extent.length_ns
+        share = min(1.0, played_ns / length_ns) if length_ns else 1.0
+        clock = f"{clock_text(played_ns)}/{clock_text(length_ns)}"
+        return f"{name} {clock} {share:.0%} {self._pace()}"
 
     def _pace(self) -> str:
         if self.paused:
@@ -132,11 +175,18 @@ class RecordingHost:
         return "max" if self.speed is None else f"{self.speed:g}x"
 
 
+def clock_text(ns: int) -> str:
+    """``0:07``, ``12:30``, ``1:02:03``: market time, to the second."""
+    minutes, seconds = divmod(ns // 1_000_000_000, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
 class ReplayStatusBar(StatusBar):
     """The status bar with the REPLAY badge and the playback where the session name goes."""
 
-    def __init__(self, host: RecordingHost, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, host: RecordingHost, *, id: str | None = None) -> None:
+        super().__init__(id=id, latency_measured=False, session_label="")
         self._host = host
 
     def status_facts(
@@ -163,19 +213,23 @@ class ReplayGatePane(GatePane):
 class ReplayConsole(L2ConsoleApp):
     # Relative paths resolve against the subclass's module: point at the console's own sheet.
     CSS_PATH = str(Path(app_module.__file__).with_name("console.tcss"))
+    # Short labels, ^k hidden (f is the same kill switch): the footer fits 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "flatten", "Flatten", priority=True),
+        Binding("ctrl+k", "kill_switch", "Kill switch", show=False, priority=True),
         Binding("space", "pause_playback", "Pause"),
         Binding("space", "play", "Play"),
         Binding("n", "step", "Step"),
         Binding("s", "next_signal", "Next signal"),
     ]
-    _NOT_FOR_A_RECORDING = frozenset({"go_live", "go_dry", "pause", "resume"})
+    _NOT_FOR_A_RECORDING = frozenset({"go_live", "go_dry", "pause", "resume", "latency"})
 
     def __init__(self, host: RecordingHost, **kwargs: object) -> None:
         super().__init__(host, session_name="replay", **kwargs)  # type: ignore[arg-type]
         self.replay_host = host
         self.status_bar = ReplayStatusBar(host, id="status")
         self.gate = ReplayGatePane(id="gate")
+        self.notice = NoticeBar(id="notice", hints=FLAT_HINT)
         self._announced_end = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -196,6 +250,9 @@ class ReplayConsole(L2ConsoleApp):
             self._announced_end = True
             self.say("end of the recording: q quits and prints the report")
             self.refresh_bindings()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(REPLAY_HELP))
 
     def action_pause_playback(self) -> None:
         self.replay_host.pause()

@@ -14,23 +14,39 @@ PAPER_FILLS = "paper fills"
 
 
 def band_lines(default: BandResult, bands: Sequence[BandResult]) -> list[str]:
-    """Title, then one row per model — pessimistic, default, optimistic — then any caveats."""
+    """Title, then one row per model — pessimistic, default, optimistic — then why any band
+    filled less than the decisions it stands for."""
     rows = [*bands[:1], default, *bands[1:]]
     table = [
         (
             b.model.name,
             PAPER_FILLS if b is default else b.model.describe(),
             b.net_pnl,
-            len(b.round_trips),
+            b.trade_count,
         )
         for b in rows
     ]
     lines = [TITLE, *_rows(table)]
     for band in bands:
-        if band.short_orders:
-            lines.append(_short(band.model.name, band.short_orders))
+        name = band.model.name
+        if band.unfilled_entries:
+            lines.append(
+                f"  {name}: {band.unfilled_entries:,} of the {_trades(band.trade_count)} not "
+                f"filled: the entry found no book to fill against ({band.model.describe()})"
+            )
+        partly = band.short_orders - band.unfilled_entries
+        if partly:
+            lines.append(
+                f"  {name}: {partly:,} order(s) filled only in part: the book of that moment "
+                "was too thin"
+            )
         if band.open_quantity:
-            lines.append(f"  {band.model.name}: {band.open_quantity} still open, not counted")
+            lines.append(f"  {name}: {band.open_quantity} still open, not counted")
+    if default.carried_in:
+        lines.append(
+            f"  {_trades(default.carried_in, 'round trip')} closed a position opened before "
+            "this run: in the run's P&L, in no band"
+        )
     return lines
 
 
@@ -64,11 +80,16 @@ def stored_band_lines(bands: Sequence[BandTotals], runs: int) -> list[str]:
 def _rows(table: Sequence[tuple[str, str, Decimal, int]]) -> list[str]:
     labels = [f"{name} ({execution})" for name, execution, _, _ in table]
     width = max(len(label) for label in labels)
+    amounts = [usd(net_pnl) for _, _, net_pnl, _ in table]
+    money_width = max(12, *(len(amount) for amount in amounts))
     return [
-        f"  {label:<{width}}  Net P&L {usd(net_pnl):>12}  "
-        f"over {trades:,} trade{'' if trades == 1 else 's'}"
-        for label, (_, _, net_pnl, trades) in zip(labels, table, strict=True)
+        f"  {label:<{width}}  Net P&L {amount:>{money_width}}  over {_trades(trades)}"
+        for label, amount, (_, _, _, trades) in zip(labels, amounts, table, strict=True)
     ]
+
+
+def _trades(count: int, noun: str = "trade") -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _short(model: str, orders: int) -> str:

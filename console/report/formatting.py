@@ -1,4 +1,13 @@
-"""How numbers look in reports: the guide's ``$4,235.67``, ``-$32.18``, ``54.47%``, ``1.53``."""
+"""How numbers look in reports: the guide's ``$4,235.67``, ``-$32.18``, ``54.47%``, ``1.53``.
+
+Money has one rule on every screen and in every text (headless lines, the console, reports): an
+amount is shown exactly, never rounded. Whole cents print as cents (``$4,235.67``); anything finer
+prints every decimal it has (``-$0.12758295``). A $100 position's P&L and fees are cents and
+fractions of a cent: rounded, ``-$0.0319`` and ``$0.0957`` beside a net of ``-$0.1275`` (or at
+cents ``-$0.03``, ``$0.10`` and ``-$0.13``) do not add up, and a trader stops trusting the rest.
+Averages are not amounts but statistics: they are rounded, to the cent from a dollar up and to a
+hundredth of a cent below (``average``). Machine formats (JSON, CSV) keep the exact decimal.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +16,31 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 NOT_AVAILABLE = "n/a"
 _CENT = Decimal("0.01")
+_CENT_OF_A_CENT = Decimal("0.0001")
+_FINEST_EXPONENT = -10  # the ledger's P&L quantum (``core.money.PNL_QUANTUM``)
+_FINEST = Decimal(1).scaleb(_FINEST_EXPONENT)
 _TENTH = Decimal("0.1")
 
 
-def usd(amount: Decimal) -> str:
-    """Dollars and cents, thousands separated, sign before the dollar sign; never ``-$0.00``."""
-    cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
-    if cents == 0:
+def usd(amount: Decimal, *, signed: bool = False) -> str:
+    """``$4,235.67``, ``-$32.18``, ``-$0.12758295``: exact (see the module's money rule).
+
+    Thousands separated, at least two decimals, the sign before the dollar sign, never
+    ``-$0.00``; with ``signed`` a gain reads ``+$4.10``.
+    """
+    exact = amount.quantize(_FINEST) if amount.as_tuple().exponent < _FINEST_EXPONENT else amount
+    if exact == 0:
         return "$0.00"
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents):,.2f}"
+    whole, _, fraction = f"{abs(exact):f}".partition(".")
+    fraction = fraction.rstrip("0").ljust(2, "0")
+    sign = "-" if exact < 0 else "+" if signed else ""
+    return f"{sign}${int(whole):,}.{fraction}"
+
+
+def average(value: Decimal) -> Decimal:
+    """A statistic in dollars, rounded: to the cent from $1 up, to $0.0001 below."""
+    quantum = _CENT if abs(value) >= 1 else _CENT_OF_A_CENT
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def percent(fraction: Decimal | None) -> str:
@@ -41,7 +65,7 @@ def days(value: Decimal) -> str:
 
 
 def average_or_na(value: Decimal | None) -> str:
-    return NOT_AVAILABLE if value is None else usd(value)
+    return NOT_AVAILABLE if value is None else usd(average(value))
 
 
 def utc(wall_ns: int, *, seconds: bool = False) -> str:

@@ -36,6 +36,7 @@ def report_object(report: SessionReport) -> dict[str, object]:
             "symbol": session.symbol,
             "mode": session.mode.value,
             "created_utc": iso_utc(session.created_ns),
+            "final": not report.data.running,
             "parameters": dict(session.parameters),
         },
         "gate_clock": {

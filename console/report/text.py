@@ -46,7 +46,7 @@ def guide_block(report: SessionReport) -> list[str]:
     pf_target = _profit_factor_target(report)
     kind = "LIVE" if report.is_live else "PAPER"
     lines = [
-        f"FINAL {kind} TRADING REPORT - Session: {report.name}",
+        title(report, kind),
         f"Days Running: {days(report.clock.days)} / {plain_number(required)} days required",
         f"Total Trades: {stats.trades}",
         f"Winning Trades: {stats.wins}",
@@ -60,10 +60,9 @@ def guide_block(report: SessionReport) -> list[str]:
         "",
         f"Gate {gate.gate.value} Requirements:",
     ]
-    # The minimum trade count is listed under the confidence lines, so the guide's block stays
-    # word for word; it still counts in the verdict below.
-    shown = [r for r in gate.requirements if r.kind is not RequirementKind.MIN_TRADES]
-    lines += [f"  [{'✓' if r.met else '✗'}] {_requirement(r, report)}" for r in shown]
+    # Every requirement the verdict below judges is listed (the guide's three, then the minimum
+    # trade count), so a ✗ in the verdict always has its line.
+    lines += [f"  [{'✓' if r.met else '✗'}] {_requirement(r, report)}" for r in gate.requirements]
     if gate.ready:
         lines.append(f"✓ ALL GATE {gate.gate.value} REQUIREMENTS MET - {_READY[gate.gate]}")
     else:
@@ -72,14 +71,21 @@ def guide_block(report: SessionReport) -> list[str]:
     return lines
 
 
+def title(report: SessionReport, kind: str) -> str:
+    """The guide's ``FINAL`` title, only once no run is open: a running session is interim."""
+    if not report.data.running:
+        return f"FINAL {kind} TRADING REPORT - Session: {report.name}"
+    as_of = max(run.covered_until_ns for run in report.data.runs)
+    return (
+        f"INTERIM {kind} TRADING REPORT (a run is still open; as of {utc(as_of)} UTC) "
+        f"- Session: {report.name}"
+    )
+
+
 def confidence_lines(report: SessionReport) -> list[str]:
-    """The minimum trade count and the 95 % intervals, in words."""
+    """The 95 % intervals, in words."""
     lines = ["Confidence (95%):"]
-    gate = report.gate
-    if gate.gate is Gate.PAPER_TO_LIVE:
-        minimum = gate.requirement(RequirementKind.MIN_TRADES)
-        lines.append(f"  [{'✓' if minimum.met else '✗'}] {_requirement(minimum, report)}")
-    notes = gate.confidence
+    notes = report.gate.confidence
     if not notes and report.stats.trades == 0:
         lines.append("  No round trips yet: nothing to estimate")
     lines += [f"  {note.sentence}" for note in notes]
@@ -103,7 +109,7 @@ def detail_lines(report: SessionReport) -> list[str]:
         f"  Fees Paid: {usd(stats.fees_paid)}",
         f"  Avg Slippage: {_bps(stats.avg_slippage_bps)}",
         f"  Avg P&L per Trade: {average_or_na(stats.avg_pnl)}",
-        f"  Trades per Day: {_two(stats.trades_per_day)}",
+        f"  Trades per Day: {_per_day(stats.trades_per_day, stats.trades, clock.days)}",
         f"  Longest Losing Streak: {stats.longest_losing_streak}",
         f"  Long: {_side(stats.longs)}",
         f"  Short: {_side(stats.shorts)}",
@@ -114,7 +120,10 @@ def detail_lines(report: SessionReport) -> list[str]:
     lines.append(
         "  Open Position: "
         + (
-            ", ".join(f"{p.quantity:+f} {p.product} @ {p.entry_price:f}" for p in positions)
+            ", ".join(
+                f"{p.quantity:+f} {p.product} @ {price(p.entry_price, report.data.price_decimals)}"
+                for p in positions
+            )
             if positions
             else "flat"
         )
@@ -221,8 +230,21 @@ def _bps(value: Decimal | None) -> str:
     return NOT_AVAILABLE if value is None else f"{value.quantize(Decimal('0.01'))} bps"
 
 
-def _two(value: Decimal | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value.quantize(Decimal('0.01'))}"
+def _per_day(value: Decimal | None, trades: int, covered_days: Decimal) -> str:
+    """Per covered day once a day is covered; before that the count, never extrapolated."""
+    if value is not None:
+        return f"{value.quantize(Decimal('0.01'))}"
+    if covered_days >= 1:
+        return NOT_AVAILABLE
+    covered = duration(int(covered_days * 86_400 * 1_000_000_000))
+    return f"n/a ({_count(trades, 'trade')} in {covered} covered: under a day, not extrapolated)"
+
+
+def price(value: Decimal, decimals: int | None) -> str:
+    """A price at the instrument's precision (an average entry is rounded to it)."""
+    if decimals is None:
+        return f"{value:f}"
+    return f"{value.quantize(Decimal(1).scaleb(-decimals)):f}"
 
 
 def _side(side: SideStats) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +40,14 @@ from core.store.rows import (
     round_trips_of,
     runs_of,
 )
+
+MAX_PRICE_DECIMALS = 8
+
+
+def _price_decimals(prices: Iterable[str]) -> int | None:
+    """The instrument's price precision as its fills show it (venue prices are on its tick)."""
+    places = [max(0, -Decimal(price).normalize().as_tuple().exponent) for price in prices]
+    return min(max(places), MAX_PRICE_DECIMALS) if places else None
 
 
 class SessionReader:
@@ -93,8 +101,8 @@ class SessionReader:
     def report_data(self, name: str) -> ReportData:
         with self._snapshot() as db:
             session = get_session(db, name)
-            slippages = db.execute(
-                "SELECT slippage_bps FROM fills WHERE session_id = ?",  # only averaged
+            fills = db.execute(
+                "SELECT slippage_bps, price FROM fills WHERE session_id = ?",  # only averaged
                 (session.id,),
             ).fetchall()
             outcomes = dict.fromkeys((outcome.value for outcome in SignalOutcome), 0)
@@ -109,12 +117,13 @@ class SessionReader:
                 session=session,
                 runs=runs_of(db, session.id),
                 round_trips=tuple(round_trips_of(db, session.id)),
-                slippages_bps=tuple(Decimal(value) for (value,) in slippages),
+                slippages_bps=tuple(Decimal(slippage) for slippage, _ in fills),
                 signal_outcomes=outcomes,
                 positions=positions_of(db, session.id),
                 realized_pnl=realized,
                 fees_paid=fees,
                 fill_bands=fill_bands_of(db, session.id),
+                price_decimals=_price_decimals(price for _, price in fills),
             )
 
     # -- checklist evidence (core.checklists) -------------------------------------------------

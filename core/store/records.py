@@ -106,6 +106,7 @@ class ResumeState:
     today: DayTally
     runs: tuple[RunRecord, ...]
     crashed_run_ids: tuple[int, ...] = ()
+    round_trips: int = 0  # closed before this run: the session's count goes on from here
 
     def position(self, product: str) -> Position:
         """The stored position of ``product``, flat when nothing was ever filled."""
@@ -198,6 +199,12 @@ class ReportData:
     realized_pnl: Decimal
     fees_paid: Decimal
     fill_bands: tuple[BandTotals, ...] = ()  # pessimistic, default, optimistic; () if never run
+    price_decimals: int | None = None  # the instrument's, as its recorded fills show; None: none
+
+    @property
+    def running(self) -> bool:
+        """A run without a recorded end: still trading (or crashed, not yet resumed)."""
+        return any(run.how_ended is None for run in self.runs)
 
 
 @dataclass(frozen=True, slots=True)

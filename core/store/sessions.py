@@ -92,6 +92,7 @@ def _start_run(
         today=_day_tally(db, session.id, now_ns),
         runs=runs_of(db, session.id),
         crashed_run_ids=crashed,
+        round_trips=_round_trip_count(db, session.id),
     )
 
 
@@ -145,6 +146,11 @@ def _process_exists(pid: int) -> bool:
     except PermissionError:
         return True  # exists, owned by someone else
     return True
+
+
+def _round_trip_count(db: sqlite3.Connection, session_id: int) -> int:
+    row = db.execute("SELECT count(*) FROM round_trips WHERE session_id = ?", (session_id,))
+    return int(row.fetchone()[0])
 
 
 def _next_signal_number(db: sqlite3.Connection, session_id: int) -> int:

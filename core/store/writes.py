@@ -223,7 +223,7 @@ def fill_bands(
                     keys.run_id,
                     band.model.name,
                     band.model.describe(),
-                    len(band.round_trips),
+                    band.trade_count,
                     money(band.net_pnl),
                     money(band.open_quantity),
                     band.short_orders,

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
-from console.app.screens import QuitScreen
+from console.app.screens import HelpScreen, QuitScreen
 from console.options import Broker, RunOptions
 from console.replay.overrides import apply_overrides, parse_assignment
 from console.replay.report import render_replay
@@ -107,3 +107,50 @@ async def test_played_to_the_end_in_the_console_the_report_is_the_printed_replay
     shown = render_replay(host.result, base=base)
     assert report(shown) == report(render_replay(printed, base=base))
     assert "Position at the end: flat" in shown
+
+
+async def test_the_replay_console_fits_80_columns_with_its_own_keys_and_honest_numbers(
+    sim_recording: Path,
+) -> None:
+    app, host = console_for(sim_recording, speed=1.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: host.extent is not None and host.player.frames > 10)
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        keys = list(app.query(FooterKey))
+        assert [key.description for key in keys] == [
+            "Flatten",
+            "Quit",
+            "Help",
+            "Play",
+            "Step",
+            "Next signal",
+        ]
+        assert all(key.region.right <= 80 for key in keys)  # the whole footer is on screen
+        status = app.status_bar.plain_text
+        assert "latency n/a" in status and "p50" not in status and "µs" not in status
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "play up to and including the next decision" in shown
+        assert "pause / resume entries" not in shown  # the trading console's p does nothing here
+        await pilot.press("escape")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: host.engine.state().kill_switch.engaged)
+        await wait_until(pilot, lambda: "KILL SWITCH flat" in app.notice.plain_text)
+        assert "p resumes" not in app.notice.plain_text
+        assert app.notice.plain_text.rstrip().endswith("no more entries in this replay")
+        await quit_console(pilot, app, host)
+
+
+async def test_the_playback_position_moves_in_market_time(sim_recording: Path) -> None:
+    app, host = console_for(sim_recording, speed=4.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: host.extent is not None and host.player.frames > 10)
+        first = host.position_text()
+        assert host.extent is not None and host.extent.length_ns > 29 * 10**9
+        assert "/0:30 " in first  # the recording's length, scanned at start
+        await wait_until(pilot, lambda: host.position_text().split()[2] != first.split()[2])
+        shares = [first.split()[2], host.position_text().split()[2]]
+        assert int(shares[1].rstrip("%")) > int(shares[0].rstrip("%"))
+        await quit_console(pilot, app, host)

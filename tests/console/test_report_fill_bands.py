@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.report import build_report, render_report
+from console.report.bands import band_lines
 from core.enums import Side
 from core.events import RoundTrip
 from core.fill_bands import DEFAULT, OPTIMISTIC, PESSIMISTIC, BandResult, ExecutionModel
@@ -101,3 +102,15 @@ async def test_a_session_without_bands_says_so(db_path: Path, clock: FakeClock) 
     with SessionReader(db_path) as reader:
         text = render_report(reader.report_data("banded"), fmt="text")
     assert "Fill Bands (the same decisions, filled worse / better): not recorded" in text
+
+
+def test_a_run_shows_the_same_trade_count_in_every_band_and_why_one_could_not_fill() -> None:
+    late = ExecutionModel("late", latency_ms=100.0)
+    default = BandResult(DEFAULT, (trip("0.1"),), D(0), 2, 0, trades=1, carried_in=1)
+    worse = BandResult(late, (), D(0), 1, 1, trades=1, unfilled_entries=1)
+    lines = band_lines(default, (worse,))
+    assert all(line.endswith("over 1 trade") for line in lines[1:3])
+    assert lines[3:] == [
+        "  late: 1 of the 1 trade not filled: the entry found no book to fill against (+100 ms)",
+        "  1 round trip closed a position opened before this run: in the run's P&L, in no band",
+    ]

@@ -21,7 +21,8 @@ KEYS_DOC = Path(__file__).resolve().parents[2] / "README.md"  # the keys are doc
 
 EXPECTED_KEYS = {
     "schema_version", "session", "session.name", "session.venue", "session.symbol",
-    "session.mode", "session.created_utc", "session.parameters", "session.parameters.entry_ratio",
+    "session.mode", "session.created_utc", "session.final", "session.parameters",
+    "session.parameters.entry_ratio",
     "gate_clock", "gate_clock.days_covered", "gate_clock.calendar_days", "gate_clock.first_utc",
     "gate_clock.last_utc", "gate_clock.runs", "gate_clock.runs[].started_utc",
     "gate_clock.runs[].covered_until_utc", "gate_clock.runs[].how_ended", "gate_clock.gaps",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from console.report import render_report
 from core.enums import Mode
+from core.ledger import Position
 from core.store import ReportData, RunEnd, RunRecord, SessionInfo
 from tests.console.report_sessions import (
     DAY,
@@ -39,6 +41,7 @@ Gate 5→6 Requirements:
   [✓] 60 days completed: 60.2 days
   [✓] Win rate >50%: 54.47%
   [✓] Profit factor >1.0: 1.53
+  [✓] At least 100 trades: 347
 ✓ ALL GATE 5→6 REQUIREMENTS MET - READY FOR LIVE TRADING
 """
 
@@ -56,7 +59,9 @@ def in_memory(
     )
 
 
-def test_the_report_opens_with_the_guides_block_word_for_word(tmp_path: Path) -> None:
+def test_the_report_opens_with_the_guides_block_and_every_requirement_it_judges(
+    tmp_path: Path,
+) -> None:
     text = render_report(guide_session(tmp_path / "l2.db"))
     assert text.startswith(GUIDE_BLOCK + "\n")
 
@@ -73,10 +78,9 @@ def test_the_guides_averages_print_as_in_the_guide() -> None:
 def test_the_block_follows_with_confidence_details_and_the_curve(tmp_path: Path) -> None:
     text = render_report(guide_session(tmp_path / "l2.db"))
     after = text[len(GUIDE_BLOCK) :].splitlines()
-    assert after[:5] == [
+    assert after[:4] == [
         "",
         "Confidence (95%):",
-        "  [✓] At least 100 trades: 347",
         "  Win rate 95% interval 49.2%–59.6% still includes 50%: "
         "not yet distinguishable from chance",
         "  Profit factor 95% interval 1.24–1.88 is above 1.0",
@@ -93,11 +97,12 @@ def test_a_session_that_is_not_ready_says_what_is_missing() -> None:
     nets = [D("10")] * 18 + [D("-12.50")] * 22  # 45 % wins, PF 180/275
     text = render_report(in_memory(nets, D("12.39")))
     block = text.split("\n\nConfidence")[0]
-    assert block.splitlines()[-5:] == [
+    assert block.splitlines()[-6:] == [
         "Gate 5→6 Requirements:",
         "  [✗] 60 days completed: 12.3 days",
         "  [✗] Win rate >50%: 45.00%",
         "  [✗] Profit factor >1.0: 0.65",
+        "  [✗] At least 100 trades: 40",
         "✗ GATE 5→6 REQUIREMENTS NOT MET - missing: 60 days completed (12.3 days), "
         "Win rate >50% (45.00%), Profit factor >1.0 (0.65), At least 100 trades (40)",
     ]
@@ -181,3 +186,34 @@ def test_weekly_rows_follow_iso_weeks(tmp_path: Path) -> None:
 def test_an_unknown_format_is_a_clear_error(fmt: str) -> None:
     with pytest.raises(ValueError, match="use text, json or csv"):
         render_report(in_memory([], D(1)), fmt=fmt)  # type: ignore[arg-type]
+
+
+def test_a_session_with_a_run_still_open_is_interim_not_final() -> None:
+    data = in_memory([D("1")] * 3, D("2"))
+    run = data.runs[0]
+    running = replace(data, runs=(replace(run, ended_ns=None, how_ended=None),))
+    first = render_report(running).splitlines()[0]
+    assert first.startswith("INTERIM PAPER TRADING REPORT (a run is still open; as of ")
+    assert first.endswith(" UTC) - Session: s")
+    assert "FINAL" not in render_report(running)
+    assert render_report(data).startswith("FINAL PAPER TRADING REPORT - Session: s\n")
+
+
+def test_trades_per_day_are_never_extrapolated_from_minutes() -> None:
+    twenty_minutes = D(20) / D(24 * 60)
+    text = render_report(in_memory([D("1")] * 12, twenty_minutes))
+    assert "  Trades per Day: n/a (12 trades in 20m covered: under a day, not extrapolated)" in (
+        text.splitlines()
+    )
+    assert "  Trades per Day: 4.00" in render_report(in_memory([D("1")] * 12, D(3))).splitlines()
+
+
+def test_the_open_position_prints_at_the_instruments_precision() -> None:
+    data = in_memory([D("1")], D("2"))
+    average = Position("PF_XBTUSD", D("0.0044"), D("43499.2500000000"), 1, D("0.1"))
+    held = replace(data, positions={"PF_XBTUSD": average}, price_decimals=1)
+    assert "  Open Position: +0.0044 PF_XBTUSD @ 43499.2" in render_report(held).splitlines()
+
+
+def test_the_store_reads_the_price_precision_from_the_recorded_fills(tmp_path: Path) -> None:
+    assert guide_session(tmp_path / "l2.db").price_decimals == 2  # fills at 164.80, 100, ...

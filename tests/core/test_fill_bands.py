@@ -9,6 +9,7 @@ import pytest
 from core.book import OrderBook
 from core.clock import ManualClock
 from core.enums import Mode, OrderStatus, Side
+from core.events import RoundTrip
 from core.fill_bands import OPTIMISTIC, PESSIMISTIC, ExecutionModel, FillBands
 from core.ports import OrderRequest, OrderResult
 from tests.core.factories import kraken_delta, linear_instrument, snapshot
@@ -146,3 +147,32 @@ def test_with_a_scheduler_a_late_fill_is_booked_when_its_timer_fires() -> None:
     bands.finish()
     (trip,) = bands.results()[0].round_trips
     assert trip.entry_price == D(103)
+
+
+def trip_of(side: Side) -> RoundTrip:
+    return RoundTrip("PF_XBTUSD", side, D(1), D(101), D(100), D(-1), D(0), D(-1), 1, 2)
+
+
+def test_every_band_counts_the_same_trades_and_says_which_it_could_not_fill() -> None:
+    bands, book, clock = setup(ASIS, LATE)
+    bands.on_order(order(Side.BUY), None)  # ASIS fills now; LATE comes due in 100 ms
+    book.apply_delta(kraken_delta(2, "sell", 101.0, 0.0))  # the ask side empties meanwhile
+    clock.advance(150 * MS)
+    bands.release_due(clock.mono_ns())
+    bands.on_order(order(Side.SELL, close=True, n=2), None)
+    bands.on_round_trip(trip_of(Side.BUY))  # the engine's own round trip of that decision
+    bands.finish()
+    asis, late = bands.results()
+    default = bands.default()
+    assert asis.trade_count == late.trade_count == default.trade_count == 1
+    assert (len(asis.round_trips), len(late.round_trips)) == (1, 0)
+    assert (asis.unfilled_entries, late.unfilled_entries) == (0, 1)
+
+
+def test_a_round_trip_of_a_position_opened_before_this_run_is_in_no_band() -> None:
+    bands, _book, _clock = setup(ASIS)
+    bands.on_order(order(Side.SELL, close=True), None)  # closes what a resumed session held
+    bands.on_round_trip(trip_of(Side.BUY))
+    default = bands.default()
+    assert (default.trade_count, default.carried_in) == (0, 1)
+    assert bands.results()[0].trade_count == 0

@@ -27,7 +27,7 @@ FAST = {
     "MAX_HOLD_SECONDS": "1",
     "STATE_INTERVAL_SECONDS": "1",
 }
-BANNER = "Binance.us L2 Demo initialized | Symbol: BTCUSDT | Mode: {mode} | Duration: 5s"
+BANNER = "Binance.us L2 {what} initialized | Symbol: BTCUSDT | Mode: {mode} | Duration: 5 s"
 SNAPSHOT = re.compile(r"^Order book snapshot loaded: \d+ bids, \d+ asks$")
 SIGNAL = re.compile(
     r"^SIGNAL #(\d+): (BUY|SELL|CLOSE) \| Price: \d+\.\d\d \| Qty: 0\.\d{5} \| Reason: .+$"
@@ -93,8 +93,9 @@ async def test_a_dry_run_on_the_sim_shows_the_long_only_strategy(tmp_path: Path)
                 await proc.wait()
     assert proc.returncode == 0, err.decode()
     lines = head + out.decode().splitlines()
-    assert lines[0] == BANNER.format(mode="DRY RUN").replace("5s", "until stopped")
+    assert lines[0] == BANNER.format(what="Demo", mode="DRY RUN").replace("5 s", "until stopped")
     assert lines[1] == f"Venue: Binance.us | {server.ws_url}/ws/btcusdt@depth@100ms"
+    assert lines[2].startswith("DRY RUN: a look, not a record")
     assert any(SNAPSHOT.match(line) for line in lines)
     signals = [line for line in lines if line.startswith("SIGNAL #")]
     assert signals and all(SIGNAL.match(s.removesuffix(IGNORED)) for s in signals), signals
@@ -212,7 +213,7 @@ async def test_live_with_the_flag_shows_the_loud_banner_and_ends_flat(tmp_path: 
         "capital_usd": None,
     }
     lines = run.lines
-    assert lines[0] == BANNER.format(mode="LIVE REAL MONEY")
+    assert lines[0] == BANNER.format(what="REAL MONEY", mode="LIVE REAL MONEY")
     assert "!!! LIVE REAL MONEY: every order below is real !!!" in lines
     assert any(line.startswith("Kill switch: flat confirmed by the venue") for line in lines)
     assert "Position: flat" in lines

@@ -14,15 +14,18 @@ from tests.e2e.conftest import FAST_SIM, clean_env, l2console_argv
 pytestmark = pytest.mark.e2e
 
 BANNER = re.compile(
-    r"^Kraken L2 Demo initialized \| Symbol: PF_XBTUSD \| Mode: DRY RUN \| Duration: 4s$"
+    r"^Simulated market \(Kraken Futures protocol on 127\.0\.0\.1\) initialized "
+    r"\| Symbol: PF_XBTUSD \| Mode: DRY RUN \| Duration: 4 s$"
 )
 SNAPSHOT = re.compile(r"^Order book snapshot loaded: \d+ bids, \d+ asks$")
 SIGNAL = re.compile(
     r"^SIGNAL #(\d+): (BUY|SELL|CLOSE) \| Price: \d+\.\d \| Qty: \d+\.\d{4} \| Reason: .+$"
 )
 STATE = re.compile(
-    r"^STATE \| Imbalance: \d+\.\d\d \| Mid: \d+\.\d \| Spread: \d+\.\d\d bps "
-    r"\| Signals: \d+ \| Latency: \d+\.\d+ms$"
+    r"^STATE \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| Imbalance: \d+\.\d\d \| Mid: \d+\.\d "
+    r"\| Spread: \d+\.\d\d bps \| Signals: \d+ \| Position: (flat|(LONG|SHORT) 0\.\d{4} @ "
+    r"\d+\.\d, unrealized [-+]?\$\d+\.\d+) \| Net P&L: -?\$\d+\.\d+ "
+    r"\| Latency: \d+\.\d+ms avg tick→decision$"
 )
 
 
@@ -32,6 +35,8 @@ def test_dry_run_prints_the_guides_lines_and_summary(l2console) -> None:
     assert run.returncode == 0, run.stderr
     lines = run.lines
     assert BANNER.match(lines[0]), lines[0]
+    assert "L2 Demo" not in run.stdout  # the simulated market says what it is
+    assert lines[2].startswith("DRY RUN: a look, not a record")
     assert any(SNAPSHOT.match(line) for line in lines)
     signals = [m for m in map(SIGNAL.match, lines) if m]
     assert signals, "the fast sim produces signals within 4 s"

@@ -125,6 +125,24 @@ async def test_sigterm_flattens_and_the_next_run_resumes_numbering_and_the_recor
     assert [band["runs"] for band in bands.values()] == [2, 2, 2]
     assert bands["default"]["trades"] == trips
     assert Decimal(bands["default"]["net_pnl"]) == Decimal(report["pnl"]["total"])
+    # the resumed run's summary keeps this run and the session apart, and each adds up exactly
+    run = totals_line(seen2, "This Run: Round Trips: ")
+    whole = totals_line(seen2, "Session: Round Trips: ")
+    assert whole[0] == trips and 0 <= run[0] <= trips
+    assert whole[3] == Decimal(report["pnl"]["total"])  # flat at the end: closed trades only
+    for _, realized, fees, net in (run, whole):
+        assert realized - fees == net
+    assert any(line.startswith(f"Signals Generated: {len(numbers)} this run (") for line in seen2)
+
+
+def totals_line(lines: list[str], prefix: str) -> tuple[int, Decimal, Decimal, Decimal]:
+    """``This Run: Round Trips: 1 | Realized P&L: -$0.0329 | Fees: $0.0956 | Net P&L: ...``."""
+    line = next(line for line in lines if line.startswith(prefix))
+    count, *amounts = line.removeprefix(prefix).split(" | ")
+    realized, fees, net = (
+        Decimal(a.split(": ")[1].replace("$", "").replace(",", "")) for a in amounts
+    )
+    return int(count), realized, fees, net
 
 
 async def test_kill_9_mid_position_then_resume_keeps_the_position_and_loses_nothing(

@@ -30,15 +30,22 @@ HELP = """\
   Book       best levels each side with size bars; ◆ marks your entry
   Imbalance  bid/ask size near the touch; ┃ marks the entry thresholds
   Signals    newest first; blocked and ignored ones say why
-  Position   side, size, entry, mark, P&L, fees; net = realized − fees
-             + unrealized
+  Position   side, size, entry, mark, unrealized P&L; realized, fees and
+             net = realized − fees, for this run and (resumed) the session
   Gate       the paper session against its promotion gate (c: checklist)
+
+Money is exact: whole cents as cents, finer amounts with every decimal.
 """
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, text: str = HELP) -> None:
+        """``text``: the keys of the console showing it (a replay has its own)."""
+        super().__init__()
+        self._text = text
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(HELP)
+            yield Static(self._text)

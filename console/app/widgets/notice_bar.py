@@ -33,6 +33,13 @@ class NoticeFacts:
 class NoticeBar(Pane):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"kill--flattening", "kill--flat", "kill--failed"}
 
+    def __init__(
+        self, *, hints: dict[KillSwitchPhase, str] | None = None, id: str | None = None
+    ) -> None:
+        """``hints``: what the user can do next, per kill switch phase (the keys differ)."""
+        super().__init__(id=id)
+        self._hints = HINT if hints is None else hints
+
     def facts(self, state: EngineState) -> Hashable:
         kill = state.kill_switch
         return NoticeFacts(kill.phase, kill.detail, state.notices[-1] if state.notices else "")
@@ -42,5 +49,5 @@ class NoticeBar(Pane):
         if facts.phase is KillSwitchPhase.IDLE:
             return [Content.styled(fit(f" {facts.notice}", width), ".pane--muted")]
         style, prefix = BANNER[facts.phase]
-        text = f"{prefix}{facts.detail}{HINT.get(facts.phase, '')}"
+        text = f"{prefix}{facts.detail}{self._hints.get(facts.phase, '')}"
         return [Content.styled(fit(text, width).ljust(width), style)]

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from textual.content import Content
 
+from console import totals
 from console.app import format as fmt
 from console.app.widgets.pane import Pane, pack
+from console.totals import SessionBase, Totals
 from core.engine_state import EngineState
 
 
@@ -19,9 +21,8 @@ class PositionFacts:
     entry: Decimal
     mark: Decimal | None
     unrealized: Decimal
-    realized: Decimal
-    fees: Decimal
-    round_trips: int
+    run: Totals
+    session: Totals | None  # a resumed session's totals; None when this run is all there is
 
 
 def pnl(value: Decimal) -> tuple[str, str]:
@@ -29,44 +30,93 @@ def pnl(value: Decimal) -> tuple[str, str]:
     return fmt.money(value, signed=True), style
 
 
+# A piece of a line, and when it may go if space is short: 0 never, 1 first, 2 next.
+Chunk = tuple[Content, int]
+ALWAYS, FIRST_TO_GO, NEXT_TO_GO = 0, 1, 2
+
+
 class PositionPane(Pane):
-    def __init__(self, *, price_decimals: int, id: str | None = None) -> None:
+    """Net is closed trades minus fees; the open position's unrealized P&L stands beside it.
+
+    A resumed session shows this run and the session on their own lines: its ledger (realized,
+    fees) is the session's, its round-trip count starts with the process (``console.totals``).
+    """
+
+    def __init__(
+        self, *, price_decimals: int, base: SessionBase | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id, title="Position")
         self._price_decimals = price_decimals
+        self._base = base
 
     def facts(self, state: EngineState) -> Hashable:
         position = state.position
+        base = self._base
         return PositionFacts(
             position.quantity,
             position.entry_price,
             state.mark_price,
             state.unrealized_pnl,
-            state.realized_pnl,
-            state.fees_paid,
-            state.round_trips,
+            totals.this_run(state, base),
+            totals.session(state, base) if base is not None else None,
         )
 
     def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
         assert isinstance(facts, PositionFacts)
+        held = self._position(facts)
+        if facts.session is None:
+            paragraphs = [held + self._money(facts.run, None)]
+        else:
+            label_width = len(f"{facts.session.round_trips}")
+            paragraphs = [
+                held,
+                self._money(facts.run, ("this run", label_width)),
+                self._money(facts.session, ("session ", label_width)),
+            ]
+        for dropped in (ALWAYS, FIRST_TO_GO, NEXT_TO_GO):
+            lines = [
+                line
+                for paragraph in paragraphs
+                for line in pack([c for c, goes in paragraph if not 0 < goes <= dropped], width)
+            ]
+            if len(lines) <= height:
+                break
+        return lines[:height]
+
+    def _position(self, facts: PositionFacts) -> list[Chunk]:
         muted = ".pane--muted"
         price = self._price_decimals
-        chunks: list[Content] = []
         if facts.quantity == 0:
-            chunks.append(Content.assemble(("FLAT", ".pane--strong"), (" no open position", muted)))
-        else:
-            side = ("LONG", ".pane--up") if facts.quantity > 0 else ("SHORT", ".pane--down")
-            chunks += [
+            return [
+                (Content.assemble(("FLAT", ".pane--strong"), (" no open position", muted)), ALWAYS)
+            ]
+        side = ("LONG", ".pane--up") if facts.quantity > 0 else ("SHORT", ".pane--down")
+        return [
+            (
                 Content.assemble(
                     side, f" {abs(facts.quantity)} ", ("@ ", muted), fmt.price(facts.entry, price)
                 ),
-                Content.assemble(("mark ", muted), fmt.price(facts.mark, price)),
-                Content.assemble(("unrealized ", muted), pnl(facts.unrealized)),
-            ]
-        net = facts.realized - facts.fees + facts.unrealized
-        chunks += [
-            Content.assemble(("realized ", muted), pnl(facts.realized)),
-            Content.assemble(("fees ", muted), fmt.money(facts.fees)),
-            Content.assemble(("net ", muted), pnl(net)),
-            Content.styled(f"{facts.round_trips} round trips", muted),
+                ALWAYS,
+            ),
+            (Content.assemble(("mark ", muted), fmt.price(facts.mark, price)), NEXT_TO_GO),
+            (Content.assemble(("unrealized ", muted), pnl(facts.unrealized)), ALWAYS),
         ]
-        return pack(chunks, width)[:height]
+
+    @staticmethod
+    def _money(scope: Totals, label: tuple[str, int] | None) -> list[Chunk]:
+        """Realized, fees and net (= realized - fees) of one scope, with its round trips."""
+        muted = ".pane--muted"
+        detail = ALWAYS if label is None else FIRST_TO_GO
+        amounts: list[Chunk] = [
+            (Content.assemble(("realized ", muted), pnl(scope.realized_pnl)), detail),
+            (Content.assemble(("fees ", muted), fmt.money(scope.fees)), detail),
+            (Content.assemble(("net ", muted), pnl(scope.net_pnl)), ALWAYS),
+        ]
+        trips = "round trip" if scope.round_trips == 1 else "round trips"
+        if label is None:
+            return [*amounts, (Content.styled(f"{scope.round_trips} {trips}", muted), ALWAYS)]
+        name, count_width = label
+        head = Content.assemble(
+            (name, ".pane--strong"), f" {scope.round_trips:>{count_width}} ", (trips, muted)
+        )
+        return [(head, ALWAYS), *amounts]

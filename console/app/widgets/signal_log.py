@@ -31,9 +31,13 @@ class LogFacts:
 
 
 class SignalLogPane(Pane):
-    def __init__(self, *, price_decimals: int, id: str | None = None) -> None:
+    def __init__(
+        self, *, price_decimals: int, resumed: bool = False, id: str | None = None
+    ) -> None:
+        """``resumed``: the numbering goes on from earlier runs, the count is this run's."""
         super().__init__(id=id, title="Signals")
         self._price_decimals = price_decimals
+        self._scope = " this run" if resumed else ""
 
     def facts(self, state: EngineState) -> Hashable:
         return LogFacts(
@@ -45,7 +49,7 @@ class SignalLogPane(Pane):
 
     def title(self, facts: Hashable) -> str | None:
         assert isinstance(facts, LogFacts)
-        title = f"Signals {facts.total}"
+        title = f"Signals {facts.total}{self._scope}"
         if facts.blocked:
             title += f" · {facts.blocked} blocked"
         if facts.ignored:

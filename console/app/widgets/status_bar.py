@@ -31,8 +31,8 @@ class StatusFacts:
     symbol: str
     book: BookState
     paused: bool
-    p50_ns: int
-    p99_ns: int
+    p50_ns: int | None  # None: nothing measured (a replay's clock stands still while it works)
+    p99_ns: int | None
     frames_per_s: int | None
     session: str
     clock: str
@@ -45,18 +45,30 @@ class StatusBar(Pane):
         *(f"status--{badge.css}" for badge in BADGES),
     }
 
+    def __init__(
+        self,
+        *,
+        latency_measured: bool = True,
+        session_label: str = "session ",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._latency_measured = latency_measured
+        self._session_label = session_label
+
     def status_facts(
         self, state: EngineState, badge: Badge, frames_per_s: float | None, session: str
     ) -> StatusFacts:
         latency = state.latency
+        measured = self._latency_measured
         return StatusFacts(
             badge=badge,
             venue=state.venue,
             symbol=state.symbol,
             book=state.book.state,
             paused=state.paused,
-            p50_ns=latency.p50_ns,
-            p99_ns=latency.p99_ns,
+            p50_ns=latency.p50_ns if measured else None,
+            p99_ns=latency.p99_ns if measured else None,
             frames_per_s=None if frames_per_s is None else round(frames_per_s),
             session=session,
             clock=fmt.utc_clock(state.wall_ns),
@@ -74,19 +86,25 @@ class StatusBar(Pane):
             sep,
             (facts.symbol, ".pane--strong"),
         )
+        if facts.p50_ns is None or facts.p99_ns is None:
+            latency = Content.styled("latency n/a", muted)  # nothing measured: no figure
+        else:
+            latency = Content.assemble(
+                ("p50 ", muted),
+                fmt.latency(facts.p50_ns),
+                ("  p99 ", muted),
+                fmt.latency(facts.p99_ns),
+            )
         health = Content.assemble(
             ("book ", muted),
             (facts.book.value, BOOK_STYLE[facts.book]),
             sep,
-            ("p50 ", muted),
-            fmt.latency(facts.p50_ns),
-            ("  p99 ", muted),
-            fmt.latency(facts.p99_ns),
+            latency,
             sep,
             ("feed ", muted),
             fmt.rate(facts.frames_per_s),
             sep,
-            ("session ", muted),
+            (self._session_label, muted),
             facts.session,
         )
         clock = (f"{facts.clock} UTC", ".pane--strong")

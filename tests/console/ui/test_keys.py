@@ -35,12 +35,24 @@ async def test_d_asks_before_going_live_and_n_changes_nothing() -> None:
         assert replay.engine.mode is Mode.DRY_RUN
 
 
-async def test_confirmed_live_that_the_engine_refuses_shows_its_reason() -> None:
-    app, replay = trading_app(Mode.DRY_RUN, gate=None)  # no venue keys in a replay
+async def test_confirmed_live_that_the_host_refuses_shows_its_reason() -> None:
+    app, replay = trading_app(Mode.DRY_RUN, gate=None)  # a replay has no venue to reconcile
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d", "y")
         assert replay.engine.mode is Mode.DRY_RUN
-        assert app.messages[-1] == "refused: live trading needs venue API keys"
+        assert app.messages[-1] == (
+            "refused: cannot go live safely: a deterministic replay has no venue to trade on"
+        )
+
+
+async def test_d_with_an_open_position_refuses_before_asking() -> None:
+    app, replay = trading_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        a_session_with_an_open_position(app, replay)
+        await pilot.press("d")
+        assert not isinstance(app.screen, ConfirmLiveScreen)
+        assert replay.engine.mode is Mode.PAPER
+        assert app.messages[-1] == "refused: close the open position before switching to LIVE"
 
 
 async def test_real_money_venue_refuses_live_without_the_flag_and_never_asks() -> None:
@@ -211,3 +223,9 @@ async def test_a_redraw_that_fires_after_the_screens_are_gone_does_nothing() -> 
     redraws = app.redraws
     app.redraw()
     assert app.redraws == redraws
+
+
+async def test_a_duration_is_echoed_in_words_when_the_console_starts() -> None:
+    app = L2ConsoleApp(MarketReplay(replay_options(Mode.PAPER)), duration_s=120)
+    async with app.run_test(size=(80, 24)):
+        assert "Duration: 2 min (stops at 10:02:00 UTC)" in app.messages

@@ -24,7 +24,9 @@ from console.app.screens.latency import duration, histogram_text
 from console.app.widgets.imbalance import ImbalancePane
 from console.app.widgets.order_book import bar
 from console.app.widgets.pane import fit, pack
+from console.app.widgets.position import PositionFacts, PositionPane
 from console.options import Broker
+from console.totals import Totals
 from core.enums import Mode
 from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 
@@ -49,6 +51,9 @@ from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 def test_each_mode_has_its_own_unmistakable_badge(mode, changes, expected) -> None:  # type: ignore[no-untyped-def]
     options = replay_options(changes.pop("mode", Mode.DRY_RUN), **changes)
     assert badge(mode, options) == expected
+
+
+D = Decimal
 
 
 def test_badges_differ_in_words_and_colour() -> None:
@@ -86,12 +91,12 @@ def test_latency_reads_in_the_right_unit(ns: int, text: str) -> None:
     assert fmt.latency(ns) == text
 
 
-def test_money_signs_and_cents() -> None:
-    assert fmt.money(Decimal("1234.567")) == "$1,234.57"
+def test_money_signs_and_every_decimal_it_has() -> None:
+    assert fmt.money(Decimal("1234.567")) == "$1,234.567"
     assert fmt.money(Decimal("-32.18")) == "-$32.18"
     assert fmt.money(Decimal("4.1"), signed=True) == "+$4.10"
     assert fmt.money(Decimal(0), signed=True) == "$0.00"
-    assert fmt.money(Decimal("-0.001"), signed=True) == "$0.00"
+    assert fmt.money(Decimal("-0.001"), signed=True) == "-$0.001"
 
 
 def test_bars_scale_in_eighths_and_never_overflow() -> None:
@@ -152,3 +157,23 @@ def test_an_empty_histogram_says_so() -> None:
     assert histogram_text(ORDER_TO_ACK, LatencyHistogram().snapshot()).endswith(
         "no live orders yet"
     )
+
+
+def test_a_resumed_session_shows_this_run_and_the_session_apart_and_each_adds_up() -> None:
+    pane = PositionPane(price_decimals=1)
+    run, session = Totals(2, D("-0.0264"), D("0.0957")), Totals(87, D("9.49185"), D("8.2557"))
+    held = PositionFacts(D("-0.0022"), D("43513.5"), D("43519.5"), D("-0.0132"), run, session)
+    assert [line.plain for line in pane.draw(held, 40, 4)] == [
+        "SHORT 0.0022 @ 43,513.5  mark 43,519.5",
+        "unrealized -$0.0132",
+        "this run  2 round trips  net -$0.1221",
+        "session  87 round trips  net +$1.23615",
+    ]
+    wide = [line.plain for line in pane.draw(held, 80, 4)]
+    assert wide[1] == "this run  2 round trips  realized -$0.0264  fees $0.0957  net -$0.1221"
+    alone = PositionFacts(D(0), D(0), None, D(0), run, None)  # no earlier run: one set
+    assert [line.plain for line in pane.draw(alone, 40, 3)] == [
+        "FLAT no open position  realized -$0.0264",
+        "fees $0.0957  net -$0.1221",
+        "2 round trips",
+    ]
