@@ -7,6 +7,7 @@ import re
 
 from console.commands.errors import UsageError
 from console.commands.run import add_trading_arguments, run_options, start
+from console.exit_status import HELP as EXIT_HELP
 from console.options import DEFAULT_SYMBOLS, Broker
 from console.settings import Settings
 from core.enums import Mode
@@ -16,7 +17,10 @@ SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     paper = commands.add_parser(
-        "paper", help="paper-trade a named session; the same name again resumes it"
+        "paper",
+        help="paper-trade a named session; the same name again resumes it",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_trading_arguments(paper)
     paper.add_argument("--session", help="session name (default: <broker>_<symbol>)")

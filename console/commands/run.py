@@ -10,6 +10,7 @@ from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
+from console.exit_status import HELP as EXIT_HELP
 from console.options import DEFAULT_SYMBOLS, Broker, RunOptions
 from console.settings import ExitPositionAction, Settings
 from core.enums import Mode
@@ -30,7 +31,7 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
         dest="flatten_on_exit",
         action="store_false",
         default=None,
-        help="paper/live: do not flatten on SIGINT/SIGTERM or at the end (POSITION_ON_EXIT)",
+        help="paper/live: do not flatten on SIGINT/SIGTERM/SIGHUP or at the end (POSITION_ON_EXIT)",
     )
 
 
@@ -41,7 +42,12 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = commands.add_parser("run", help="run the strategy (default: simulated venue, dry run)")
+    run = commands.add_parser(
+        "run",
+        help="run the strategy (default: simulated venue, dry run)",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_trading_arguments(run)
     run.add_argument(
         "--session",
