@@ -3,7 +3,7 @@
 * 0: stopped as asked (duration over, SIGINT, SIGTERM, quit) and nothing is left at the venue;
 * 1: live, the venue may still hold a position or an order: the stop's flatten could not
   confirm flat, or the position was left open on purpose (``POSITION_ON_EXIT=leave``); also
-  any crash (Python's own status for an uncaught error);
+  a crash (the console's, or Python's own status for an uncaught error): check the venue;
 * 2: a mistake: a bad argument or setting, a start refused (one line on stderr);
 * 3: the terminal went away (SIGHUP, or stdout/stderr could not be written) and the stop
   completed with nothing left at the venue.
@@ -34,10 +34,12 @@ def run_exit_status(
     flatten: KillSwitchStatus | None,
     position: Decimal,
     terminal_lost: bool,
+    crashed: bool = False,
 ) -> ExitStatus:
     """The status of a trading run that stopped: ``mode`` as it ended, the stop's flatten
-    (None when it did not flatten) and the ledger's position after it."""
-    if mode is Mode.LIVE and venue_may_hold(flatten, position):
+    (None when it did not flatten), the ledger's position after it; ``crashed``: the console
+    failed (its traceback was shown) though the run was stopped the usual way."""
+    if crashed or (mode is Mode.LIVE and venue_may_hold(flatten, position)):
         return ExitStatus.VENUE_MAY_HOLD
     return ExitStatus.TERMINAL_LOST if terminal_lost else ExitStatus.OK
 

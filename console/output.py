@@ -158,13 +158,20 @@ def guarded_process_output() -> Iterator[tuple[GuardedStream, GuardedStream]]:
     """``sys.stdout`` and ``sys.stderr`` replaced by guards while the command runs (stdout falls
     back to stderr: a summary after ``| head`` exited still reaches the terminal)."""
     original_out, original_err = sys.stdout, sys.stderr
-    err = GuardedStream(original_err, "stderr")
-    out = GuardedStream(original_out, "stdout", fallback=err)
-    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
-    try:
-        yield out, err
-    finally:
-        sys.stdout, sys.stderr = original_out, original_err
+    with contextlib.ExitStack() as stack:
+        # Closed before we started (``2>&-``): the caller chose no output, as with /dev/null.
+        devnull = (
+            stack.enter_context(open(os.devnull, "w", encoding="utf-8"))  # noqa: PTH123
+            if original_out is None or original_err is None
+            else None
+        )
+        err = GuardedStream(original_err or devnull, "stderr")  # type: ignore[arg-type]
+        out = GuardedStream(original_out or devnull, "stdout", fallback=err)  # type: ignore[arg-type]
+        sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+        try:
+            yield out, err
+        finally:
+            sys.stdout, sys.stderr = original_out, original_err
 
 
 def process_streams() -> tuple[GuardedStream, ...]:

@@ -29,7 +29,8 @@ from core.strategy import StrategyParams
 
 
 class ExitPositionAction(Enum):
-    """What SIGINT/SIGTERM (and the end of ``--duration``) do with an open position."""
+    """What SIGINT/SIGTERM/SIGHUP, lost output and the end of ``--duration`` do with an open
+    position."""
 
     FLATTEN = "flatten"
     LEAVE = "leave"

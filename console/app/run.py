@@ -153,4 +153,5 @@ async def run_console(
         flatten=flatten,
         position=state.position.quantity,
         terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
+        crashed=bool(app.return_code),
     )
