@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TextIO
@@ -17,7 +16,7 @@ from typing import TextIO
 from console.durations import format_duration
 from console.exit_status import run_exit_status
 from console.options import RunOptions, mode_label
-from console.output import guarded, process_streams
+from console.output import process_streams, run_output
 from console.report.bands import band_lines
 from console.session import TradingSession, open_store
 from console.settings import Settings
@@ -196,7 +195,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
     (``console.exit_status``). SIGINT, SIGTERM and SIGHUP stop the run; so does losing the
     output (``console.stopping``), whose lines then go to stderr when it still works."""
     loop = asyncio.get_running_loop()
-    output = guarded(out if out is not None else sys.stdout, "stdout")
+    output = run_output(out)
     stops = StopRequest()
 
     def on_signal(sig: signal.Signals) -> None:

@@ -5,7 +5,8 @@ terminal gone (EIO), a full disk under a redirect (ENOSPC) — marks the stream 
 
 * its listeners hear it (a trading run treats it as losing the terminal, ``console.stopping``);
 * what was written since the last good flush, and everything after, goes to the fallback stream
-  if there is one (the process's stdout falls back to its stderr), else nowhere;
+  if there is one (a trading run's stdout falls back to stderr: its summary after ``| head``
+  exited still reaches the terminal), else nowhere;
 * its file descriptor is pointed at ``/dev/null``, so nothing later fails on it — not the
   interpreter's own flush at exit, which would otherwise print a traceback and exit 120.
 
@@ -41,7 +42,7 @@ class GuardedStream:
     ) -> None:
         self.name = name
         self._stream = stream
-        self._fallback = fallback
+        self.fallback = fallback  # where the text goes once lost (set it before writing)
         self._silence_fd = silence_fd
         self._pending: list[str] = []  # since the last good flush: the fallback gets it on loss
         self._lost: OSError | None = None
@@ -59,10 +60,10 @@ class GuardedStream:
 
     def write(self, text: str) -> int:
         if self._lost is not None:
-            if self._fallback is not None:
-                self._fallback.write(text)
+            if self.fallback is not None:
+                self.fallback.write(text)
             return len(text)
-        if self._fallback is not None:
+        if self.fallback is not None:
             self._pending.append(text)
         try:
             self._stream.write(text)
@@ -72,8 +73,8 @@ class GuardedStream:
 
     def flush(self) -> None:
         if self._lost is not None:
-            if self._fallback is not None:
-                self._fallback.flush()
+            if self.fallback is not None:
+                self.fallback.flush()
             return
         try:
             self._stream.flush()
@@ -120,9 +121,9 @@ class GuardedStream:
             listeners = list(self._listeners)
         if self._silence_fd:
             _point_at_devnull(self._stream)
-        if self._fallback is not None and pending:
-            self._fallback.write("".join(pending))
-            self._fallback.flush()
+        if self.fallback is not None and pending:
+            self.fallback.write("".join(pending))
+            self.fallback.flush()
         for listener in listeners:
             _tell(listener, self, exc)
 
@@ -155,8 +156,7 @@ def guarded(stream: TextIO | GuardedStream, name: str = "output") -> GuardedStre
 
 @contextlib.contextmanager
 def guarded_process_output() -> Iterator[tuple[GuardedStream, GuardedStream]]:
-    """``sys.stdout`` and ``sys.stderr`` replaced by guards while the command runs (stdout falls
-    back to stderr: a summary after ``| head`` exited still reaches the terminal)."""
+    """``sys.stdout`` and ``sys.stderr`` replaced by guards while the command runs."""
     original_out, original_err = sys.stdout, sys.stderr
     with contextlib.ExitStack() as stack:
         # Closed before we started (``2>&-``): the caller chose no output, as with /dev/null.
@@ -166,12 +166,21 @@ def guarded_process_output() -> Iterator[tuple[GuardedStream, GuardedStream]]:
             else None
         )
         err = GuardedStream(original_err or devnull, "stderr")  # type: ignore[arg-type]
-        out = GuardedStream(original_out or devnull, "stdout", fallback=err)  # type: ignore[arg-type]
+        out = GuardedStream(original_out or devnull, "stdout")  # type: ignore[arg-type]
         sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
         try:
             yield out, err
         finally:
             sys.stdout, sys.stderr = original_out, original_err
+
+
+def run_output(out: TextIO | None) -> GuardedStream:
+    """A trading run's output: ``out`` (default stdout) guarded, falling back to the guarded
+    stderr when there is one (a report cut by ``| head`` stays cut; a run's summary does not)."""
+    output = guarded(out if out is not None else sys.stdout, "stdout")
+    if output.fallback is None and isinstance(sys.stderr, GuardedStream):
+        output.fallback = sys.stderr
+    return output
 
 
 def process_streams() -> tuple[GuardedStream, ...]:

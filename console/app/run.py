@@ -21,7 +21,7 @@ from console.app.terminal import terminal_driver
 from console.exit_status import run_exit_status
 from console.headless import HeadlessPrinter, open_session, session_line
 from console.options import RunOptions
-from console.output import GuardedStream, guarded, process_streams
+from console.output import GuardedStream, process_streams, run_output
 from console.report.bands import band_lines
 from console.session import TradingSession
 from console.settings import Settings
@@ -75,7 +75,7 @@ async def run_console(
     returns the exit status (``console.exit_status``). SIGINT, SIGTERM and SIGHUP stop the run
     as the quit key does; so does the terminal going away (``console.stopping``)."""
     loop = asyncio.get_running_loop()
-    output = guarded(out if out is not None else sys.stdout, "stdout")
+    output = run_output(out)
     terminal = GuardedStream(sys.__stderr__, "terminal")  # Textual draws on stderr
     stops = StopRequest()
     async with contextlib.AsyncExitStack() as stack:

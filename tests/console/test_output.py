@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from console.output import GuardedStream, guarded, guarded_process_output, process_streams
+from console.output import (
+    GuardedStream,
+    guarded,
+    guarded_process_output,
+    process_streams,
+    run_output,
+)
 
 DEV_FULL = Path("/dev/full")
 
@@ -102,5 +108,8 @@ def test_process_output_is_guarded_inside_and_restored_after() -> None:
     with guarded_process_output() as (out, err):
         assert (sys.stdout, sys.stderr) == (out, err)
         assert process_streams() == (out, err)
+        assert out.fallback is None, "a report cut by `| head` is not dumped on stderr"
+        assert run_output(None) is out
+        assert out.fallback is err, "a trading run's summary is"
     assert (sys.stdout, sys.stderr) == before
     assert process_streams() == ()
