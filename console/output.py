@@ -171,6 +171,8 @@ def guarded_process_output() -> Iterator[tuple[GuardedStream, GuardedStream]]:
         try:
             yield out, err
         finally:
+            out.flush()  # here, not at the interpreter's exit: a failure is only a lost stream
+            err.flush()
             sys.stdout, sys.stderr = original_out, original_err
 
 

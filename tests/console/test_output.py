@@ -113,3 +113,17 @@ def test_process_output_is_guarded_inside_and_restored_after() -> None:
         assert out.fallback is err, "a trading run's summary is"
     assert (sys.stdout, sys.stderr) == before
     assert process_streams() == ()
+
+
+def test_what_a_command_left_buffered_is_flushed_through_the_guard_before_exit(
+    closed_pipe: io.TextIOWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``l2console report | head -1``: the report is written without a flush; the interpreter's
+    flush at exit would print "Exception ignored … BrokenPipeError" and exit 120."""
+    import sys  # noqa: PLC0415
+
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    with guarded_process_output() as (out, _):
+        out.write("a report line, never flushed by the command\n")
+    assert out.lost is not None
+    closed_pipe.flush()  # what the interpreter does at exit: nothing left to fail
