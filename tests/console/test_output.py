@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,8 +103,6 @@ def test_a_working_stream_passes_everything_through() -> None:
 
 
 def test_process_output_is_guarded_inside_and_restored_after() -> None:
-    import sys  # noqa: PLC0415 - the live binding, as pytest replaced it
-
     before = (sys.stdout, sys.stderr)
     with guarded_process_output() as (out, err):
         assert (sys.stdout, sys.stderr) == (out, err)
@@ -120,8 +119,6 @@ def test_what_a_command_left_buffered_is_flushed_through_the_guard_before_exit(
 ) -> None:
     """``l2console report | head -1``: the report is written without a flush; the interpreter's
     flush at exit would print "Exception ignored … BrokenPipeError" and exit 120."""
-    import sys  # noqa: PLC0415
-
     monkeypatch.setattr(sys, "stdout", closed_pipe)
     with guarded_process_output() as (out, _):
         out.write("a report line, never flushed by the command\n")
