@@ -12,10 +12,13 @@ from typing import NoReturn
 
 from console.commands import COMMANDS
 from console.commands.errors import UsageError
+from console.exit_status import HELP as EXIT_HELP
+from console.exit_status import ExitStatus
+from console.output import guarded_process_output
 from console.settings import SettingsError, load_settings
 from console.settings_sources import settings_file, settings_warnings
 
-EXIT_USAGE = 2
+EXIT_USAGE = ExitStatus.USAGE
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -29,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="l2console",
         description="Terminal trading console for an L2 order-book-imbalance strategy.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--env-file",
@@ -44,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # stdout and stderr never raise: losing them is a stop, not a crash (console.output).
+    with guarded_process_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -17,11 +16,14 @@ from typing import TextIO
 
 from console import totals
 from console.durations import describe_duration
+from console.exit_status import run_exit_status
 from console.options import Broker, RunOptions, mode_label, mode_meaning
+from console.output import process_streams, run_output
 from console.report.bands import band_lines
 from console.report.formatting import usd
 from console.session import TradingSession, open_store
 from console.settings import Settings
+from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection, open_venue
 from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
@@ -162,6 +164,8 @@ class HeadlessPrinter(EngineObserver):
             f"{c.resyncs} resyncs | {c.dropped_frames} dropped frames | {c.reconnects} reconnects"
             f" | {c.stale_silence + c.stale_lag} stale"
         )
+        if c.observers_detached:
+            self.line(f"Observers detached after an error: {c.observers_detached} (see the log)")
         self.line(RULE)
 
 
@@ -241,26 +245,26 @@ def startup_lines(options: RunOptions, connection: VenueConnection) -> list[str]
     ]
 
 
-async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sys.stdout) -> int:
+async def run_headless(options: RunOptions, settings: Settings, out: TextIO | None = None) -> int:
+    """Run until the duration ends or a stop is asked; returns the exit status
+    (``console.exit_status``). SIGINT, SIGTERM and SIGHUP stop the run; so does losing the
+    output (``console.stopping``), whose lines then go to stderr when it still works."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    stop_reason: list[str] = []
+    output = run_output(out)
+    stops = StopRequest()
 
-    def request_stop(signame: str) -> None:
-        if stop.is_set():
-            print(f"NOTICE | {signame} again: still stopping (bounded)", file=out, flush=True)
-        stop_reason.append(signame)
-        stop.set()
+    def on_signal(sig: signal.Signals) -> None:
+        if not stops.by_signal(sig):
+            print(f"NOTICE | {sig.name} again: still stopping (bounded)", file=output, flush=True)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, request_stop, sig.name)
-    try:
+    watched = (output, *process_streams())
+    with stop_signals(loop, on_signal), output_watched(loop, watched, stops.output_lost):
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
             store = None
             if options.session is not None:
                 store = await open_session(options, settings, connection)
-            printer = HeadlessPrinter(out, connection.instrument, base=session_base(store))
+            printer = HeadlessPrinter(output, connection.instrument, base=session_base(store))
             session = TradingSession(
                 options, settings, connection, observers=[printer], store=store
             )
@@ -277,10 +281,12 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
             try:
                 await session.start()
                 announce_control(session, printer)
-                await _run_until_stopped(session, printer, settings, stop, options.duration_s)
-                how = RunEnd.INTERRUPTED if stop_reason else RunEnd.COMPLETED
-                if stop_reason:
-                    printer.line(f"NOTICE | {stop_reason[0]} received: stopping")
+                await _run_until_stopped(
+                    session, printer, settings, stops.event, options.duration_s
+                )
+                how = stops.how if stops.requested else RunEnd.COMPLETED
+                if stops.requested:
+                    printer.line(f"NOTICE | {stops.reasons[0]}: stopping")
             finally:
                 flatten = await session.stop(flatten=options.flatten_on_exit is not False, how=how)
             state = session.engine.state()
@@ -294,10 +300,12 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO = sy
                 printer.line(f"NOTICE | recording to {stats.path} stopped early: {stats.error}")
             elif connection.recorder is not None and stats.dropped:
                 printer.line(f"NOTICE | recording to {stats.path}: {stats.dropped} frames dropped")
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-    return 0
+    return run_exit_status(
+        mode=state.mode,
+        flatten=flatten,
+        position=state.position.quantity,
+        terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
+    )
 
 
 def session_base(store: SessionStore | None) -> SessionBase | None:

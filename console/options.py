@@ -33,7 +33,7 @@ class RunOptions:
     production: bool = False
     real_money_ack: bool = False
     seed: int | None = None  # simulated venue only
-    # paper/live: SIGINT/SIGTERM and the duration end flatten; None: POSITION_ON_EXIT decides
+    # paper/live: stop signals, lost output and the duration end flatten; None: POSITION_ON_EXIT
     flatten_on_exit: bool | None = True
     session: str | None = None
     db_path: Path | None = None

@@ -32,10 +32,12 @@ from brokers.binance_us import BinanceUsRest
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.door import door_record
+from console.exit_status import venue_may_hold
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.settings import Settings
+from console.stopping import run_to_end
 from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
@@ -119,7 +121,7 @@ class TradingSession:
             adopt_spot_holding(connection, self.engine.ledger.position)
         self.reconciliation: Reconciliation | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._stopped = False
+        self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
         self._started = False  # start() went through: there is something to flatten and stop
         self._dead_man_armed = False
 
@@ -268,10 +270,18 @@ class TradingSession:
     async def stop(
         self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED
     ) -> KillSwitchStatus | None:
-        """Flatten first when asked (paper and live only), stop every task, close the record."""
-        if self._stopped:
-            return None
-        self._stopped = True
+        """Flatten first when asked (paper and live only), stop every task, close the record.
+
+        Once begun, a stop runs to its end: cancelling its caller (the console closing, the run's
+        task cancelled) does not cut the flatten short, and a later call waits for the same stop
+        and returns its result (the first call's ``flatten`` and ``how`` hold).
+        """
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop_once(flatten=flatten, how=how))
+            self._stopping.set_name("session stop")
+        return await run_to_end(self._stopping)
+
+    async def _stop_once(self, *, flatten: bool, how: RunEnd) -> KillSwitchStatus | None:
         status = None
         engine = self.engine
         # Live always asks the venue (it may hold orders or a position the ledger does not know).
@@ -287,24 +297,29 @@ class TradingSession:
         await engine.close()
         if self.bands is not None:
             self.bands.finish()  # orders still waiting on a band's latency fill against this book
+        # Live and not confirmed flat: the dead-man's switch stays armed, so the venue cancels
+        # any order left behind once it times out.
+        disarm = engine.mode is not Mode.LIVE or not venue_may_hold(
+            status, engine.ledger.position.quantity
+        )
         try:
             if self.store is not None:
                 await self._close_record(how)
         finally:
-            await self._release()
+            await self._release(disarm=disarm)
         return status
 
-    async def _release(self) -> None:
-        """Disarm the dead-man's switch (a clean exit) and give the session name back."""
-        await self._release_dead_man()
+    async def _release(self, *, disarm: bool = True) -> None:
+        """Stop the dead-man's switch (disarmed: a clean exit) and give the session name back."""
+        await self._release_dead_man(disarm=disarm)
         if self.control is not None:
             await self.control.stop()
 
-    async def _release_dead_man(self) -> None:
+    async def _release_dead_man(self, *, disarm: bool = True) -> None:
         dead_man = self.connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
-            await dead_man.stop(disarm=True)
+            await dead_man.stop(disarm=disarm)
 
     async def _close_record(self, how: RunEnd) -> None:
         assert self.store is not None

@@ -34,7 +34,8 @@ logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
 
 class ExitPositionAction(Enum):
-    """What SIGINT/SIGTERM (and the end of ``--duration``) do with an open position."""
+    """What SIGINT/SIGTERM/SIGHUP, lost output and the end of ``--duration`` do with an open
+    position."""
 
     FLATTEN = "flatten"
     LEAVE = "leave"

@@ -40,7 +40,7 @@ from core.instrument import Instrument
 from core.kill_switch import KillSwitch
 from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
 from core.ledger import BookedFill, Ledger, Position
-from core.observer import EngineObserver
+from core.observer import EngineObserver, ObserverFanout
 from core.ports import (
     ExecutionVenue,
     Journal,
@@ -107,7 +107,7 @@ class Engine:
         self._clock = clock
         self._venue = venue
         self._journal = journal
-        self._observers = list(observers)
+        self._observers = ObserverFanout(observers, on_detached=self._notice)
         self._order_ids = order_ids
         self._mode = config.mode
 
@@ -174,8 +174,7 @@ class Engine:
                 self._lagging(book, before, snapshot.recv_ns, venue_ts)
                 return
             self._notify_state(book, before, "snapshot loaded")
-            for observer in self._observers:
-                observer.on_snapshot_loaded(book.product, book.bid_count, book.ask_count)
+            self._observers.on_snapshot_loaded(book.product, book.bid_count, book.ask_count)
             if book is self._book:
                 self._evaluate(snapshot.recv_ns)
         else:
@@ -379,8 +378,7 @@ class Engine:
                 self._journal.record_signal(signal)
             except Exception as exc:  # any recording failure stops trading
                 self._recording_failed(exc)
-        for observer in self._observers:
-            observer.on_signal(signal)
+        self._observers.on_signal(signal)
 
     # ------------------------------------------------------------------ execution
     def _route(
@@ -455,10 +453,9 @@ class Engine:
                     decision_mid=mid,
                 )
             )
-            for observer in self._observers:
-                observer.on_fill(fill)
-                if round_trip is not None:
-                    observer.on_round_trip(round_trip)
+            self._observers.on_fill(fill)
+            if round_trip is not None:
+                self._observers.on_round_trip(round_trip)
         if booked:
             self._trades_executed += 1
         self._refresh_open_position()
@@ -482,8 +479,7 @@ class Engine:
                 )
             except Exception as exc:  # any recording failure stops trading
                 self._recording_failed(exc)
-        for observer in self._observers:
-            observer.on_order(request, result)
+        self._observers.on_order(request, result)
 
     def _recording_failed(self, exc: Exception) -> None:
         """Never trade unrecorded: stop entries and flatten, once, and say why."""
@@ -553,8 +549,7 @@ class Engine:
         if book.state is before:
             return
         log.info("book %s %s -> %s (%s)", book.product, before.value, book.state.value, reason)
-        for observer in self._observers:
-            observer.on_book_state(book.product, book.state, reason)
+        self._observers.on_book_state(book.product, book.state, reason)
 
     def _lagging(self, book: OrderBook, before: BookState, recv_ns: int, venue_ts_ns: int) -> None:
         """A frame stamped too long ago by the venue: the book is STALE until one is on time."""
@@ -686,8 +681,7 @@ class Engine:
     def _notice(self, text: str) -> None:
         self._notices.append(text)
         log.info("%s", text)
-        for observer in self._observers:
-            observer.on_notice(text)
+        self._observers.on_notice(text)
 
     # ------------------------------------------------------------------ used by the kill switch
     @property
@@ -738,8 +732,7 @@ class Engine:
         self._halted = halted
 
     def kill_switch_settled(self, status: KillSwitchStatus, reason: str) -> None:
-        for observer in self._observers:
-            observer.on_kill_switch(status, reason)
+        self._observers.on_kill_switch(status, reason)
 
     def adopt_position(self, position: VenuePosition) -> None:
         """Make the ledger hold what the venue holds (start-up reconciliation, or a position
@@ -845,6 +838,7 @@ class Engine:
                 stale_lag=counters["stale_lag"],
                 resync_retries=counters["resync_retries"],
                 ledger_corrections=counters["ledger_corrections"],
+                observers_detached=len(self._observers.detached),
             ),
             wall_ns=self._clock.wall_ns(),
             started_wall_ns=self.started_wall_ns,

@@ -67,6 +67,7 @@ class FeedCounters:
     stale_lag: int = 0  # LIVE -> STALE: venue timestamps lagged beyond MAX_BOOK_LAG_SECONDS
     resync_retries: int = 0  # resyncs asked again because no snapshot came
     ledger_corrections: int = 0  # live: the ledger disagreed with the venue and followed it
+    observers_detached: int = 0  # observers detached after an error (core.observer)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from textual import on
 from textual.app import App, ComposeResult, ModeError, ScreenError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
@@ -98,8 +99,9 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         session_name: str | None = None,
         fps: float = DEFAULT_FPS,
         duration_s: float | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class)
         self.host = host
         self._gates = gates or NoPaperSession()
         self._checklist = checklist
@@ -112,6 +114,8 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         self._command_state: tuple[Mode, bool, KillSwitchPhase] | None = None
         self._kill_phase = KillSwitchPhase.IDLE  # as of the last frame
         self._stopping = False
+        self._run_up = False  # mounted and the run started: a stop can be acted on
+        self._stop_asked: tuple[bool, RunEnd] | None = None  # asked before that
         self.host_stopped = False
         self.redraws = 0
         self._started = time.monotonic()
@@ -163,6 +167,10 @@ class L2ConsoleApp(App[ConsoleOutcome]):
                 f"Duration: {describe_duration(self._duration_s)} (stops at "
                 f"{fmt.utc_clock(ends_ns)} UTC)"
             )
+        self._run_up = True
+        if self._stop_asked is not None:
+            flatten, how = self._stop_asked
+            self.stop_and_exit(flatten=flatten, how=how)
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
@@ -325,6 +333,14 @@ class L2ConsoleApp(App[ConsoleOutcome]):
             self.say(f"still open, not quitting: {status.detail}", severity="error")
 
     # ------------------------------------------------------------------ stopping
+    def request_stop(self, *, flatten: bool, how: RunEnd) -> None:
+        """A stop from outside (a signal, the terminal going away), whenever it comes: one asked
+        before the console is up is acted on as soon as it is."""
+        if self._run_up:
+            self.stop_and_exit(flatten=flatten, how=how)
+        elif self._stop_asked is None:
+            self._stop_asked = (flatten, how)
+
     def stop_and_exit(self, *, flatten: bool, how: RunEnd = RunEnd.COMPLETED) -> None:
         """Stop the run (flattening first when asked), then close the console."""
         self.run_worker(

@@ -13,19 +13,23 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from console.app.app import ConsoleOutcome, L2ConsoleApp
-from console.app.checklist_source import session_checklist
+from console.app.checklist_source import ChecklistSource, session_checklist
 from console.app.format import latency
 from console.app.gates import GateSource
 from console.app.modes import badge
 from console.app.session_gates import SessionGates
+from console.app.terminal import terminal_driver
+from console.exit_status import run_exit_status
 from console.headless import HeadlessPrinter, open_session, session_line
 from console.options import RunOptions
+from console.output import GuardedStream, process_streams, run_output
 from console.report.bands import band_lines
 from console.session import TradingSession
 from console.settings import Settings
+from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase
-from console.venue_setup import open_venue
-from core.store import RunEnd
+from console.venue_setup import VenueConnection, open_venue
+from core.store import RunEnd, SessionStore
 
 
 class HeldLogs(logging.Handler):
@@ -62,25 +66,39 @@ def logs_held(app: L2ConsoleApp) -> Iterator[HeldLogs]:
                     handler.handle(record)
 
 
+async def _open_record(
+    options: RunOptions,
+    settings: Settings,
+    connection: VenueConnection,
+    gates: GateSource | None,
+) -> tuple[SessionStore | None, GateSource | None, ChecklistSource | None]:
+    """A named session's store, its gate pane source and its checklist (none without a name)."""
+    if options.session is None:
+        return None, gates, None
+    store = await open_session(options, settings, connection)
+    name = store.resume.session.name
+    if gates is None:
+        gates = SessionGates(store.path, name, settings.gate_settings)
+    return store, gates, session_checklist(store.path, name, settings, options.env_file)
+
+
 async def run_console(
     options: RunOptions,
     settings: Settings,
     *,
     gates: GateSource | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    """The console until it is quit, the duration ends or a stop is asked, then the summary;
+    returns the exit status (``console.exit_status``). SIGINT, SIGTERM and SIGHUP stop the run
+    as the quit key does; so does the terminal going away (``console.stopping``)."""
     loop = asyncio.get_running_loop()
+    output = run_output(out)
+    terminal = GuardedStream(sys.__stderr__, "terminal")  # Textual draws on stderr
+    stops = StopRequest()
     async with contextlib.AsyncExitStack() as stack:
         connection = await open_venue(options, settings, stack)
-        store = None
-        checklist = None
-        if options.session is not None:
-            store = await open_session(options, settings, connection)
-            if gates is None:
-                gates = SessionGates(store.path, store.resume.session.name, settings.gate_settings)
-            checklist = session_checklist(
-                store.path, store.resume.session.name, settings, options.env_file
-            )
+        store, gates, checklist = await _open_record(options, settings, connection, gates)
         session = TradingSession(options, settings, connection, store=store)
         # Start before the console draws: a refused start (live checks, a session already
         # running) is then one line and exit 2, like headless, not an error inside the app.
@@ -89,37 +107,53 @@ async def run_console(
         except BaseException:
             await session.stop(flatten=False, how=RunEnd.CRASHED)
             raise
-        app = L2ConsoleApp(session, gates=gates, checklist=checklist, duration_s=options.duration_s)
+        app = L2ConsoleApp(
+            session,
+            gates=gates,
+            checklist=checklist,
+            duration_s=options.duration_s,
+            driver_class=terminal_driver(terminal),
+        )
+
+        def stop_run(first: bool) -> None:
+            if first:
+                app.request_stop(flatten=options.flatten_on_exit, how=stops.how)
+
+        def on_signal(sig: signal.Signals) -> None:
+            stop_run(stops.by_signal(sig))
+
+        def on_output_lost(stream: GuardedStream, exc: OSError) -> None:
+            stop_run(stops.output_lost(stream, exc))
+
         started = time.monotonic()
         outcome: ConsoleOutcome | None = None
         flatten = None
-        with logs_held(app):
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(
-                    sig,
-                    lambda: app.stop_and_exit(
-                        flatten=options.flatten_on_exit, how=RunEnd.INTERRUPTED
-                    ),
-                )
+        watched = (terminal, output, *process_streams())
+        with (
+            logs_held(app),
+            stop_signals(loop, on_signal),
+            output_watched(loop, watched, on_output_lost),
+        ):
             try:
                 outcome = await app.run_async()
             finally:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(sig)
-                if not app.host_stopped:  # the console failed: stop the run the usual way
+                if not app.host_stopped:  # the console closed on its own: stop the usual way
                     flatten = await session.stop(
-                        flatten=options.flatten_on_exit, how=RunEnd.CRASHED
+                        flatten=options.flatten_on_exit,
+                        how=stops.how if stops.requested else RunEnd.CRASHED,
                     )
         state = session.engine.state()
         base = SessionBase.of(store.resume if store is not None else None)
-        printer = HeadlessPrinter(out, connection.instrument, base=base)
+        printer = HeadlessPrinter(output, connection.instrument, base=base)
         if store is not None:
             printer.line(session_line(store.resume, printer))
+        if outcome is not None and outcome.flatten is not None:
+            flatten = outcome.flatten
         printer.summary(
             state,
             mode=badge(state.mode, options).label,
             elapsed_s=time.monotonic() - started,
-            flatten=outcome.flatten if outcome is not None else flatten,
+            flatten=flatten,
         )
         if session.bands is not None:
             for line in band_lines(session.bands.default(), session.bands.results()):
@@ -130,4 +164,10 @@ async def run_console(
                 f"Console: {outcome.redraws_per_s:.1f} redraws/s | tick→decision "
                 f"p50 {latency(lat.p50_ns)} p99 {latency(lat.p99_ns)} max {latency(lat.max_ns)}"
             )
-    return 0
+    return run_exit_status(
+        mode=state.mode,
+        flatten=flatten,
+        position=state.position.quantity,
+        terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
+        crashed=bool(app.return_code),
+    )

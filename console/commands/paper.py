@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import textwrap
 
 from console.commands.errors import UsageError
 from console.commands.run import add_trading_arguments, run_options, start
+from console.exit_status import HELP as EXIT_HELP
 from console.options import DEFAULT_SYMBOLS, Broker
 from console.settings import Settings
 from core.enums import Mode
@@ -18,11 +20,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     paper = commands.add_parser(
         "paper",
         help="paper-trade a named session; the same name again resumes it",
-        description="Paper trading in a named session: every order is filled by simulation "
-        "against the live book (fees, slippage), recorded, and the position closed at exit; the "
-        "same name again resumes it, and `l2console report` judges it against the paper gate. "
-        "A dry run (`l2console run`) fills the same way but keeps nothing; nothing here reaches "
-        "the venue.",
+        description=textwrap.fill(
+            "Paper trading in a named session: every order is filled by simulation against the "
+            "live book (fees, slippage), recorded, and the position closed at exit; the same "
+            "name again resumes it, and `l2console report` judges it against the paper gate. A "
+            "dry run (`l2console run`) fills the same way but keeps nothing; nothing here "
+            "reaches the venue."
+        ),
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_trading_arguments(paper)
     paper.add_argument("--session", help="session name (default: <broker>_<symbol>)")

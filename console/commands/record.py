@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -66,13 +65,12 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 async def record(options: RunOptions, settings: Settings, out: TextIO) -> int:
     from console.durations import describe_duration  # noqa: PLC0415
     from console.session import TradingSession  # noqa: PLC0415
+    from console.stopping import stop_signals  # noqa: PLC0415
     from console.venue_setup import open_venue  # noqa: PLC0415
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
+    with stop_signals(loop, lambda _: stop.set()):
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
             recorder = connection.recorder
@@ -100,9 +98,6 @@ async def record(options: RunOptions, settings: Settings, out: TextIO) -> int:
                 await ticker
             await session.stop(flatten=False)
         stats = recorder.stats  # closed by the stack: everything is on disk now
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
     _line(
         out,
         f"RECORDED | {stats.written:,} frames in {stats.parts} part(s), "

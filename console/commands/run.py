@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import dataclasses
 import sys
+import textwrap
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
+from console.exit_status import HELP as EXIT_HELP
 from console.options import DEFAULT_SYMBOLS, Broker, RunOptions
 from console.settings import ExitPositionAction, Settings
 from core.enums import Mode
@@ -31,7 +33,7 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
         dest="flatten_on_exit",
         action="store_false",
         default=None,
-        help="paper/live: do not flatten on SIGINT/SIGTERM or at the end (POSITION_ON_EXIT)",
+        help="paper/live: do not flatten on SIGINT/SIGTERM/SIGHUP or at the end (POSITION_ON_EXIT)",
     )
 
 
@@ -45,13 +47,15 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run = commands.add_parser(
         "run",
         help="run the strategy (default: simulated venue, dry run)",
-        description=(
+        description=textwrap.fill(
             "Run the strategy on one symbol. Neither a dry run (the default) nor --paper sends "
             "an order: both fill the strategy's orders by simulation against the live book. A "
             "dry run is a look: its position is dropped at exit. Paper is the record: the "
             "position is closed at exit, and a named session keeps every fill, resumes, and is "
             "judged by the paper gate. --live sends orders to the venue."
         ),
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_trading_arguments(run)
     run.add_argument(

@@ -22,6 +22,7 @@ class RunEnd(Enum):
 
     COMPLETED = "completed"  # its duration elapsed
     INTERRUPTED = "interrupted"  # Ctrl-C, SIGTERM, quit from the console
+    HANGUP = "hangup"  # the terminal went away: SIGHUP, or output that could not be written
     CRASHED = "crashed"  # an error, or never closed (kill -9, power loss)
 
 

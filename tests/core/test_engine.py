@@ -90,7 +90,9 @@ def make_engine(
     strategy: StrategyParams | None = None,
     long_only: bool = False,
     journal: object | None = None,
+    observers: Sequence[EngineObserver] = (),
 ) -> tuple[Engine, RecordingFeed, Recorder, ManualClock]:
+    """An engine with a ``Recorder`` as its last observer, after ``observers``."""
     feed = RecordingFeed()
     recorder = Recorder()
     clock = ManualClock()
@@ -104,7 +106,9 @@ def make_engine(
         taker_fee_rate=Decimal("0.0005"),
         long_only=long_only,
     )
-    engine = Engine(config, feed=feed, clock=clock, observers=[recorder], journal=journal)  # type: ignore[arg-type]
+    engine = Engine(
+        config, feed=feed, clock=clock, observers=[*observers, recorder], journal=journal
+    )  # type: ignore[arg-type]
     return engine, feed, recorder, clock
 
 

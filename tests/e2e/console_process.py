@@ -45,13 +45,17 @@ def live_env(server: KrakenFuturesSimServer, data_dir: Path, **extra: str) -> di
 
 
 class ConsoleProcess:
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self, proc: asyncio.subprocess.Process, stdout: asyncio.StreamReader | None = None
+    ) -> None:
+        """``stdout``: read from there when the process's stdout is not ``proc.stdout``."""
         self.proc = proc
         self.lines: list[str] = []
         self.err_lines: list[str] = []
-        assert proc.stdout is not None and proc.stderr is not None
+        stdout = stdout or proc.stdout
+        assert stdout is not None and proc.stderr is not None
         self._readers = [
-            asyncio.create_task(self._collect(proc.stdout, self.lines), name="console stdout"),
+            asyncio.create_task(self._collect(stdout, self.lines), name="console stdout"),
             asyncio.create_task(self._collect(proc.stderr, self.err_lines), name="console stderr"),
         ]
 
