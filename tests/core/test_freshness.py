@@ -20,6 +20,7 @@ from core.strategy import StrategyParams
 from tests.core.factories import snapshot as small_snapshot
 from tests.core.test_engine import XBT, RecordingFeed, bid_delta, snapshot
 from tests.core.test_engine import Recorder as EngineRecorder
+from tests.waiting import eventually
 
 S = 1_000_000_000
 PRODUCT = "PF_XBTUSD"
@@ -237,16 +238,17 @@ async def test_paper_position_on_a_book_down_too_long_is_closed_at_the_first_liv
     for _ in range(32):
         clock.advance(S)
         engine.check_staleness()
-    await asyncio.sleep(0.05)
-    assert engine.state().kill_switch.phase is KillSwitchPhase.FLATTENING, "waiting for prices"
+    await eventually(  # the protective flatten runs as its own task
+        lambda: engine.state().kill_switch.phase is KillSwitchPhase.FLATTENING,
+        what="a patient flatten waiting for prices",
+    )
     assert engine.ledger.position.quantity > 0, "never closed against a book that is not LIVE"
 
     engine.on_snapshot(snapshot(2, 4.0, 1.0, recv_ns=clock.mono_ns()))  # the feed is back
-    for _ in range(100):
-        if engine.ledger.position.quantity == 0 and not engine.state().kill_switch.engaged:
-            break
-        await asyncio.sleep(0.01)
-    assert engine.ledger.position.quantity == 0
+    await eventually(
+        lambda: engine.ledger.position.quantity == 0 and not engine.state().kill_switch.engaged,
+        what="closed and released",
+    )
     close = recorder.signals[-1]
     assert close.action is SignalAction.CLOSE and "not LIVE for 30s" in close.reason
     assert engine.state().kill_switch.phase is KillSwitchPhase.IDLE, "released once flat"
@@ -277,8 +279,10 @@ async def test_a_kill_switch_joining_a_patient_flatten_makes_it_answer_in_bounde
     for _ in range(32):
         clock.advance(S)
         engine.check_staleness()
-    await asyncio.sleep(0.05)
-    assert engine.state().kill_switch.phase is KillSwitchPhase.FLATTENING, "patient: waiting"
+    await eventually(
+        lambda: engine.state().kill_switch.phase is KillSwitchPhase.FLATTENING,
+        what="a patient flatten waiting for prices",
+    )
     status: KillSwitchStatus = await asyncio.wait_for(engine.flatten_all(), timeout=10)
     assert status.phase is KillSwitchPhase.FAILED and "NOT FLAT" in status.detail
     assert engine.state().kill_switch.engaged, "a real kill switch holds"

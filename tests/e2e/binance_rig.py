@@ -98,11 +98,11 @@ class BinanceRig:
         return live_at()[0] - healthy_at
 
     async def book_matches_the_venue(self, timeout_s: float = 10.0) -> None:
-        """Pause the market, let the last event out, compare every level at one update id."""
+        """Pause the market, wait for the last event to arrive, compare every level at one id."""
         self.engine.halt_decisions(True)
         self.server.paused = True
         try:
-            await asyncio.sleep(0.3)  # the batched 100 ms event leaves
+            # Counts the changes still batched too: the wait below sees the last event arrive.
             target = self.server.last_update_id(SYMBOL)
             await eventually(
                 lambda: self.engine.book.state is BookState.LIVE and self.engine.book.seq == target,

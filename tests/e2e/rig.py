@@ -76,6 +76,7 @@ class Witness(EngineObserver):
     fills: list[Fill] = field(default_factory=list)
     round_trips: list[RoundTrip] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    timed_notices: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, text)
     kill_switch: list[KillSwitchStatus] = field(default_factory=list)
     orders: list[tuple[float, OrderRequest, OrderResult | None]] = field(default_factory=list)
 
@@ -108,6 +109,11 @@ class Witness(EngineObserver):
 
     def on_notice(self, text: str) -> None:
         self.notices.append(text)
+        self.timed_notices.append((time.monotonic(), text))
+
+    def noticed(self, part: str) -> float | None:
+        """When (monotonic, as the engine said it) the first notice containing ``part`` came."""
+        return next((t for t, text in self.timed_notices if part in text), None)
 
     def on_kill_switch(self, status: KillSwitchStatus, reason: str) -> None:
         self.kill_switch.append(status)

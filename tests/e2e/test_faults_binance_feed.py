@@ -102,11 +102,17 @@ async def test_a_half_open_socket_is_found_by_the_missing_pong_and_replaced(
         t0 = time.monotonic()
         rig.server.faults.half_open_all()
         stale = await rig.went_down(t0)
-        await eventually(lambda: rig.counters.reconnects == 1, 10, what="a reconnect")
-        reconnected = time.monotonic()
+
+        def dropped() -> list[float]:  # when the engine saw the connection go (its own moment)
+            changes = rig.witness.changes_since(t0)
+            return [t for t, _, reason in changes if reason.startswith("disconnected")]
+
+        await eventually(dropped, 10, what="the half-open connection dropped")
         recovery_log(
-            f"Binance.us: half-open, STALE after {stale - t0:.2f}s", await rig.recovery(reconnected)
+            f"Binance.us: half-open, STALE after {stale - t0:.2f}s",
+            await rig.recovery(dropped()[0]),
         )
+        assert rig.counters.reconnects == 1
         assert rig.feed_stats.silent_disconnects == 1
         await finish(rig)
 
