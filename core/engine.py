@@ -49,14 +49,14 @@ from core.ports import (
     OrderResult,
     VenuePosition,
 )
-from core.risk import RiskLimits, RiskManager, RiskVerdict
+from core.risk import RiskLimits, RiskManager
 from core.router import OrderIdFactory, OrderRouter, new_client_order_id
 from core.signal import imbalance_ratio
 from core.strategy import Decision, ImbalanceStrategy, OpenPosition, StrategyParams
+from core.trading_state import Restriction, TradingGate, TradingState, TradingStatus
 
 log = logging.getLogger(__name__)
 
-NO_SHORTING = "spot: no shorting"
 RECENT_SIGNALS = 200
 UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
 _LIVE = BookState.LIVE  # enum member lookups cost ~100 ns: the hot path uses module constants
@@ -116,7 +116,8 @@ class Engine:
         self._book = self._books[self._symbol]
         self._strategy = ImbalanceStrategy(config.strategy)
         self._quiet_low, self._quiet_high = self._strategy.quiet_band
-        self._risk = RiskManager(config.risk)
+        self._risk = RiskManager(config.risk, config.instrument, long_only=config.long_only)
+        self._trading = TradingGate()
         self._ledger = Ledger(config.instrument)
         self._router = OrderRouter(
             instrument=config.instrument,
@@ -125,7 +126,9 @@ class Engine:
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
         )
-        self._kill_switch = KillSwitch(self, first_backoff_s=config.kill_switch_backoff_s)
+        self._kill_switch = KillSwitch(
+            self, self._trading, first_backoff_s=config.kill_switch_backoff_s
+        )
         self._latency = LatencyHistogram()
         self._watch = BookWatch(config.freshness, stale_after_s=config.stale_after_s)
         self._max_lag_ns = config.freshness.max_lag_ns  # 0: the lag rule is off
@@ -141,8 +144,8 @@ class Engine:
         self._busy = False  # an order or a fill commit is in flight: no new decision
         self._idle = asyncio.Event()
         self._idle.set()
-        self._halted = False  # the kill switch is flattening: no decision at all
-        self._paused = False
+        self._standing_by = False  # busy, or trading HALTED: no decision at all
+        self._trading.subscribe(self._trading_changed)
         self._ratio = 1.0
         self._next_signal = first_signal_number
         self._signals: deque[Signal] = deque(maxlen=RECENT_SIGNALS)
@@ -265,7 +268,7 @@ class Engine:
         self._lag_allowance_ns = limit - offset_ns if limit else _NO_LAG_LIMIT
 
     def _evaluate(self, recv_ns: int) -> None:
-        if self._busy or self._halted:
+        if self._standing_by:
             self._counters["decisions_skipped"] += 1
             return
         book = self._book
@@ -296,7 +299,22 @@ class Engine:
         else:
             quantity = instrument.quantity_for_notional(self.config.trade_notional_usd, price)
             side = Side.BUY if decision.action is SignalAction.BUY else Side.SELL
-        outcome, why = self._vet(decision, quantity, price)
+        verdict = self._risk.vet(
+            decision.action,
+            quantity,
+            price,
+            trading=self._trading.status,
+            book_state=book.state,
+            position_quantity=position.quantity,
+            unrealized_pnl_usd=self._unrealized(),
+            now_wall_ns=self._clock.wall_ns(),
+        )
+        if verdict.allowed:
+            outcome, why = SignalOutcome.ACTED, ""
+        elif verdict.ignored:
+            outcome, why = SignalOutcome.IGNORED, verdict.reason
+        else:
+            outcome, why = SignalOutcome.BLOCKED, verdict.reason
         signal = self._emit_signal(decision, price, quantity, outcome, why)
         if outcome is SignalOutcome.ACTED:
             request = OrderRequest(
@@ -307,41 +325,6 @@ class Engine:
                 reduce_only=decision.action is SignalAction.CLOSE,
             )
             self._route(request, signal, book.mid or decision.price, decided_ns)
-
-    def _vet(
-        self, decision: Decision, quantity: Decimal, price: Decimal
-    ) -> tuple[SignalOutcome, str]:
-        engaged = self._kill_switch.status.engaged
-        if decision.action is SignalAction.CLOSE:
-            verdict = self._risk.check_exit(kill_switch_engaged=engaged)
-        elif decision.action is SignalAction.SELL and self.config.long_only:
-            return SignalOutcome.IGNORED, NO_SHORTING
-        else:
-            verdict = self._risk.check_entry(
-                book_state=self._book.state,
-                kill_switch_engaged=engaged,
-                paused=self._paused,
-                order_notional_usd=self._instrument.notional_usd(quantity, price),
-                position_notional_usd=self._instrument.notional_usd(
-                    self._ledger.position.quantity, price
-                ),
-                unrealized_pnl_usd=self._unrealized(),
-                now_wall_ns=self._clock.wall_ns(),
-            )
-            if verdict.allowed:
-                verdict = self._size_verdict(quantity, price)
-        if verdict.allowed:
-            return SignalOutcome.ACTED, ""
-        return SignalOutcome.BLOCKED, verdict.reason
-
-    def _size_verdict(self, quantity: Decimal, price: Decimal) -> RiskVerdict:
-        instrument = self._instrument
-        if quantity <= 0 or quantity < instrument.min_size:
-            return RiskVerdict(False, "order size below the venue's minimum size")
-        if instrument.notional_usd(quantity, price) < instrument.min_notional:
-            minimum = instrument.min_notional
-            return RiskVerdict(False, f"order value below the venue's minimum ({minimum})")
-        return RiskVerdict(True)
 
     def _emit_signal(
         self,
@@ -628,17 +611,22 @@ class Engine:
             self._notice(f"mode is now {mode.value}")
 
     def pause(self) -> None:
-        self._paused = True
+        self._trading.restrict(Restriction.PAUSED)
         self._notice("paused: no new entries")
 
     def resume(self) -> None:
-        self._paused = False
+        self._trading.lift(Restriction.PAUSED)
         self._kill_switch.release()
         self._notice("resumed: entries allowed")
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._trading.holds(Restriction.PAUSED)
+
+    @property
+    def trading(self) -> TradingStatus:
+        """ACTIVE, REDUCING or HALTED, and why (``core.trading_state``)."""
+        return self._trading.status
 
     async def flatten_all(
         self, reason: str = "Kill switch: flatten all", *, hold: bool = True
@@ -660,6 +648,10 @@ class Engine:
             self._idle.clear()
         else:
             self._idle.set()
+        self._trading_changed(self._trading.status)
+
+    def _trading_changed(self, status: TradingStatus) -> None:
+        self._standing_by = self._busy or status.state is TradingState.HALTED
 
     async def close(self) -> None:
         """Cancel the engine's own tasks (orders in flight are awaited briefly first)."""
@@ -735,7 +727,11 @@ class Engine:
         return self._busy
 
     def halt_decisions(self, halted: bool) -> None:
-        self._halted = halted
+        """Hold every decision (HALTED) while the caller checks something, e.g. the venue."""
+        if halted:
+            self._trading.restrict(Restriction.DECISIONS_HELD)
+        else:
+            self._trading.lift(Restriction.DECISIONS_HELD)
 
     def kill_switch_settled(self, status: KillSwitchStatus, reason: str) -> None:
         for observer in self._observers:
@@ -800,7 +796,7 @@ class Engine:
             venue=self.config.venue_name,
             symbol=self._symbol,
             mode=self._mode,
-            paused=self._paused,
+            paused=self.paused,
             kill_switch=self._kill_switch.status,
             book=BookView(
                 product=book.product,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState, Mode, OrderType, Side
 from core.ports import OrderRequest, VenueError
+from core.trading_state import Restriction, TradingGate
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -36,12 +37,14 @@ class KillSwitch:
     def __init__(
         self,
         engine: Engine,
+        trading: TradingGate,
         *,
         attempts: int = 8,
         first_backoff_s: float = 0.25,
         max_backoff_s: float = 4.0,
     ) -> None:
         self._engine = engine
+        self._trading = trading
         self._attempts = attempts
         self._first_backoff_s = first_backoff_s
         self._max_backoff_s = max_backoff_s
@@ -58,6 +61,7 @@ class KillSwitch:
     def release(self) -> None:
         if not self.running:
             self.status = KillSwitchStatus()
+            self._trading.lift(Restriction.KILL_SWITCH)
 
     async def flatten(
         self, reason: str, *, hold: bool = True, patient: bool = False
@@ -70,7 +74,8 @@ class KillSwitch:
         if not self.running:
             self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, "stopping entries")
             self._hold, self._patient, self._tries_from = hold, patient, 0
-            self._engine.halt_decisions(True)
+            self._trading.restrict(Restriction.KILL_SWITCH)
+            self._trading.restrict(Restriction.KILL_SWITCH_FLATTENING)
             self._running = asyncio.ensure_future(self._flatten(reason))
             self._running.set_name("kill switch")
         elif hold:
@@ -97,11 +102,12 @@ class KillSwitch:
             else:
                 status = await self._flatten_simulated(reason)
         finally:
-            engine.halt_decisions(False)
+            self._trading.lift(Restriction.KILL_SWITCH_FLATTENING)
         self.status = status
         engine.notice(f"KILL SWITCH: {status.detail}")
         if status.phase is KillSwitchPhase.FLAT and not self._hold:
             self.status = KillSwitchStatus()
+            self._trading.lift(Restriction.KILL_SWITCH)
             engine.notice("protective flatten done: entries allowed again once the book is LIVE")
         engine.kill_switch_settled(status, reason)
         return status
