@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from core.engine_state import FeedCounters
+
 NOT_AVAILABLE = "n/a"
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
@@ -80,3 +82,9 @@ def derived(value: Decimal | None, places: int = 8) -> str | None:
     if value is None:
         return None
     return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+
+
+def refused_text(c: FeedCounters) -> str:
+    """What the books dropped besides gaps, only when they did: `` | 3 duplicates``."""
+    counts = ((c.duplicates, "duplicates"), (c.buffer_overflows, "buffer overflows"))
+    return "".join(f" | {n} {what}" for n, what in counts if n)
