@@ -17,7 +17,7 @@ from typing import TextIO
 from console.durations import format_duration
 from console.options import RunOptions, mode_label
 from console.report.bands import band_lines
-from console.report.formatting import refused_text
+from console.report.formatting import feed_faults_text
 from console.session import TradingSession, open_store
 from console.settings import Settings
 from console.venue_setup import StartupError, VenueConnection, open_venue
@@ -137,7 +137,7 @@ class HeadlessPrinter(EngineObserver):
         self.line(
             f"Feed: {c.frames} book updates | {c.gaps} gaps | {c.crossed} crossed | "
             f"{c.resyncs} resyncs | {c.dropped_frames} dropped frames | {c.reconnects} reconnects"
-            f" | {c.stale_silence + c.stale_lag} stale{refused_text(c)}"
+            f" | {c.stale_silence + c.stale_lag} stale{feed_faults_text(c)}"
         )
         self.line(RULE)
 

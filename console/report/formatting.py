@@ -84,7 +84,12 @@ def derived(value: Decimal | None, places: int = 8) -> str | None:
     return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
 
 
-def refused_text(c: FeedCounters) -> str:
-    """What the books dropped besides gaps, only when they did: `` | 3 duplicates``."""
-    counts = ((c.duplicates, "duplicates"), (c.buffer_overflows, "buffer overflows"))
+def feed_faults_text(c: FeedCounters) -> str:
+    """The rarer feed counts, only when they happened: `` | 3 duplicates``."""
+    counts = (
+        (c.duplicates, "duplicates"),
+        (c.buffer_overflows, "buffer overflows"),
+        (c.unknown_product, "frames for other products"),
+        (c.resync_retries, "resyncs asked again"),
+    )
     return "".join(f" | {n} {what}" for n, what in counts if n)

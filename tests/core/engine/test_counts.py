@@ -57,3 +57,12 @@ async def test_gaps_and_crosses_are_counted_once_per_event() -> None:
     assert (counters.gaps, counters.crossed, counters.resyncs) == (1, 1, 2)
     assert (engine.book.counters.gaps, engine.book.counters.crosses) == (1, 1)
     assert feed.resyncs == [SYMBOL, SYMBOL]
+
+
+async def test_frames_for_a_product_the_engine_does_not_keep_are_counted_and_shown() -> None:
+    engine, _, _, _ = make_engine(mode=Mode.DRY_RUN)
+    engine.on_snapshot(snapshot(10, 1.0, 1.0))
+    engine.on_level("PF_ETHUSD", 11, True, 2_000.0, 1.0, 0, 0)
+    engine.on_delta(BookDelta("PF_ETHUSD", 12, 12, ((2_000.0, 1.0),), (), 0, 0))
+    assert engine.state().counters.unknown_product == 2
+    assert feed_line(engine).endswith(" | 2 frames for other products")
