@@ -20,7 +20,7 @@ from console.exit_status import run_exit_status
 from console.options import Broker, RunOptions, mode_label, mode_meaning
 from console.output import process_streams, run_output
 from console.report.bands import band_lines
-from console.report.formatting import usd
+from console.report.formatting import feed_faults_text, usd
 from console.session import TradingSession, open_store
 from console.settings import Settings
 from console.stopping import StopRequest, output_watched, stop_signals
@@ -162,7 +162,7 @@ class HeadlessPrinter(EngineObserver):
         self.line(
             f"Feed: {c.frames} book updates | {c.gaps} gaps | {c.crossed} crossed | "
             f"{c.resyncs} resyncs | {c.dropped_frames} dropped frames | {c.reconnects} reconnects"
-            f" | {c.stale_silence + c.stale_lag} stale"
+            f" | {c.stale_silence + c.stale_lag} stale{feed_faults_text(c)}"
         )
         if c.observers_detached:
             self.line(f"Observers detached after an error: {c.observers_detached} (see the log)")

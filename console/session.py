@@ -6,7 +6,7 @@ its last run stopped: position, P&L, today's risk tallies, signal numbering and 
 
 * ``start()``: a named session first takes its control socket (``console.control``: refuses a
   second process for the same session, lets ``l2console flatten`` reach it); live, the venue's
-  positions and orders are reconciled with the session (``core.reconcile``,
+  positions and orders are reconciled with the session (``core.engine.reconcile``,
   ``POSITION_ON_START``) and the Kraken dead-man's switch is armed, before the feed and the
   watchdog start;
 * ``flatten(reason)``: the kill switch, for every trigger (console key, signals, the flatten
@@ -42,13 +42,13 @@ from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
+from core.engine.reconcile import ReconcileError, Reconciliation
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
 from core.ledger import Position
 from core.observer import EngineObserver
 from core.ports import VenueError
-from core.reconcile import ReconcileError, Reconciliation, reconcile_at_start
 from core.store import (
     EquityPoint,
     GateEvaluation,
@@ -165,7 +165,7 @@ class TradingSession:
             self.engine.notice(reminder)
 
     async def _prepare_live(self) -> None:
-        self.reconciliation = await reconcile_at_start(self.engine, self.settings.position_on_start)
+        self.reconciliation = await self.engine.reconcile_at_start(self.settings.position_on_start)
         dead_man = self.connection.dead_man
         if dead_man is not None:
             dead_man.report_to(self.engine.notice)

@@ -21,10 +21,10 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from console.report.model import GateSettings
+from core.engine.reconcile import StartPositionAction
 from core.fill_bands import ExecutionModel
 from core.freshness import FreshnessPolicy, NotLiveAction
 from core.gates import LiveGateThresholds, PaperGateThresholds
-from core.reconcile import StartPositionAction
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
 

@@ -66,20 +66,31 @@ def touch_spread_bps(best_bid: float, best_ask: float) -> float:
 
 
 class BookCounters:
-    """Running counts of what the book refused; plain ints, read by the UI and the store."""
+    """Running counts of what the book refused, kept here only; plain ints, read at display rate.
 
-    __slots__ = ("buffer_overflows", "crosses", "duplicates", "gaps")
+    ``superseded`` are the duplicates met while replaying the buffer onto a snapshot: deltas the
+    snapshot already covered, which is how a Binance.us book is bridged at every (re)sync, not a
+    venue fault. ``duplicates`` counts them too; a venue that repeats itself shows in the rest.
+    """
+
+    __slots__ = ("buffer_overflows", "crosses", "duplicates", "gaps", "superseded")
 
     def __init__(self) -> None:
         self.duplicates = 0
+        self.superseded = 0
         self.gaps = 0
         self.crosses = 0
         self.buffer_overflows = 0
 
+    @property
+    def repeated(self) -> int:
+        """Duplicates the venue sent on a book in sequence (the superseded ones left out)."""
+        return self.duplicates - self.superseded
+
     def __repr__(self) -> str:
         return (
-            f"BookCounters(duplicates={self.duplicates}, gaps={self.gaps}, "
-            f"crosses={self.crosses}, buffer_overflows={self.buffer_overflows})"
+            f"BookCounters(duplicates={self.duplicates}, superseded={self.superseded}, "
+            f"gaps={self.gaps}, crosses={self.crosses}, buffer_overflows={self.buffer_overflows})"
         )
 
 
@@ -232,7 +243,9 @@ class OrderBook:
         outcome = APPLIED
         for delta in pending:  # once a replayed delta breaks the book, the rest are re-buffered
             result = self.apply_delta(delta)
-            if result is GAP or result is CROSSED:
+            if result is DUPLICATE:
+                self.counters.superseded += 1
+            elif result is GAP or result is CROSSED:
                 outcome = result
         self.last_recv_ns = max(self.last_recv_ns, snapshot.recv_ns)
         return outcome

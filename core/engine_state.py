@@ -14,6 +14,7 @@ from core.enums import BookState, Mode
 from core.events import Level, Signal
 from core.latency import LatencySnapshot, LatencySummary
 from core.ledger import Position
+from core.trading_state import ACTIVE, TradingStatus
 
 
 class KillSwitchPhase(Enum):
@@ -58,7 +59,8 @@ class FeedCounters:
     resyncs: int = 0
     gaps: int = 0
     crossed: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # sent again by the venue on a book in sequence (``BookCounters.repeated``)
+    buffer_overflows: int = 0  # deltas dropped while a book waited too long for its snapshot
     dropped_frames: int = 0
     reconnects: int = 0
     unknown_product: int = 0
@@ -98,6 +100,7 @@ class EngineState:
     # tick_to_decision, decision_to_order, order_to_ack (``core.latency`` names): copies taken
     # when this state was built, for the console's small histograms and the store.
     latency_breakdown: Mapping[str, LatencySnapshot] = field(default_factory=dict)
+    trading: TradingStatus = ACTIVE  # ACTIVE / REDUCING / HALTED and why (``core.trading_state``)
 
     @property
     def net_pnl(self) -> Decimal:

@@ -1,9 +1,11 @@
-"""The risk manager: the last word before a decision becomes an order.
+"""The risk manager: every rule between a decision and an order, in one place.
 
-Entries are checked against the kill switch, the pause, the book's health, the daily loss limit
-(UTC day), the trades-per-day limit and the position limit, in that order; the first failing
-check is the verdict. Every refusal is counted per category so the UI and the report can say how
-often and why the strategy was held back.
+``vet`` judges a decision. Entries are checked against the trading state (``core.trading_state``:
+the kill switch, the pause), the book's health, the daily loss limit (UTC day), the trades-per-day
+limit, the position limit and the venue's minimum order size and value, in that order; the first
+failing check is the verdict. Every refusal is counted per category so the UI and the report can
+say how often and why the strategy was held back. A short entry on a long-only (spot) venue is
+not refused but *ignored*: it is not a limit, the venue simply has no such trade.
 
 Exits are never refused: closing a position only ever reduces risk, and refusing one would be
 the worst possible outcome of a safety check (a position left open on the kill switch, or a
@@ -23,11 +25,14 @@ from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
 
-from core.enums import BookState
+from core.enums import BookState, SignalAction
+from core.instrument import Instrument
+from core.trading_state import Restriction, TradingState, TradingStatus
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _EPOCH = dt.date(1970, 1, 1)
 _ZERO = Decimal(0)
+NO_SHORTING = "spot: no shorting"
 
 
 def _usd(amount: Decimal) -> str:
@@ -55,6 +60,7 @@ class RiskLimits:
 class RiskVerdict:
     allowed: bool
     reason: str = ""  # short human phrase when refused, e.g. "kill switch engaged"
+    ignored: bool = False  # refused as a trade the venue does not have (no limit was reached)
 
 
 class BlockCategory(Enum):
@@ -66,16 +72,29 @@ class BlockCategory(Enum):
     DAILY_LOSS = "daily_loss"
     TRADES_PER_DAY = "trades_per_day"
     POSITION_LIMIT = "position_limit"
+    ORDER_SIZE = "order_size"  # below the venue's minimum size or value
+    HALTED = "halted"  # decisions held (no entry reaches the risk manager then)
 
 
 _ALLOWED = RiskVerdict(True)
+_IGNORED_SHORT = RiskVerdict(False, NO_SHORTING, ignored=True)
+_RESTRICTION_CATEGORY = {
+    Restriction.KILL_SWITCH_FLATTENING: BlockCategory.KILL_SWITCH,
+    Restriction.KILL_SWITCH: BlockCategory.KILL_SWITCH,
+    Restriction.PAUSED: BlockCategory.PAUSED,
+    Restriction.DECISIONS_HELD: BlockCategory.HALTED,
+}
 
 
 class RiskManager:
-    """Keeps the day's trade count and realized P&L and judges each entry against the limits."""
+    """Keeps the day's trade count and realized P&L and judges each decision against the rules."""
 
-    def __init__(self, limits: RiskLimits) -> None:
+    def __init__(
+        self, limits: RiskLimits, instrument: Instrument, *, long_only: bool = False
+    ) -> None:
         self.limits = limits
+        self._instrument = instrument
+        self._long_only = long_only
         self._day_index: int | None = None
         self._trades_today = 0
         self._realized_today = _ZERO
@@ -83,12 +102,41 @@ class RiskManager:
 
     # -- verdicts ------------------------------------------------------------------------
 
+    def vet(
+        self,
+        action: SignalAction,
+        quantity: Decimal,
+        price: Decimal,
+        *,
+        trading: TradingStatus,
+        book_state: BookState,
+        position_quantity: Decimal,
+        unrealized_pnl_usd: Decimal,
+        now_wall_ns: int,
+    ) -> RiskVerdict:
+        """The verdict on a decision to trade ``quantity`` at about ``price``."""
+        if action is SignalAction.CLOSE:
+            return self.check_exit()
+        if action is SignalAction.SELL and self._long_only:
+            return _IGNORED_SHORT
+        instrument = self._instrument
+        verdict = self.check_entry(
+            trading=trading,
+            book_state=book_state,
+            order_notional_usd=instrument.notional_usd(quantity, price),
+            position_notional_usd=instrument.notional_usd(position_quantity, price),
+            unrealized_pnl_usd=unrealized_pnl_usd,
+            now_wall_ns=now_wall_ns,
+        )
+        if verdict.allowed:
+            return self.check_size(quantity, price)
+        return verdict
+
     def check_entry(
         self,
         *,
+        trading: TradingStatus,
         book_state: BookState,
-        kill_switch_engaged: bool,
-        paused: bool,
         order_notional_usd: Decimal,
         position_notional_usd: Decimal,
         unrealized_pnl_usd: Decimal,
@@ -96,10 +144,9 @@ class RiskManager:
     ) -> RiskVerdict:
         self.roll(now_wall_ns)
         limits = self.limits
-        if kill_switch_engaged:
-            return self._block(BlockCategory.KILL_SWITCH, "kill switch engaged")
-        if paused:
-            return self._block(BlockCategory.PAUSED, "paused")
+        restriction = trading.restriction
+        if trading.state is not TradingState.ACTIVE and restriction is not None:
+            return self._block(_RESTRICTION_CATEGORY[restriction], restriction.reason)
         if book_state is not BookState.LIVE:
             return self._block(BlockCategory.BOOK_NOT_LIVE, f"book {book_state.value}")
         day_pnl = self._realized_today + unrealized_pnl_usd
@@ -119,8 +166,22 @@ class RiskManager:
             )
         return _ALLOWED
 
-    def check_exit(self, *, kill_switch_engaged: bool) -> RiskVerdict:
-        """Always allowed, kill switch or not: see the module docstring."""
+    def check_exit(self) -> RiskVerdict:
+        """Always allowed, whatever the trading state: see the module docstring."""
+        return _ALLOWED
+
+    def check_size(self, quantity: Decimal, price: Decimal) -> RiskVerdict:
+        """The venue's minimum order size and value."""
+        instrument = self._instrument
+        if quantity <= 0 or quantity < instrument.min_size:
+            return self._block(
+                BlockCategory.ORDER_SIZE, "order size below the venue's minimum size"
+            )
+        if instrument.notional_usd(quantity, price) < instrument.min_notional:
+            minimum = instrument.min_notional
+            return self._block(
+                BlockCategory.ORDER_SIZE, f"order value below the venue's minimum ({minimum})"
+            )
         return _ALLOWED
 
     def _block(self, category: BlockCategory, reason: str) -> RiskVerdict:

@@ -17,7 +17,7 @@ from console.replay.overrides import ALIASES, changed_settings
 from console.replay.result import ReplayResult
 from console.report import SessionReport, build_report
 from console.report.bands import band_lines
-from console.report.formatting import average_or_na, days, factor, percent, usd
+from console.report.formatting import average_or_na, days, factor, feed_faults_text, percent, usd
 from console.report.formatting import utc as utc_minutes
 from console.report.text import curve_lines, detail_lines, price
 from console.settings import Settings
@@ -140,7 +140,7 @@ def replay_lines(result: ReplayResult, base: Settings) -> list[str]:
     )
     c = state.counters
     lines.append(
-        f"  Book: {c.gaps} gaps | {c.crossed} crossed | {c.resyncs} resyncs | "
+        f"  Book: {c.gaps} gaps | {c.crossed} crossed | {c.resyncs} resyncs{feed_faults_text(c)} | "
         f"ends {state.book.state.value}"
     )
     lines += [f"  Recording note: {note}" for note in result.read.skipped]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from core.engine_state import FeedCounters
+
 NOT_AVAILABLE = "n/a"
 _CENT = Decimal("0.01")
 _CENT_OF_A_CENT = Decimal("0.0001")
@@ -104,3 +106,14 @@ def derived(value: Decimal | None, places: int = 8) -> str | None:
     if value is None:
         return None
     return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+
+
+def feed_faults_text(c: FeedCounters) -> str:
+    """The rarer feed counts, only when they happened: `` | 3 duplicates``."""
+    counts = (
+        (c.duplicates, "duplicates"),
+        (c.buffer_overflows, "buffer overflows"),
+        (c.unknown_product, "frames for other products"),
+        (c.resync_retries, "resyncs asked again"),
+    )
+    return "".join(f" | {n} {what}" for n, what in counts if n)

@@ -7,7 +7,7 @@ import io
 from console.headless import HeadlessPrinter, order_latency_text
 from core.enums import Mode
 from core.latency import LatencyHistogram
-from tests.core.test_engine import XBT, make_engine, snapshot
+from tests.core.engine.test_engine import XBT, make_engine, snapshot
 
 
 def test_order_latency_reads_avg_p95_max_and_how_many_orders() -> None:

@@ -177,6 +177,16 @@ def test_binance_buffered_events_are_replayed_onto_the_rest_snapshot() -> None:
     assert book.counters.duplicates == 1
 
 
+def test_duplicates_met_while_bridging_a_snapshot_are_told_apart_from_repeats() -> None:
+    book = OrderBook("BTCUSDT")
+    book.apply_delta(binance_delta(90, 95, bids=[(100.0, 9.0)]))  # covered by the snapshot
+    book.apply_delta(binance_delta(96, 103, bids=[(100.0, 2.0)]))
+    book.apply_snapshot(snapshot(100, BIDS, ASKS, product="BTCUSDT"))
+    book.apply_delta(binance_delta(100, 103))  # the venue repeats itself
+    counters = book.counters
+    assert (counters.duplicates, counters.superseded, counters.repeated) == (2, 1, 1)
+
+
 def test_binance_snapshot_older_than_the_stream_is_a_gap() -> None:
     book = OrderBook("BTCUSDT")
     book.apply_delta(binance_delta(120, 130, bids=[(100.0, 2.0)]))

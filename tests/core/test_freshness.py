@@ -17,9 +17,9 @@ from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Signa
 from core.freshness import Alarm, AlarmKind, BookWatch, FreshnessPolicy, NotLiveAction
 from core.risk import RiskLimits
 from core.strategy import StrategyParams
+from tests.core.engine.test_engine import XBT, RecordingFeed, bid_delta, snapshot
+from tests.core.engine.test_engine import Recorder as EngineRecorder
 from tests.core.factories import snapshot as small_snapshot
-from tests.core.test_engine import XBT, RecordingFeed, bid_delta, snapshot
-from tests.core.test_engine import Recorder as EngineRecorder
 from tests.waiting import eventually
 
 S = 1_000_000_000

@@ -12,7 +12,7 @@ from core.enums import BookState, Mode, SignalAction
 from core.events import Fill, RoundTrip, Signal, SignalOutcome
 from core.observer import EngineObserver, ObserverFanout
 from core.ports import OrderRequest, OrderResult
-from tests.core.test_engine import Recorder, bid_delta, make_engine, snapshot
+from tests.core.engine.test_engine import Recorder, bid_delta, make_engine, snapshot
 
 
 class Diary(EngineObserver):

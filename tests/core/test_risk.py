@@ -7,12 +7,34 @@ from decimal import Decimal
 
 import pytest
 
-from core.enums import BookState
+from core.enums import BookState, ContractType, SignalAction
+from core.instrument import Instrument
 from core.risk import RiskLimits, RiskManager, RiskVerdict
+from core.trading_state import Restriction, TradingGate, TradingStatus
 
 S = 1_000_000_000
 DAY = 86_400 * S
 NOON_UTC = int(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC).timestamp()) * S
+XBT = Instrument(
+    symbol="PF_XBTUSD",
+    contract_type=ContractType.LINEAR,
+    tick_size=Decimal("0.5"),
+    size_step=Decimal("0.0001"),
+    min_size=Decimal("0.001"),
+)
+
+
+def manager(limits: RiskLimits | None = None, *, long_only: bool = False) -> RiskManager:
+    return RiskManager(limits or RiskLimits(), XBT, long_only=long_only)
+
+
+def trading(*, kill: bool = False, paused: bool = False) -> TradingStatus:
+    gate = TradingGate()
+    if kill:
+        gate.restrict(Restriction.KILL_SWITCH)
+    if paused:
+        gate.restrict(Restriction.PAUSED)
+    return gate.status
 
 
 def check(
@@ -27,9 +49,8 @@ def check(
     now: int = NOON_UTC,
 ) -> RiskVerdict:
     return risk.check_entry(
+        trading=trading(kill=kill, paused=paused),
         book_state=book_state,
-        kill_switch_engaged=kill,
-        paused=paused,
         order_notional_usd=Decimal(order),
         position_notional_usd=Decimal(position),
         unrealized_pnl_usd=Decimal(unrealized),
@@ -38,7 +59,7 @@ def check(
 
 
 def test_an_entry_within_every_limit_is_allowed() -> None:
-    assert check(RiskManager(RiskLimits())) == RiskVerdict(True, "")
+    assert check(manager()) == RiskVerdict(True, "")
 
 
 @pytest.mark.parametrize(
@@ -54,20 +75,20 @@ def test_an_entry_within_every_limit_is_allowed() -> None:
 def test_a_blocked_entry_says_why_and_is_counted(
     kwargs: dict[str, object], reason: str, category: str
 ) -> None:
-    risk = RiskManager(RiskLimits())
+    risk = manager()
     assert check(risk, **kwargs) == RiskVerdict(False, reason)  # type: ignore[arg-type]
     assert risk.blocked[category] == 1
     assert risk.blocked_total == 1
 
 
 def test_the_kill_switch_wins_over_every_other_reason() -> None:
-    risk = RiskManager(RiskLimits())
+    risk = manager()
     verdict = check(risk, kill=True, paused=True, book_state=BookState.SYNCING, order="500")
     assert verdict.reason == "kill switch engaged"
 
 
 def test_daily_loss_counts_realized_and_unrealized() -> None:
-    risk = RiskManager(RiskLimits(max_daily_loss_usd=Decimal(50)))
+    risk = manager(RiskLimits(max_daily_loss_usd=Decimal(50)))
     risk.record_realized(Decimal("-30"), NOON_UTC)
     assert check(risk, unrealized="-19.99").allowed
     verdict = check(risk, unrealized="-20")
@@ -76,7 +97,7 @@ def test_daily_loss_counts_realized_and_unrealized() -> None:
 
 
 def test_the_daily_loss_resets_at_midnight_utc() -> None:
-    risk = RiskManager(RiskLimits())
+    risk = manager()
     risk.record_realized(Decimal("-60"), NOON_UTC)
     assert not check(risk, now=NOON_UTC + 11 * 3600 * S).allowed  # 23:00 UTC, same day
     assert check(risk, now=NOON_UTC + 12 * 3600 * S).allowed  # 00:00 UTC next day
@@ -85,7 +106,7 @@ def test_the_daily_loss_resets_at_midnight_utc() -> None:
 
 
 def test_trades_per_day_are_limited_and_reset_at_midnight_utc() -> None:
-    risk = RiskManager(RiskLimits(max_trades_per_day=2))
+    risk = manager(RiskLimits(max_trades_per_day=2))
     risk.record_entry(NOON_UTC)
     risk.record_entry(NOON_UTC + S)
     assert check(risk) == RiskVerdict(False, "trades per day limit (2)")
@@ -95,21 +116,75 @@ def test_trades_per_day_are_limited_and_reset_at_midnight_utc() -> None:
 
 
 def test_a_clock_stepping_back_over_midnight_does_not_reopen_the_day() -> None:
-    risk = RiskManager(RiskLimits(max_trades_per_day=1))
+    risk = manager(RiskLimits(max_trades_per_day=1))
     risk.record_entry(NOON_UTC + DAY)
     assert not check(risk, now=NOON_UTC).allowed
     assert risk.trades_today == 1
 
 
 def test_exits_are_always_allowed_even_on_the_kill_switch() -> None:
-    risk = RiskManager(RiskLimits())
-    assert risk.check_exit(kill_switch_engaged=True).allowed
-    assert risk.check_exit(kill_switch_engaged=False).allowed
+    risk = manager()
+    assert risk.check_exit().allowed
+    for status in (trading(kill=True), trading()):
+        assert vet(risk, SignalAction.CLOSE, status=status).allowed
     assert risk.blocked_total == 0
 
 
+def vet(
+    risk: RiskManager,
+    action: SignalAction,
+    *,
+    quantity: str = "0.002",
+    price: str = "43500",
+    status: TradingStatus | None = None,
+) -> RiskVerdict:
+    return risk.vet(
+        action,
+        Decimal(quantity),
+        Decimal(price),
+        trading=status or trading(),
+        book_state=BookState.LIVE,
+        position_quantity=Decimal(0),
+        unrealized_pnl_usd=Decimal(0),
+        now_wall_ns=NOON_UTC,
+    )
+
+
+def test_an_order_below_the_venues_minimum_size_is_blocked_and_counted() -> None:
+    risk = manager()
+    assert vet(risk, SignalAction.BUY, quantity="0.0009") == RiskVerdict(
+        False, "order size below the venue's minimum size"
+    )
+    assert risk.blocked["order_size"] == 1
+    assert vet(risk, SignalAction.BUY, quantity="0.001").allowed
+
+
+def test_an_order_below_the_venues_minimum_value_is_blocked() -> None:
+    spot = RiskManager(
+        RiskLimits(),
+        Instrument(
+            symbol="BTCUSDT",
+            contract_type=ContractType.SPOT,
+            tick_size=Decimal("0.01"),
+            size_step=Decimal("0.00001"),
+            min_notional=Decimal(10),
+        ),
+    )
+    verdict = vet(spot, SignalAction.BUY, quantity="0.0002", price="43500")  # $8.70
+    assert verdict == RiskVerdict(False, "order value below the venue's minimum (10)")
+
+
+def test_a_short_entry_on_a_long_only_venue_is_ignored_not_blocked() -> None:
+    risk = manager(long_only=True)
+    verdict = vet(risk, SignalAction.SELL)
+    assert (verdict.allowed, verdict.ignored, verdict.reason) == (False, True, "spot: no shorting")
+    assert risk.blocked_total == 0
+    assert vet(risk, SignalAction.BUY).allowed
+    assert vet(manager(), SignalAction.SELL).allowed
+
+
 def test_a_resumed_session_continues_its_day() -> None:
-    risk = RiskManager(RiskLimits(max_trades_per_day=3))
+    risk = manager(RiskLimits(max_trades_per_day=3))
     risk.restore_day(day=dt.date(2026, 3, 10), trades=3, realized_pnl_usd=Decimal("-12.5"))
     assert check(risk).reason == "trades per day limit (3)"
     assert risk.realized_today == Decimal("-12.5")
@@ -117,7 +192,7 @@ def test_a_resumed_session_continues_its_day() -> None:
 
 
 def test_block_counts_are_read_only_for_callers() -> None:
-    risk = RiskManager(RiskLimits())
+    risk = manager()
     with pytest.raises(TypeError):
         risk.blocked["paused"] = 5  # type: ignore[index]
 

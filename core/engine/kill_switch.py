@@ -1,10 +1,12 @@
 """The kill switch: stop new entries, cancel, close at market, and confirm flat.
 
-Engaging it blocks every new entry at once (the risk manager sees it). Then, live: cancel the
+Engaging it blocks every new entry at once: while it flattens trading is HALTED (no decision
+at all, only its own reduce-only closes go out), and while it holds afterwards REDUCING (the
+risk manager refuses entries) — see ``core.trading_state``. Then, live: cancel the
 product's open orders, close its position with reduce-only market orders, and poll the venue until
 it reports no position and no open order, retrying with backoff; paper and dry-run: close the
 simulated position against the book. The outcome (confirmed flat, or what is still open) is kept
-in ``status`` and announced through the engine's notices and observers. It stays engaged until
+in ``status`` and announced through the notices and the observers. It stays engaged until
 ``release``.
 
 A *protective* flatten (``hold=False``: the book was not LIVE for too long, or an unexpected
@@ -21,27 +23,42 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from core.book import OrderBook
+from core.engine.protocols import OrderDesk, PositionKeeper, StrategyDesk
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
-from core.enums import BookState, Mode, OrderType, Side
-from core.ports import OrderRequest, VenueError
-
-if TYPE_CHECKING:
-    from core.engine import Engine
+from core.enums import BookState, OrderType, Side
+from core.observer import EngineObserver
+from core.ports import ExecutionVenue, OrderRequest, VenueError
+from core.trading_state import Restriction, TradingGate
 
 
 class KillSwitch:
     def __init__(
         self,
-        engine: Engine,
         *,
+        orders: OrderDesk,
+        trader: StrategyDesk,
+        positions: PositionKeeper,
+        trading: TradingGate,
+        book: OrderBook,
+        venue: ExecutionVenue | None,
+        notice: Callable[[str], None],
+        observers: EngineObserver,
         attempts: int = 8,
         first_backoff_s: float = 0.25,
         max_backoff_s: float = 4.0,
     ) -> None:
-        self._engine = engine
+        self._orders = orders
+        self._trader = trader
+        self._positions = positions
+        self._trading = trading
+        self._book = book
+        self._venue = venue
+        self._notice = notice
+        self._observers = observers
         self._attempts = attempts
         self._first_backoff_s = first_backoff_s
         self._max_backoff_s = max_backoff_s
@@ -58,6 +75,7 @@ class KillSwitch:
     def release(self) -> None:
         if not self.running:
             self.status = KillSwitchStatus()
+            self._trading.lift(Restriction.KILL_SWITCH)
 
     async def flatten(
         self, reason: str, *, hold: bool = True, patient: bool = False
@@ -70,7 +88,8 @@ class KillSwitch:
         if not self.running:
             self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, "stopping entries")
             self._hold, self._patient, self._tries_from = hold, patient, 0
-            self._engine.halt_decisions(True)
+            self._trading.restrict(Restriction.KILL_SWITCH)
+            self._trading.restrict(Restriction.KILL_SWITCH_FLATTENING)
             self._running = asyncio.ensure_future(self._flatten(reason))
             self._running.set_name("kill switch")
         elif hold:
@@ -87,23 +106,24 @@ class KillSwitch:
                 await task
 
     async def _flatten(self, reason: str) -> KillSwitchStatus:
-        engine = self._engine
-        engine.notice(f"KILL SWITCH engaged ({reason}): entries stopped, flattening")
+        notice = self._notice
+        notice(f"KILL SWITCH engaged ({reason}): entries stopped, flattening")
         try:
-            if not await engine.wait_idle(10.0):
-                engine.notice("an order was still in flight after 10s; flattening anyway")
-            if engine.mode is Mode.LIVE:
+            if not await self._trader.wait_idle(10.0):
+                notice("an order was still in flight after 10s; flattening anyway")
+            if self._orders.live:
                 status = await self._flatten_at_venue(reason)
             else:
                 status = await self._flatten_simulated(reason)
         finally:
-            engine.halt_decisions(False)
+            self._trading.lift(Restriction.KILL_SWITCH_FLATTENING)
         self.status = status
-        engine.notice(f"KILL SWITCH: {status.detail}")
+        notice(f"KILL SWITCH: {status.detail}")
         if status.phase is KillSwitchPhase.FLAT and not self._hold:
             self.status = KillSwitchStatus()
-            engine.notice("protective flatten done: entries allowed again once the book is LIVE")
-        engine.kill_switch_settled(status, reason)
+            self._trading.lift(Restriction.KILL_SWITCH)
+            notice("protective flatten done: entries allowed again once the book is LIVE")
+        self._observers.on_kill_switch(status, reason)
         return status
 
     def _more_tries(self, attempt: int) -> bool:
@@ -121,51 +141,45 @@ class KillSwitch:
         self.status = KillSwitchStatus(KillSwitchPhase.FLATTENING, detail)
 
     async def _flatten_simulated(self, reason: str) -> KillSwitchStatus:
-        engine = self._engine
+        book, positions = self._book, self._positions
         number: int | None = None
         attempt = 0
         was_patient = self._patient
         while self._more_tries(attempt):
             if was_patient and not self._patient:  # a real kill switch joined: count from here
                 was_patient, self._tries_from = False, attempt
-            quantity = engine.ledger.position.quantity
+            quantity = positions.position.quantity
             if quantity == 0:
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed (simulated)")
             side = Side.SELL if quantity > 0 else Side.BUY
             if number is None:
-                number = engine.record_kill_switch_close(reason, abs(quantity)).number
+                number = self._trader.record_close(reason, abs(quantity)).number
             request = self._close_request(side, abs(quantity))
-            mid = engine.book.mid
+            mid = book.mid
             # Never "fill" a simulated close at prices of a book that is not current.
-            if mid is not None and engine.book.state is BookState.LIVE:
+            if mid is not None and book.state is BookState.LIVE:
                 self._progress(f"closing {abs(quantity)} at market")
-                engine.record_order(request, None, number)
-                result, fills = engine.router.simulate(engine.book, request, mid)
-                engine.record_order(request, result, number)
-                pending = engine.book_fills(fills, mid)
-                if pending is not None:
-                    await pending
-                if engine.ledger.position.quantity == 0:
+                await self._close(request, number, mid)
+                if positions.position.quantity == 0:
                     continue
-            state = engine.book.state.value
+            state = book.state.value
             self._progress(f"book is {state} or too thin to close against; retrying")
             await asyncio.sleep(self._pause(attempt))
             attempt += 1
-        left = f"{engine.ledger.position.quantity} {engine.instrument.symbol}"
+        left = f"{positions.position.quantity} {positions.symbol}"
         return KillSwitchStatus(KillSwitchPhase.FAILED, f"NOT FLAT: {left} still open")
 
     async def _flatten_at_venue(self, reason: str) -> KillSwitchStatus:
-        engine = self._engine
-        venue = engine.venue
+        venue, positions = self._venue, self._positions
         assert venue is not None
-        symbol = engine.instrument.symbol
+        symbol = positions.symbol
         number: int | None = None
         still_open = "venue not reached"
         for attempt in range(self._attempts):
             try:
                 self._progress("cancelling open orders")
                 await venue.cancel_all_orders(symbol)
-                positions = [
+                held = [
                     p
                     for p in await venue.open_positions()
                     if p.product == symbol and p.quantity != 0
@@ -178,40 +192,35 @@ class KillSwitch:
                 self._progress(f"{still_open}; retrying")
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            if not positions and not orders:
-                engine.align_ledger_with_venue(None)
+            if not held and not orders:
+                positions.align_with_venue(None)
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed by the venue")
             still_open = ", ".join(
-                [f"position {p.quantity} {p.product}" for p in positions]
+                [f"position {p.quantity} {p.product}" for p in held]
                 + [f"order {o.client_order_id or o.venue_order_id}" for o in orders]
             )
-            for position in positions:
-                engine.align_ledger_with_venue(position)
+            for position in held:
+                positions.align_with_venue(position)
                 side = Side.SELL if position.quantity > 0 else Side.BUY
                 if number is None:
-                    signal = engine.record_kill_switch_close(reason, abs(position.quantity))
-                    number = signal.number
-                await self._close_at_venue(side, abs(position.quantity), number)
+                    number = self._trader.record_close(reason, abs(position.quantity)).number
+                request = self._close_request(side, abs(position.quantity))
+                self._progress(f"closing {abs(position.quantity)} at market (reduce-only)")
+                await self._close(request, number, self._book.mid or 0.0)
             await asyncio.sleep(self._backoff(attempt))
         detail = f"NOT FLAT after {self._attempts} tries: {still_open}"
         return KillSwitchStatus(KillSwitchPhase.FAILED, detail)
 
-    async def _close_at_venue(self, side: Side, quantity: Decimal, number: int) -> None:
-        engine = self._engine
-        request = self._close_request(side, quantity)
-        self._progress(f"closing {quantity} at market (reduce-only)")
-        mid = engine.book.mid or 0.0
-        engine.record_order(request, None, number)
-        result, fills = await engine.router.send(request, mid)
-        engine.record_order(request, result, number)
-        pending = engine.book_fills(fills, mid)
+    async def _close(self, request: OrderRequest, number: int, mid: float) -> None:
+        """Through the one submit path, waited for until the fills are booked and committed."""
+        pending = self._orders.submit(request, number, mid)
         if pending is not None:
             await pending
 
     def _close_request(self, side: Side, quantity: Decimal) -> OrderRequest:
         return OrderRequest(
-            client_order_id=self._engine.new_order_id(),
-            product=self._engine.instrument.symbol,
+            client_order_id=self._orders.new_order_id(),
+            product=self._positions.symbol,
             side=side,
             quantity=quantity,
             order_type=OrderType.MARKET,

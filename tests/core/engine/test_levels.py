@@ -5,7 +5,14 @@ from __future__ import annotations
 from core.engine import Engine
 from core.enums import BookState, SignalAction
 from core.events import level_delta
-from tests.core.test_engine import SECOND, SYMBOL, Recorder, RecordingFeed, make_engine, snapshot
+from tests.core.engine.test_engine import (
+    SECOND,
+    SYMBOL,
+    Recorder,
+    RecordingFeed,
+    make_engine,
+    snapshot,
+)
 
 WALL = 1_700_000_000_000_000_000  # the test clock's wall time, venue time "now"
 Level = tuple[str, int, bool, float, float, int, int]  # level_delta's arguments

@@ -13,7 +13,7 @@ from core.ports import OrderRequest, OrderResult, VenueError, VenueFill
 from core.risk import RiskLimits
 from core.router import OrderRouter
 from core.strategy import StrategyParams
-from tests.core.test_engine import XBT, RecordingFeed, make_engine, snapshot
+from tests.core.engine.test_engine import XBT, RecordingFeed, make_engine, snapshot
 
 VENUE_ANSWER_NS = 7_000_000
 

@@ -19,16 +19,14 @@ few tries stops the start: trading on a guessed position is exactly what this pr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING
 
+from core.engine.protocols import Flattener, PositionKeeper
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
-from core.ports import VenueError, VenuePosition
-
-if TYPE_CHECKING:
-    from core.engine import Engine
+from core.ports import ExecutionVenue, VenueError, VenuePosition
 
 
 class StartPositionAction(Enum):
@@ -69,17 +67,19 @@ class Reconciliation:
 
 
 async def reconcile_at_start(
-    engine: Engine,
+    venue: ExecutionVenue | None,
+    ledger: PositionKeeper,
+    kill_switch: Flattener,
+    notice: Callable[[str], None],
     action: StartPositionAction,
     *,
     attempts: int = 4,
     backoff_s: float = 0.5,
 ) -> Reconciliation:
-    """Make the engine's ledger agree with the venue before any live decision (module doc)."""
-    venue = engine.venue
+    """Make the ledger agree with the venue before any live decision (module doc)."""
     if venue is None:
         raise ReconcileError("live trading needs venue API keys")
-    symbol = engine.instrument.symbol
+    symbol = ledger.symbol
     for attempt in range(attempts):
         try:
             orders = [o for o in await venue.open_orders() if o.product == symbol]
@@ -97,20 +97,20 @@ async def reconcile_at_start(
     mine = [p for p in positions if p.product == symbol]
     others = tuple(p for p in positions if p.product != symbol)
     venue_quantity = sum((p.quantity for p in mine), Decimal(0))
-    session_quantity = engine.ledger.position.quantity
+    session_quantity = ledger.position.quantity
     status = None
     if venue_quantity == session_quantity:
         outcome = "consistent"
     elif venue_quantity == 0:
-        engine.align_ledger_with_venue(None)
+        ledger.align_with_venue(None)
         outcome = "ledger set flat (closed outside l2console)"
     else:
         entry = mine[0].entry_price if mine else Decimal(0)
-        engine.adopt_position(VenuePosition(symbol, venue_quantity, entry))
+        ledger.adopt(VenuePosition(symbol, venue_quantity, entry))
         if action is StartPositionAction.ADOPT:
             outcome = "adopted (POSITION_ON_START=adopt)"
         else:
-            status = await engine.flatten_all(FLATTEN_REASON, hold=False)
+            status = await kill_switch.flatten(FLATTEN_REASON, hold=False)
             outcome = (
                 "flattened (POSITION_ON_START=flatten)"
                 if status.phase is KillSwitchPhase.FLAT
@@ -125,5 +125,5 @@ async def reconcile_at_start(
         other_positions=others,
         kill_switch=status,
     )
-    engine.notice(result.describe())
+    notice(result.describe())
     return result

@@ -1,0 +1,153 @@
+"""Execution: the one way an order goes out, for the strategy and the kill switch alike.
+
+``submit`` checks the order against the trading state (``core.trading_state``), records it as
+sent, then fills it against the book at once (dry-run and paper: the fill sees exactly the book
+the decision saw) or sends it to the venue (live), records the answer, books the fills into the
+ledger and hands them to the journal. What is left to wait for (the live send, the fills' commit)
+is returned to the caller, who decides whether to wait for it or let it run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from decimal import Decimal
+
+from core.book import OrderBook
+from core.clock import Clock
+from core.engine.counters import EngineCounters
+from core.engine.mode import ModeSwitch
+from core.engine.positions import Positions
+from core.engine.recording import Recording
+from core.enums import Mode
+from core.events import Fill
+from core.ledger import BookedFill
+from core.observer import EngineObserver
+from core.ports import OrderRequest, OrderResult
+from core.risk import RiskManager
+from core.router import OrderIdFactory, OrderRouter
+from core.trading_state import TradingGate
+
+
+class Execution:
+    def __init__(
+        self,
+        *,
+        book: OrderBook,
+        router: OrderRouter,
+        mode: ModeSwitch,
+        trading: TradingGate,
+        positions: Positions,
+        risk: RiskManager,
+        recording: Recording,
+        counters: EngineCounters,
+        observers: EngineObserver,
+        clock: Clock,
+        notice: Callable[[str], None],
+        order_ids: OrderIdFactory,
+    ) -> None:
+        self._book = book
+        self._router = router
+        self._mode = mode
+        self._trading = trading
+        self._positions = positions
+        self._risk = risk
+        self._recording = recording
+        self._counters = counters
+        self._observers = observers
+        self._clock = clock
+        self._notice = notice
+        self._order_ids = order_ids
+
+    @property
+    def live(self) -> bool:
+        """Orders go to the venue (else they are filled against the book)."""
+        return self._mode.current is Mode.LIVE
+
+    def new_order_id(self) -> str:
+        return self._order_ids()
+
+    def submit(
+        self,
+        request: OrderRequest,
+        signal_number: int,
+        decision_mid: float,
+        decided_mono_ns: int | None = None,
+    ) -> Awaitable[OrderResult] | None:
+        """Send one order (module doc); returns what is left to wait for, None when nothing is.
+
+        ``decided_mono_ns`` (monotonic) is when the decision behind it was taken, for the
+        decision -> order latency; ``decision_mid`` the mid its slippage is measured against.
+        """
+        if not self._trading.admits(reduce_only=request.reduce_only):
+            status = self._trading.status
+            self._notice(
+                f"order {request.client_order_id} not sent: trading {status.state.value} "
+                f"({status.reason})"
+            )
+            return None
+        self._record(request, None, signal_number)
+        if self.live:
+            return self._send(request, signal_number, decision_mid, decided_mono_ns)
+        result, fills = self._router.simulate(
+            self._book, request, decision_mid, decided_mono_ns=decided_mono_ns
+        )
+        self._record(request, result, signal_number)
+        pending = self._book_fills(fills, decision_mid)
+        return None if pending is None else _after(pending, result)
+
+    async def _send(
+        self,
+        request: OrderRequest,
+        signal_number: int,
+        decision_mid: float,
+        decided_mono_ns: int | None,
+    ) -> OrderResult:
+        result, fills = await self._router.send(
+            request, decision_mid, decided_mono_ns=decided_mono_ns
+        )
+        self._record(request, result, signal_number)
+        pending = self._book_fills(fills, decision_mid)
+        if pending is not None:
+            await pending
+        return result
+
+    def _record(
+        self, request: OrderRequest, result: OrderResult | None, signal_number: int
+    ) -> None:
+        self._recording.order(
+            request, result, wall_ns=self._clock.wall_ns(), signal_number=signal_number
+        )
+        self._observers.on_order(request, result)
+
+    def _book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[None] | None:
+        """Apply fills to the ledger and hand them to the journal; returns the commit to await."""
+        booked: list[BookedFill] = []
+        mid = Decimal(repr(decision_mid)) if decision_mid > 0 else None
+        ledger = self._positions.ledger
+        for fill in fills:
+            round_trip = ledger.apply(fill)
+            if round_trip is not None:
+                self._counters.round_trips += 1
+                self._risk.record_realized(round_trip.net_pnl, round_trip.closed_wall_ns)
+            booked.append(
+                BookedFill(
+                    fill=fill,
+                    position=ledger.position,
+                    realized_pnl=ledger.realized_pnl,
+                    fees_paid=ledger.fees_paid,
+                    round_trip=round_trip,
+                    decision_mid=mid,
+                )
+            )
+            self._observers.on_fill(fill)
+            if round_trip is not None:
+                self._observers.on_round_trip(round_trip)
+        if booked:
+            self._counters.trades_executed += 1
+        self._positions.changed()
+        return self._recording.fills(booked) if booked else None
+
+
+async def _after(pending: Awaitable[None], result: OrderResult) -> OrderResult:
+    await pending
+    return result

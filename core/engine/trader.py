@@ -1,0 +1,218 @@
+"""The trader: on each fresh update of the traded book, the imbalance, the strategy's decision,
+the risk manager's verdict, a numbered signal and, when allowed, the order.
+
+``on_book_update`` is the hot path. Latency is measured from the adapter's ``recv_ns`` to the
+decision being complete, for every update that reached the strategy.
+
+While one of its orders or the commit of its fills is in flight (*busy*), or while trading is
+HALTED, book updates are still applied but no decision is taken (each is counted as skipped): the
+ledger the next decision sees is always the one the venue and the store agree on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+from core.book import OrderBook
+from core.clock import Clock
+from core.engine.counters import EngineCounters
+from core.engine.execution import Execution
+from core.engine.positions import Positions
+from core.engine.signals import SignalLog
+from core.engine.tasks import EngineTasks
+from core.enums import OrderStatus, Side, SignalAction
+from core.events import Signal, SignalOutcome
+from core.instrument import Instrument
+from core.latency import LatencyHistogram
+from core.ports import OrderRequest, OrderResult
+from core.risk import RiskManager
+from core.signal import imbalance_ratio
+from core.strategy import Decision, ImbalanceStrategy, OpenPosition, StrategyParams
+from core.trading_state import TradingGate, TradingState, TradingStatus
+
+UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
+UNKNOWN_ORDER_SETTLE_S = 30.0  # how long an unknown order's flatten waits for the order to settle
+
+
+class Trader:
+    def __init__(
+        self,
+        *,
+        params: StrategyParams,
+        trade_notional_usd: Decimal,
+        instrument: Instrument,
+        book: OrderBook,
+        clock: Clock,
+        risk: RiskManager,
+        trading: TradingGate,
+        positions: Positions,
+        signals: SignalLog,
+        execution: Execution,
+        counters: EngineCounters,
+        tasks: EngineTasks,
+        notice: Callable[[str], None],
+        flatten: Callable[[str], Awaitable[object]],
+    ) -> None:
+        self._strategy = ImbalanceStrategy(params)
+        self._quiet_low, self._quiet_high = self._strategy.quiet_band
+        self._notional = trade_notional_usd
+        self._instrument = instrument
+        self._symbol = instrument.symbol
+        self._book = book
+        self._clock = clock
+        self._risk = risk
+        self._trading = trading
+        self._positions = positions
+        self._signals = signals
+        self._execution = execution
+        self._counters = counters
+        self._tasks = tasks
+        self._notice = notice
+        self._flatten = flatten
+        self.latency = LatencyHistogram()
+        """Tick -> decision: the adapter's ``recv_ns`` to the decision being complete."""
+        self._record_tick_latency = self.latency.record
+        self._mono_ns = clock.mono_ns
+        self._wall_ns = clock.wall_ns
+        self.ratio = 1.0
+        self._open_position: OpenPosition | None = None
+        self._busy = False  # an order or a fill commit is in flight: no new decision
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._halted = False
+        self._standing_by = False  # busy or HALTED: one flag for the hot path to read
+        trading.subscribe(self._trading_changed)
+        positions.subscribe(self._position_changed)
+
+    # ------------------------------------------------------------------ the hot path
+    def on_book_update(self, recv_ns: int) -> None:
+        """A fresh update was applied to the traded book."""
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return
+        book = self._book
+        best_bid = book.best_bid
+        best_ask = book.best_ask
+        if best_bid is None or best_ask is None:
+            return
+        ratio = self.ratio = imbalance_ratio(book.bid_depth_sum, book.ask_depth_sum)
+        position = self._open_position
+        # Flat inside the strategy's quiet band (nearly every update) it decides nothing whatever
+        # the spread or the time: skip asking, and the two clock reads asking would cost.
+        if position is not None or not self._quiet_low < ratio < self._quiet_high:
+            # Positional: five keywords would add ~50 ns to the call.
+            decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
+            if decision is not None:
+                self._act(decision, book)
+        self._record_tick_latency(self._mono_ns() - recv_ns)
+
+    # ------------------------------------------------------------------ decisions
+    def _act(self, decision: Decision, book: OrderBook) -> None:
+        decided_ns = self._mono_ns()
+        instrument = self._instrument
+        price = instrument.price_to_decimal(decision.price)
+        position = self._positions.position
+        if decision.action is SignalAction.CLOSE:
+            quantity = abs(position.quantity)
+            side = Side.SELL if position.quantity > 0 else Side.BUY
+        else:
+            quantity = instrument.quantity_for_notional(self._notional, price)
+            side = Side.BUY if decision.action is SignalAction.BUY else Side.SELL
+        verdict = self._risk.vet(
+            decision.action,
+            quantity,
+            price,
+            trading=self._trading.status,
+            book_state=book.state,
+            position_quantity=position.quantity,
+            unrealized_pnl_usd=self._positions.unrealized(),
+            now_wall_ns=self._wall_ns(),
+        )
+        if verdict.allowed:
+            outcome = SignalOutcome.ACTED
+        elif verdict.ignored:
+            outcome = SignalOutcome.IGNORED
+        else:
+            outcome = SignalOutcome.BLOCKED
+        signal = self._signals.emit(decision, price, quantity, outcome, verdict.reason)
+        if outcome is not SignalOutcome.ACTED:
+            return
+        request = OrderRequest(
+            client_order_id=self._execution.new_order_id(),
+            product=self._symbol,
+            side=side,
+            quantity=quantity,
+            reduce_only=decision.action is SignalAction.CLOSE,
+        )
+        if decision.action is not SignalAction.CLOSE:
+            self._risk.record_entry(signal.wall_ns)
+        self._submit(request, signal.number, book.mid or decision.price, decided_ns)
+
+    def _submit(
+        self, request: OrderRequest, number: int, decision_mid: float, decided_ns: int
+    ) -> None:
+        live = self._execution.live
+        pending = self._execution.submit(request, number, decision_mid, decided_ns)
+        if pending is None:
+            return
+        self._set_busy(True)
+        what = "order" if live else "commit"
+        self._tasks.spawn(self._settle(request, pending, live), f"{what} {request.client_order_id}")
+
+    async def _settle(
+        self, request: OrderRequest, pending: Awaitable[OrderResult], live: bool
+    ) -> None:
+        try:
+            result = await pending
+            if live:
+                self._venue_did_not_fill(request, result)
+        finally:
+            self._set_busy(False)
+
+    def _venue_did_not_fill(self, request: OrderRequest, result: OrderResult) -> None:
+        if result.status in UNFILLED:
+            self._notice(f"order {request.client_order_id} {result.status.value}: {result.reason}")
+        if result.status is OrderStatus.UNKNOWN:
+            # The venue may hold a position the ledger does not: stop and ask it.
+            why = f"order {request.client_order_id}: no answer from the venue"
+            self._tasks.spawn(self._flatten_once_settled(why), "unknown-order flatten")
+
+    async def _flatten_once_settled(self, reason: str) -> None:
+        await self.wait_idle(UNKNOWN_ORDER_SETTLE_S)
+        await self._flatten(reason)
+
+    def record_close(self, reason: str, quantity: Decimal) -> Signal:
+        """The kill switch's own CLOSE, numbered and journaled like any other signal."""
+        price = self._positions.mark_price() or Decimal(0)
+        decision = Decision(SignalAction.CLOSE, reason, self.ratio, float(price))
+        return self._signals.emit(decision, price, quantity)
+
+    # ------------------------------------------------------------------ standing by
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    async def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Wait until no order or commit is in flight; False when it did not settle in time."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if busy:
+            self._idle.clear()
+        else:
+            self._idle.set()
+        self._standing_by = busy or self._halted
+
+    def _trading_changed(self, status: TradingStatus) -> None:
+        self._halted = status.state is TradingState.HALTED
+        self._standing_by = self._busy or self._halted
+
+    def _position_changed(self, position: OpenPosition | None) -> None:
+        self._open_position = position
