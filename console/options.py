@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
+from brokers import registry
+from brokers.venue import VenueSpec
 from core.enums import Mode
-
-
-class Broker(Enum):
-    SIM = "sim"
-    KRAKEN = "kraken"
-    BINANCE_US = "binance_us"
-
-
-DEFAULT_SYMBOLS = {
-    Broker.SIM: "PF_XBTUSD",
-    Broker.KRAKEN: "PF_XBTUSD",
-    Broker.BINANCE_US: "BTCUSDT",
-}
 
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    broker: Broker
+    broker: str  # the venue's name in ``brokers.registry`` (an alias is made canonical)
     symbol: str
     mode: Mode
     duration_s: float | None  # None: until stopped
@@ -39,20 +27,25 @@ class RunOptions:
     record_path: Path | None = None  # write every raw venue frame here (``--record``)
     record_rotate_bytes: int = 64 * 1024 * 1024  # a new part of the recording past this size
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "broker", registry.canonical(self.broker))
+
+    @property
+    def venue(self) -> VenueSpec:
+        return registry.venue(self.broker)
+
     @property
     def real_money(self) -> bool:
-        """Binance.us has no testnet: every live order there is real money, like Kraken production."""
+        """Live orders of this run are real money (no demo for this venue, or ``--production``)."""
         if self.mode is not Mode.LIVE:
             return False
-        return self.broker is Broker.BINANCE_US or (
-            self.broker is Broker.KRAKEN and self.production
-        )
+        return self.venue.real_money(started_live=True, production=self.production)
 
 
 def mode_label(mode: Mode, options: RunOptions) -> str:
     """The words the user sees for the mode: DRY RUN, PAPER, LIVE DEMO, LIVE REAL MONEY, LIVE (SIM)."""
     if mode is not Mode.LIVE:
         return mode.value
-    if options.broker is Broker.SIM:
+    if options.venue.simulated:
         return "LIVE (SIM)"
     return "LIVE REAL MONEY" if options.real_money else "LIVE DEMO"

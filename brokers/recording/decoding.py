@@ -2,17 +2,15 @@
 
 ``RecordDecoder`` is what a venue adapter provides for replays: it takes recorded WebSocket
 frames (and REST snapshots) with their recorded receive time and calls the sink exactly as its
-live feed would. ``decoder_for`` picks the adapter named in the recording's header.
+live feed would. ``brokers.registry.decoder_for`` picks the venue named in the recording's header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from brokers.recording.format import Record, RecordingError, RecordingHeader, RecordKind
-from core.ports import FeedSink
+from brokers.recording.format import Record, RecordKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +38,6 @@ class RecordDecoder(Protocol):
     def counts(self) -> DecodeCounts: ...
 
 
-DecoderFactory = Callable[[FeedSink], RecordDecoder]
-
-
-def decoder_for(header: RecordingHeader, sink: FeedSink) -> RecordDecoder:
-    """The replay decoder of the recording's venue, delivering to ``sink``."""
-    factory = _FACTORIES.get(header.venue)
-    if factory is None:
-        raise RecordingError(
-            f"recordings of venue {header.venue!r} cannot be replayed by this l2console"
-        )
-    return factory()(sink)
-
-
 def feed_record(decoder: RecordDecoder, record: Record) -> None:
     """Hand one record to ``decoder`` (the replay loop inlines this for speed)."""
     kind = record.kind
@@ -62,21 +47,3 @@ def feed_record(decoder: RecordDecoder, record: Record) -> None:
         decoder.connected(record.recv_ns)
     else:
         decoder.ws_frame(record.payload, record.recv_ns)
-
-
-def _kraken_futures() -> DecoderFactory:
-    from brokers.kraken_futures.replay import KrakenFuturesReplay  # noqa: PLC0415 - lazy venue
-
-    return KrakenFuturesReplay
-
-
-def _binance_us() -> DecoderFactory:
-    from brokers.binance_us.replay import BinanceUsReplay  # noqa: PLC0415 - lazy venue
-
-    return BinanceUsReplay
-
-
-_FACTORIES: dict[str, Callable[[], DecoderFactory]] = {
-    "kraken_futures": _kraken_futures,
-    "binance_us": _binance_us,
-}

@@ -5,11 +5,10 @@ on 127.0.0.1 as Kraken Futures WebSocket v1 + REST v3 (signed with the public fa
 ``SIM_API_KEY``/``SIM_API_SECRET``), with fault knobs (``SimFaults``) for tests;
 ``serve_forever`` runs it standalone. ``BinanceUsSimServer`` serves the same kind of market as
 Binance.us spot (streams + REST, signed with ``BINANCE_SIM_API_KEY``/``BINANCE_SIM_API_SECRET``,
-commission in the asset received); ``serve_binance_us_forever`` runs it standalone.
+commission in the asset received). ``serve_until_cancelled`` runs any of them standalone.
 """
 
 from brokers.sim.binance_auth import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
-from brokers.sim.binance_serve import serve_binance_us_forever
 from brokers.sim.binance_spot import SpotExchange
 from brokers.sim.binance_us_server import BinanceUsSimServer
 from brokers.sim.exchange import SimExchange
@@ -36,6 +35,7 @@ from brokers.sim.products import (
     resolve_products,
 )
 from brokers.sim.serve import serve_forever
+from brokers.sim.serving import serve_until_cancelled
 
 __all__ = [
     "BINANCE_SIM_API_KEY",
@@ -64,6 +64,6 @@ __all__ = [
     "SimProductSpec",
     "SpotExchange",
     "resolve_products",
-    "serve_binance_us_forever",
     "serve_forever",
+    "serve_until_cancelled",
 ]

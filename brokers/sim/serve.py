@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 
 from brokers.sim.kraken_futures_server import KrakenFuturesSimServer
 from brokers.sim.market import DEFAULT_EDGE, DEFAULT_RATE_HZ, DEFAULT_VOLATILITY_BPS
 from brokers.sim.products import SimProductSpec
+from brokers.sim.serving import serve_until_cancelled
 
 
 async def serve_forever(
@@ -29,10 +29,4 @@ async def serve_forever(
     server = KrakenFuturesSimServer(
         products=products, seed=seed, rate_hz=rate_hz, edge=edge, volatility_bps=volatility_bps
     )
-    await server.start(host, port)
-    try:
-        if on_ready is not None:
-            on_ready(server.ws_url, server.rest_url)
-        await asyncio.Event().wait()
-    finally:
-        await server.stop()
+    await serve_until_cancelled(server, host, port, on_ready=on_ready)

@@ -13,8 +13,9 @@ import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 
+from brokers import registry
 from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from core.clock import ManualClock
 from core.engine import Engine, EngineConfig
 from core.engine_state import KillSwitchStatus
@@ -27,7 +28,7 @@ from core.store import RunEnd
 from core.strategy import StrategyParams
 
 START_WALL_NS = 1_767_261_600_000_000_000  # 2026-01-01 10:00:00 UTC
-KRAKEN_TAKER_FEE = Decimal("0.0005")
+TAKER_FEE = Decimal("0.0005")  # the simulated venue's default (5 bps)
 
 
 def instrument_of(spec: SimProductSpec) -> Instrument:
@@ -44,7 +45,7 @@ def instrument_of(spec: SimProductSpec) -> Instrument:
 
 def replay_options(mode: Mode = Mode.PAPER, **changes: object) -> RunOptions:
     fields: dict[str, object] = {
-        "broker": Broker.SIM,
+        "broker": registry.DEFAULT_VENUE,
         "symbol": PF_XBTUSD.symbol,
         "mode": mode,
         "duration_s": None,
@@ -67,20 +68,20 @@ class MarketReplay:
         spec: SimProductSpec = PF_XBTUSD,
         strategy: StrategyParams | None = None,
         risk: RiskLimits | None = None,
-        venue_name: str = "Kraken Futures (simulated)",
+        venue_name: str | None = None,  # default: the simulated venue's own name
     ) -> None:
         self.options = options
         self.clock = ManualClock(wall_ns=START_WALL_NS, mono_ns=1_000_000_000)
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol
         config = EngineConfig(
-            venue_name=venue_name,
+            venue_name=venue_name or f"{options.venue.title} (simulated)",
             instrument=instrument_of(spec),
             mode=options.mode,
             strategy=strategy or StrategyParams(),
             risk=risk or RiskLimits(),
             trade_notional_usd=Decimal(100),
-            taker_fee_rate=KRAKEN_TAKER_FEE,
+            taker_fee_rate=TAKER_FEE,
         )
         self.engine = Engine(config, feed=self, clock=self.clock)
         self._seq = 0
