@@ -11,7 +11,6 @@ There is no testnet: every live order is real money (the console refuses ``--liv
 """
 
 from brokers.binance_us.auth import ServerClock, sign
-from brokers.binance_us.backoff import Backoff, BackoffPolicy
 from brokers.binance_us.errors import RateLimited, VenueAnswerLost
 from brokers.binance_us.feed import BinanceUsFeed
 from brokers.binance_us.filters import SymbolRules, rules_from_wire
@@ -26,6 +25,7 @@ from brokers.binance_us.urls import (
     BinanceUsEndpoints,
     depth_stream,
 )
+from brokers.net.backoff import Backoff, BackoffPolicy
 
 __all__ = [
     "PRODUCTION_REST_URL",

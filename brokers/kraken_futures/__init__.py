@@ -10,7 +10,6 @@ Build one from the user's settings::
 """
 
 from brokers.kraken_futures.auth import rest_authent, sign_challenge, signed_endpoint_path
-from brokers.kraken_futures.backoff import BackoffPolicy
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.feed import WEBSOCKET_TIMEOUT_SECONDS, KrakenFuturesFeed
@@ -26,6 +25,7 @@ from brokers.kraken_futures.urls import (
     KrakenFuturesEndpoints,
     KrakenFuturesVenue,
 )
+from brokers.net.backoff import BackoffPolicy
 
 __all__ = [
     "DEMO_REST_URL",

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from brokers.recording.format import Record, RecordKind
+from core.events import FeedEvent, FeedEventKind
+from core.ports import FeedSink
+
+RECONNECTED = "reconnected (recorded)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,53 @@ class RecordDecoder(Protocol):
         ...
 
     def counts(self) -> DecodeCounts: ...
+
+
+class FeedCounters(Protocol):
+    """The live parser's counters a replay reports (``DecodeCounts``)."""
+
+    frames: int
+    snapshots: int
+    deltas: int
+    venue_errors: int
+
+    @property
+    def dropped_total(self) -> int: ...
+
+
+class VenueReplay:
+    """What every venue's ``RecordDecoder`` shares: the sink, the live parser's counters, and the
+    connections the recording saw. Each connection after the first is a reconnection: the sink
+    hears DISCONNECTED then CONNECTED there, as it did live (nothing reaches the book between)."""
+
+    __slots__ = ("_connections", "_sink", "stats")
+
+    def __init__(self, sink: FeedSink, stats: FeedCounters) -> None:
+        self._sink = sink
+        self.stats = stats
+        self._connections = 0
+
+    def new_connection(self, recv_ns: int) -> None:
+        if self._connections:
+            self._sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, RECONNECTED))
+        self._connections += 1
+        self._sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, "recording", recv_ns=recv_ns))
+
+    def heartbeats(self) -> int:
+        """Heartbeat frames the parser counted (a venue whose keep-alive is pings has none)."""
+        return 0
+
+    def counts(self) -> DecodeCounts:
+        stats = self.stats
+        return DecodeCounts(
+            frames=stats.frames,
+            snapshots=stats.snapshots,
+            deltas=stats.deltas,
+            heartbeats=self.heartbeats(),
+            dropped=stats.dropped_total,
+            reconnects=max(0, self._connections - 1),
+            venue_errors=stats.venue_errors,
+        )
 
 
 def feed_record(decoder: RecordDecoder, record: Record) -> None:

@@ -1,4 +1,4 @@
-"""Reconnect delays: exponential, jittered, bounded, and reset after a healthy connection."""
+"""Waits between attempts: exponential, jittered, bounded, reset after things went well."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class BackoffPolicy:
-    """How long to wait before reconnecting.
+    """How long to wait before trying again.
 
     The n-th consecutive failure waits ``initial_s * multiplier**(n-1)``, capped at ``max_s``,
-    spread by ±``jitter`` (a fraction) so that many clients do not reconnect in lock step. A
-    connection that stayed up for ``healthy_after_s`` resets the sequence.
-
-    The default cap is short on purpose: a book must be back within about 2 s of the venue
-    being reachable again, so after a long outage we still try every 1.2–1.5 s (one client's
-    handshake that often is no burden for a venue; the jitter keeps clients apart).
+    spread by ±``jitter`` (a fraction) so that many clients do not retry in lock step. A
+    connection that stayed up for ``healthy_after_s`` (or an attempt that long after the last
+    one) resets the sequence. Each venue picks its own numbers (see its feed).
     """
 
-    initial_s: float = 0.25
-    max_s: float = 1.5
+    initial_s: float = 0.5
+    max_s: float = 30.0
     multiplier: float = 2.0
     jitter: float = 0.2
     healthy_after_s: float = 30.0
@@ -35,10 +32,10 @@ class BackoffPolicy:
 class Backoff:
     """The running state of a ``BackoffPolicy``: ``next_delay()`` after each failure."""
 
-    __slots__ = ("_failures", "_policy", "_rng")
+    __slots__ = ("_failures", "_rng", "policy")
 
     def __init__(self, policy: BackoffPolicy, rng: random.Random | None = None) -> None:
-        self._policy = policy
+        self.policy = policy
         self._rng = rng or random.Random()
         self._failures = 0
 
@@ -47,7 +44,7 @@ class Backoff:
         return self._failures
 
     def next_delay(self) -> float:
-        p = self._policy
+        p = self.policy
         base = min(p.max_s, p.initial_s * p.multiplier ** min(self._failures, 64))
         self._failures += 1
         spread = base * p.jitter * self._rng.uniform(-1.0, 1.0)

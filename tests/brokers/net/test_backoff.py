@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from brokers.kraken_futures.backoff import Backoff, BackoffPolicy
+from brokers.net.backoff import Backoff, BackoffPolicy
 
 
 def test_delays_grow_exponentially_up_to_the_cap_without_jitter() -> None:
