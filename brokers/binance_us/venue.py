@@ -144,13 +144,13 @@ class BinanceUs(VenueSpec):
         return DepthParser(sink)
 
     def sim_server(self, *, seed: int, rate_hz: float, edge: float) -> SimServer:
-        from brokers.sim import BinanceUsSimServer  # noqa: PLC0415 - the sim loads on demand
+        from brokers.sim.binance_us import BinanceUsSimServer  # noqa: PLC0415 - on demand
 
         return BinanceUsSimServer(seed=seed, rate_hz=rate_hz, edge=edge)
 
     @property
     def sim_credentials(self) -> ApiCredentials:
-        from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET  # noqa: PLC0415
+        from brokers.sim.binance_us import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET  # noqa: PLC0415
 
         return ApiCredentials(
             SecretStr(BINANCE_SIM_API_KEY),

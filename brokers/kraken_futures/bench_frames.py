@@ -20,8 +20,8 @@ FIRST_SEQ = 1_000
 def synthetic_frames(count: int, products: tuple[str, ...], seed: int) -> list[str]:
     """``count`` frames of the simulated market: one ``book_snapshot`` per product, then ``book``
     deltas exactly as the simulated venue sends them (``rate`` 2,000 changes/s per product)."""
-    from brokers.sim import SimMarket  # noqa: PLC0415 - the sim loads for benchmarks only
-    from brokers.sim import kraken_wire as wire  # noqa: PLC0415
+    from brokers.sim.kraken_futures import wire  # noqa: PLC0415
+    from brokers.sim.market import SimMarket  # noqa: PLC0415 - the sim loads for benchmarks only
 
     market = SimMarket(seed=seed, rate_hz=SYNTHETIC_RATE_HZ)
     now = SYNTHETIC_START_NS

@@ -162,13 +162,13 @@ class KrakenFutures(VenueSpec):
         return bench_frames.book_products(frames)
 
     def sim_server(self, *, seed: int, rate_hz: float, edge: float) -> SimServer:
-        from brokers.sim import KrakenFuturesSimServer  # noqa: PLC0415 - the sim loads on demand
+        from brokers.sim.kraken_futures import KrakenFuturesSimServer  # noqa: PLC0415 - on demand
 
         return KrakenFuturesSimServer(seed=seed, rate_hz=rate_hz, edge=edge)
 
     @property
     def sim_credentials(self) -> ApiCredentials:
-        from brokers.sim import SIM_API_KEY, SIM_API_SECRET  # noqa: PLC0415
+        from brokers.sim.kraken_futures import SIM_API_KEY, SIM_API_SECRET  # noqa: PLC0415
 
         return ApiCredentials(
             SecretStr(SIM_API_KEY), SecretStr(SIM_API_SECRET), "SIM_API_KEY", "SIM_API_SECRET"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from brokers.sim.products import ALL_PRODUCTS
+from brokers.sim.market.products import ALL_PRODUCTS
 from console.bench.frames import bench_venue
 from console.settings import Settings
 from core.clock import SystemClock

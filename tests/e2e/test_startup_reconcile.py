@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-from brokers.sim.orders import OrderKind, OrderState
+from brokers.sim.market.orders import OrderKind, OrderState
 from console.options import RunOptions
 from console.session import TradingSession
 from console.venue_setup import StartupError, open_venue

@@ -8,8 +8,7 @@ from decimal import Decimal
 import yarl
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-
-from .conftest import RestProbe, authent, manual_venue, ws_client
+from tests.brokers.sim.conftest import RestProbe, authent, manual_venue, ws_client
 
 ISO_LENGTH = len("2019-09-05T16:33:50.734Z")
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from brokers.sim.flow import FlowParams, ProductFlow
-from brokers.sim.products import KRAKEN_FUTURES_PRODUCTS, SimProductSpec
+from brokers.sim.market.flow import FlowParams, ProductFlow
+from brokers.sim.market.products import KRAKEN_FUTURES_PRODUCTS, SimProductSpec
 from core.enums import Side
 
 DEFAULT_RATE_HZ = 50.0

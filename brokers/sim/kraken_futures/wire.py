@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from brokers.sim.market import BookView, LevelChange
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.books import BookView, LevelChange
+from brokers.sim.market.products import SimProductSpec
 from core.enums import ContractType, Side
 
 Json = dict[str, Any]

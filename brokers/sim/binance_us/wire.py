@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from brokers.sim.binance_spot import SpotAccount, SpotExchange, SpotFill, SpotOrder, SpotRules
-from brokers.sim.market import BookView
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.books import BookView
+from brokers.sim.market.products import SimProductSpec
+from brokers.sim.market.spot import SpotAccount, SpotExchange, SpotFill, SpotOrder, SpotRules
 from core.enums import Side
 
 Json = dict[str, Any]

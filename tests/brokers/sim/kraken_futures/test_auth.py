@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokers.sim.kraken_auth import (
+from brokers.sim.kraken_futures.auth import (
     SIM_API_SECRET,
     authent,
     endpoint_path,
@@ -12,8 +12,7 @@ from brokers.sim.kraken_auth import (
     sign_challenge,
     verify,
 )
-
-from .conftest import authent as docs_construction
+from tests.brokers.sim.conftest import authent as docs_construction
 
 DOCS_SECRET = (
     "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from brokers.sim.market import LevelChange
+from brokers.sim.market.books import LevelChange
 from core.enums import Side
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.products import SimProductSpec
 from core.enums import ContractType, Side
 
 MONEY = Decimal("0.00000001")

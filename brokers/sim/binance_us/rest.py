@@ -35,12 +35,12 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import web
 
-from brokers.sim import binance_wire as wire
-from brokers.sim.binance_auth import total_params, verify
-from brokers.sim.binance_spot import SpotExchange
-from brokers.sim.binance_ws import BinanceStreams
+from brokers.sim.binance_us import wire
+from brokers.sim.binance_us.auth import total_params, verify
+from brokers.sim.binance_us.ws import BinanceStreams
 from brokers.sim.faults import RestFault, SimFaults
-from brokers.sim.market import SimMarket
+from brokers.sim.market.books import SimMarket
+from brokers.sim.market.spot import SpotExchange
 from core.enums import Side
 
 MAX_RECV_WINDOW_MS = 60_000

@@ -14,29 +14,24 @@ lifetime, and applies the armed faults.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from types import TracebackType
 
 from aiohttp import web
 
-from brokers.sim.binance_auth import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
-from brokers.sim.binance_rest import BinanceRestApi
-from brokers.sim.binance_spot import SpotExchange
-from brokers.sim.binance_ws import BinanceStreams
-from brokers.sim.faults import SimFaults
-from brokers.sim.flow import product_seed
-from brokers.sim.market import (
+from brokers.sim.binance_us.auth import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
+from brokers.sim.binance_us.rest import BinanceRestApi
+from brokers.sim.binance_us.ws import BinanceStreams
+from brokers.sim.market.books import (
     DEFAULT_EDGE,
     DEFAULT_RATE_HZ,
     DEFAULT_VOLATILITY_BPS,
-    BookView,
-    SimMarket,
 )
-from brokers.sim.products import BINANCE_US_PRODUCTS, SimProductSpec, resolve_products
+from brokers.sim.market.products import BINANCE_US_PRODUCTS, SimProductSpec, resolve_products
+from brokers.sim.market.spot import SpotExchange
+from brokers.sim.serving import ProtocolServer
 from core.enums import ContractType
 
 log = logging.getLogger(__name__)
@@ -44,7 +39,7 @@ log = logging.getLogger(__name__)
 ONE_DAY_S = 24 * 3600.0
 
 
-class BinanceUsSimServer:
+class BinanceUsSimServer(ProtocolServer):
     """A Binance.us spot look-alike over a synthetic market. See the module docstring.
 
     ``credentials`` maps API keys to secrets (default: the public fake sim pair); each key is its
@@ -53,6 +48,11 @@ class BinanceUsSimServer:
     (the venue's 24 h; a test can make it 1 s). ``ping_interval_s``/``pong_timeout_s`` are the
     server's keep-alive (docs: 3 min / 10 min).
     """
+
+    title = "Binance.us"
+    ticker_name = "binance-sim-ticker"
+    # ``ws_url``/``rest_url`` are the hosts (``BINANCE_US_WS_URL``/``_REST_URL``): clients append
+    # ``/ws/…`` or ``/stream?…``, and ``/api/v3/…``.
 
     def __init__(
         self,
@@ -77,11 +77,14 @@ class BinanceUsSimServer:
         for spec in specs:
             if spec.contract_type is not ContractType.SPOT:
                 raise ValueError(f"{spec.symbol}: Binance.us lists spot products only")
-        self.market = SimMarket(
-            specs, seed=seed, edge=edge, volatility_bps=volatility_bps, rate_hz=rate_hz
+        super().__init__(
+            specs,
+            seed=seed,
+            edge=edge,
+            volatility_bps=volatility_bps,
+            rate_hz=rate_hz,
+            clock=clock,
         )
-        self.faults = SimFaults()
-        self.clock = clock
         self.tick_interval_s = tick_interval_s
         self.paused = False
         self.exchange = SpotExchange(
@@ -91,11 +94,10 @@ class BinanceUsSimServer:
             maker_fee_rate=taker_fee_rate,
             min_notional=min_notional,
         )
-        id_base = {s.symbol: 1_000_000 + product_seed(seed, s.symbol) % 100_000_000 for s in specs}
         self.streams = BinanceStreams(
             self.market,
             self.faults,
-            id_base,
+            self.sequence_base,
             clock,
             ping_interval_s=ping_interval_s,
             pong_timeout_s=pong_timeout_s,
@@ -110,82 +112,17 @@ class BinanceUsSimServer:
             clock=clock,
             weight_limit_1m=weight_limit_1m,
         )
-        self._runner: web.AppRunner | None = None
-        self._ticker: asyncio.Task[None] | None = None
-        self._port: int | None = None
-        self._host = "127.0.0.1"
 
-    # --- lifecycle ----------------------------------------------------------------------------
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on ``host:port`` (0 = an ephemeral port) and start the market ticking."""
-        if self._runner is not None:
-            raise RuntimeError("the simulated venue is already running")
-        app = web.Application()
+    @property
+    def connections(self) -> BinanceStreams:
+        return self.streams
+
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/ws/{stream}", self.streams.handle_raw)
         app.router.add_get("/stream", self.streams.handle_combined)
         self.rest.add_routes(app)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except OSError:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._host = host
-        self._port = runner.addresses[0][1]
-        now = self.clock()
-        for product in self.market.products:
-            self.market.step(product, now)  # starts each product's clock
-        self._ticker = asyncio.create_task(self._tick_forever(), name="binance-sim-ticker")
-        log.info("simulated Binance.us venue on %s:%d", host, self._port)
-
-    async def stop(self) -> None:
-        """Close every connection, stop the ticker, release the port. Safe to call twice."""
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
-        await self.streams.close_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> BinanceUsSimServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    # --- where to connect ---------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the simulated venue is not running")
-        return self._port
-
-    @property
-    def ws_url(self) -> str:
-        """The stream host (``BINANCE_US_WS_URL``): clients append ``/ws/…`` or ``/stream?…``."""
-        return f"ws://{self._host}:{self.port}"
-
-    @property
-    def rest_url(self) -> str:
-        """The REST host (``BINANCE_US_REST_URL``): clients append ``/api/v3/…``."""
-        return f"http://{self._host}:{self.port}"
 
     # --- what tests may look at ---------------------------------------------------------------
-    def book(self, product: str) -> BookView:
-        return self.market.book(product.upper())
-
     def last_update_id(self, product: str) -> int:
         """The id of the last level change of ``product`` (published or still batched)."""
         return self.streams.last_update_id(product.upper())
@@ -197,9 +134,7 @@ class BinanceUsSimServer:
             try:
                 self.tick(self.clock(), loop.time())
                 await self.streams.keep_alive(loop.time())
-                disconnect, abrupt = self.faults.take_disconnect()
-                if disconnect:
-                    await self.streams.close_all(abrupt=abrupt)
+                await self.apply_disconnect_fault()
             except Exception:  # one bad tick must not stop the market for good
                 log.exception("binance sim: tick failed")
             await asyncio.sleep(self.tick_interval_s)
@@ -210,14 +145,7 @@ class BinanceUsSimServer:
         While ``paused`` the market stands still (a test can then compare books at rest);
         pending events are still flushed.
         """
-        malformed = self.faults.take_malformed()
-        if malformed:
-            self.streams.send_malformed(malformed)
-        if self.faults.take_half_open():
-            self.streams.half_open_all()
-        unknown = self.faults.take_unknown_frames()
-        if unknown:
-            self.streams.send_unknown(unknown)
+        self.apply_connection_faults()
         if not self.paused:
             for product in self.market.products:
                 self.streams.collect(product, self.market.step(product, now_ns))

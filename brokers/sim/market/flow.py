@@ -27,8 +27,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from brokers.sim.levels import LevelBook
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.levels import LevelBook
+from brokers.sim.market.products import SimProductSpec
 
 TYPICAL_MOVE_UNITS = 6.0
 MAX_MOVE_UNITS = 20

@@ -5,7 +5,7 @@ Routes under ``/derivatives/api/v3``: ``GET instruments`` (public); signed ``POS
 ``GET openpositions``, ``GET openorders``, ``GET accounts``, ``GET fills``.
 
 Authentication (docs "Futures REST" guide): headers ``APIKey`` and ``Authent`` (``Nonce``
-optional), checked with ``kraken_auth``. Readings where the docs leave room:
+optional), checked with ``auth``. Readings where the docs leave room:
 
 * ``postData`` is the raw request body when there is one, otherwise the raw query string —
   exactly the bytes sent, URL-encoding included; parameters may come in either place;
@@ -33,13 +33,12 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import web
 
-from brokers.sim import kraken_orders_wire as orders_wire
-from brokers.sim import kraken_wire as wire
-from brokers.sim.exchange import SimExchange
 from brokers.sim.faults import RestFault, SimFaults
-from brokers.sim.kraken_auth import rest_authent, verify
-from brokers.sim.market import LevelChange, SimMarket
-from brokers.sim.orders import OrderKind, OrderState
+from brokers.sim.kraken_futures import orders_wire, wire
+from brokers.sim.kraken_futures.auth import rest_authent, verify
+from brokers.sim.market.books import LevelChange, SimMarket
+from brokers.sim.market.futures import SimExchange
+from brokers.sim.market.orders import OrderKind, OrderState
 from core.enums import Side
 
 ORDER_STATUS_WINDOW_NS = 5_000_000_000

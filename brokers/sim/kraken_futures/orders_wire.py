@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from brokers.sim.exchange import SimExchange
-from brokers.sim.kraken_wire import Json, iso, num, wire_side
-from brokers.sim.orders import (
+from brokers.sim.kraken_futures.wire import Json, iso, num, wire_side
+from brokers.sim.market.futures import SimExchange
+from brokers.sim.market.orders import (
     EndReason,
     OrderKind,
     OrderOutcome,

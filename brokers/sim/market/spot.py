@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from brokers.sim.market import LevelChange, SimMarket
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.books import LevelChange, SimMarket
+from brokers.sim.market.products import SimProductSpec
 from core.enums import Side
 
 COMMISSION_QUANTUM = Decimal("1e-8")

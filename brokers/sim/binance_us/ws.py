@@ -29,14 +29,14 @@ from typing import Any
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from brokers.sim import binance_wire as wire
+from brokers.sim.binance_us import wire
+from brokers.sim.connections import ClientFanout, QueuedClient
 from brokers.sim.faults import SimFaults
-from brokers.sim.market import BookView, LevelChange, SimMarket
+from brokers.sim.market.books import BookView, LevelChange, SimMarket
 from core.enums import Side
 
 log = logging.getLogger(__name__)
 
-MAX_QUEUED_FRAMES = 50_000
 INTERVALS_MS = {"@depth@100ms": 100, "@depth": 1000}
 UNKNOWN_FIELDS: dict[str, Any] = {"x_new_field": {"nested": [1, None]}, "M": True}
 """Added to events by the unknown-fields fault: a client must ignore what it does not know."""
@@ -65,68 +65,32 @@ class _Batch:
         side[change.price] = change.size
 
 
-class StreamClient:
-    """One connection: its streams, an ordered outgoing queue drained by one task."""
+class StreamClient(QueuedClient):
+    """One connection: its streams, its keep-alive state and its outgoing queue."""
+
+    protocol = "binance"
 
     def __init__(self, ws: web.WebSocketResponse, transport: Any, number: int, now: float) -> None:
-        self.ws = ws
-        self.transport = transport
-        self.number = number
+        super().__init__(ws, transport, number)
         self.combined = False
         self.streams: dict[str, tuple[str, int]] = {}  # stream name -> (product, interval ms)
         self.connected_at = now
         self.ping_due_at: float | None = None  # when the last unanswered ping was sent
         self.pings_sent = 0
         self.pongs_received = 0
-        self.silenced = False  # half-open: nothing sent, nothing read, socket left open
-        self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-        self._loop = asyncio.get_running_loop()
-        self._sender = asyncio.create_task(self._drain(), name=f"binance-sim-ws-sender-{number}")
+        self.start()
 
-    def send(self, text: str, delay_ms: float = 0.0) -> None:
-        if self.ws.closed or self.silenced:
-            return
-        if self._queue.qsize() >= MAX_QUEUED_FRAMES:
-            log.warning("binance sim: client %d too slow, dropping it", self.number)
-            self._loop.create_task(
-                self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"slow consumer")
-            )
-            return
-        due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
-        self._queue.put_nowait((due, text))
-
-    async def _drain(self) -> None:
-        try:
-            while True:
-                due, text = await self._queue.get()
-                if due:
-                    wait = due - self._loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                await self.ws.send_str(text)
-        except ConnectionError:
-            pass
-
-    async def stop(self) -> None:
-        self._sender.cancel()
-        try:
-            await self._sender
-        except asyncio.CancelledError:
-            pass
-
-    def abort(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
-
-    def go_silent(self) -> None:
-        """Half-open: stop sending and reading (pings go unanswered); keep the socket."""
-        self.silenced = True
-        if self.transport is not None and isinstance(self.transport, asyncio.ReadTransport):
-            self.transport.pause_reading()
+    def too_slow(self) -> None:
+        self._loop.create_task(
+            self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"slow consumer")
+        )
 
 
-class BinanceStreams:
+class BinanceStreams(ClientFanout[StreamClient]):
     """Connections, subscriptions, batching and the fan-out of ``depthUpdate`` events."""
+
+    malformed_frame = wire.MALFORMED_FRAME
+    unknown_frames = UNKNOWN_EVENTS
 
     def __init__(
         self,
@@ -140,14 +104,13 @@ class BinanceStreams:
         max_connection_age_s: float,
         history: int = 50,
     ) -> None:
+        super().__init__(faults)
         self.market = market
-        self.faults = faults
         self.id_base = id_base
         self.clock = clock
         self.ping_interval_s = ping_interval_s
         self.pong_timeout_s = pong_timeout_s
         self.max_connection_age_s = max_connection_age_s
-        self.clients: set[StreamClient] = set()
         self.connections = 0  # ever opened
         self.lifetime_cuts = 0
         self.pong_timeouts = 0
@@ -161,7 +124,6 @@ class BinanceStreams:
         }
         self._id_shift: dict[str, int] = {p: 0 for p in market.products}  # injected events
         self._held: dict[str, list[tuple[StreamClient, str]]] = {}  # swapped, sent next time
-        self._silenced: set[StreamClient] = set()
 
     def last_update_id(self, product: str) -> int:
         return self.id_base[product] + self.market.update_id(product) + self._id_shift[product]
@@ -209,7 +171,7 @@ class BinanceStreams:
                 elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
                     break
         finally:
-            self.clients.discard(client)
+            self.forget(client)
             await client.stop()
         return ws
 
@@ -240,28 +202,6 @@ class BinanceStreams:
             elif (resolved := self._resolve(name)) is not None:
                 client.streams[name] = resolved
         client.send(orjson.dumps({"result": None, "id": rid}).decode())
-
-    async def close_all(self, *, abrupt: bool = False) -> None:
-        """Disconnect everyone: a close frame (1001 going away) or, abruptly, a dropped socket."""
-        clients = list(self.clients)
-        self.clients.clear()
-        for client in clients:
-            if abrupt:
-                client.abort()
-        for client in self._silenced:  # half-open ones: nobody will ever close them otherwise
-            client.abort()
-            await client.stop()
-        self._silenced.clear()
-        if not abrupt:
-            await asyncio.gather(
-                *(
-                    c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
-                    for c in clients
-                ),
-                return_exceptions=True,
-            )
-        for client in clients:
-            await client.stop()
 
     async def keep_alive(self, now: float) -> None:
         """Pings, pong deadlines and the connection lifetime cut (called by the server tick)."""
@@ -382,19 +322,6 @@ class BinanceStreams:
         )
         self._send_all(self._texts(event, subscribers))
 
-    def half_open_all(self) -> None:
-        """Every current connection goes silent both ways (``SimFaults.half_open_all``)."""
-        for client in list(self.clients):
-            self.clients.discard(client)
-            client.go_silent()
-            self._silenced.add(client)
-
-    def send_unknown(self, count: int) -> None:
-        for client in self.clients:
-            for i in range(count):
-                event = UNKNOWN_EVENTS[i % len(UNKNOWN_EVENTS)]
-                client.send(orjson.dumps(event).decode(), self.faults.take_delay_ms())
-
     def snapshot(self, product: str, limit: int, *, stale: bool = False) -> tuple[BookView, int]:
         """The book and its ``lastUpdateId``; ``stale`` gives the oldest one kept instead."""
         history = self._history[product]
@@ -402,11 +329,6 @@ class BinanceStreams:
             last_id, book = history[0]
             return _clip(book, limit), last_id
         return self.market.book(product, depth=limit), self.last_update_id(product)
-
-    def send_malformed(self, count: int) -> None:
-        for client in self.clients:
-            for _ in range(count):
-                client.send(wire.MALFORMED_FRAME, self.faults.take_delay_ms())
 
 
 def _clip(book: BookView, limit: int) -> BookView:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from brokers.sim import KRAKEN_FUTURES_PRODUCTS, PF_ETHUSD, PF_XBTUSD, PI_XBTUSD, resolve_products
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.products import SimProductSpec
 from core.enums import ContractType
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from brokers.sim.kraken_futures_server import KrakenFuturesSimServer
-from brokers.sim.market import DEFAULT_EDGE, DEFAULT_RATE_HZ, DEFAULT_VOLATILITY_BPS
-from brokers.sim.products import SimProductSpec
+from brokers.sim.kraken_futures.server import KrakenFuturesSimServer
+from brokers.sim.market.books import DEFAULT_EDGE, DEFAULT_RATE_HZ, DEFAULT_VOLATILITY_BPS
+from brokers.sim.market.products import SimProductSpec
 from brokers.sim.serving import serve_until_cancelled
 
 

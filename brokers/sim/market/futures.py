@@ -19,9 +19,9 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from brokers.sim.accounting import MONEY, average_entry, notional, pnl, protected_price
-from brokers.sim.market import Execution, SimMarket
-from brokers.sim.orders import (
+from brokers.sim.market.accounting import MONEY, average_entry, notional, pnl, protected_price
+from brokers.sim.market.books import Execution, SimMarket
+from brokers.sim.market.orders import (
     EndReason,
     OrderKind,
     OrderOutcome,
@@ -32,7 +32,7 @@ from brokers.sim.orders import (
     SimOrder,
     SimPosition,
 )
-from brokers.sim.products import SimProductSpec
+from brokers.sim.market.products import SimProductSpec
 from core.enums import Side
 
 INITIAL_MARGIN = Decimal("0.02")

@@ -21,8 +21,6 @@ Readings where the docs are silent (noted so the adapter side can check its own)
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections import deque
@@ -30,18 +28,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
-from brokers.sim import kraken_wire as wire
+from brokers.sim.connections import ClientFanout, QueuedClient
 from brokers.sim.faults import SimFaults
-from brokers.sim.market import LevelChange, SimMarket
+from brokers.sim.kraken_futures import wire
+from brokers.sim.market.books import LevelChange, SimMarket
 
 log = logging.getLogger(__name__)
 
 REQUESTS_REMEMBERED = 1_000
 CLOSE_TIMEOUT_S = 1.0  # how long a close waits for the peer's close frame
-MAX_QUEUED_FRAMES = 50_000
-"""A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
 
 
 UNKNOWN_FIELDS: dict[str, Any] = {
@@ -58,73 +55,21 @@ UNKNOWN_FRAMES: tuple[dict[str, Any], ...] = (
 """Frames of a feed and an event nobody subscribed to (sent by the unknown-frames fault)."""
 
 
-class WsClient:
-    """One connection: its subscriptions and an ordered outgoing queue drained by one task."""
+class WsClient(QueuedClient):
+    """One connection: its heartbeat subscription and its outgoing queue."""
 
-    def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, number: int
-    ) -> None:
-        self.ws = ws
-        self.transport = transport
-        self.number = number
+    protocol = "kraken"
+
+    def __init__(self, ws: web.WebSocketResponse, transport: Any, number: int) -> None:
+        super().__init__(ws, transport, number)
         self.heartbeat = False
-        self.silenced = False  # half-open: nothing sent, nothing read, socket left open
-        self._queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-        self._sender: asyncio.Task[None] | None = None
-        self._loop = asyncio.get_running_loop()
-
-    def start(self) -> None:
-        self._sender = asyncio.create_task(
-            self._drain(), name=f"kraken-sim-ws-sender-{self.number}"
-        )
-
-    def send(self, text: str, delay_ms: float = 0.0) -> None:
-        """Queue a frame; with a delay it leaves no earlier than ``delay_ms`` from now."""
-        if self.ws.closed or self.silenced:
-            return
-        if self._queue.qsize() >= MAX_QUEUED_FRAMES:
-            log.warning("kraken sim: client %d is too slow, dropping its connection", self.number)
-            self.abort()  # the receive loop sees the socket go and cleans up
-            return
-        due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
-        self._queue.put_nowait((due, text))
-
-    def send_json(self, message: dict[str, Any], delay_ms: float = 0.0) -> None:
-        self.send(orjson.dumps(message).decode(), delay_ms)
-
-    async def _drain(self) -> None:
-        try:
-            while True:
-                due, text = await self._queue.get()
-                if due:
-                    wait = due - self._loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                await self.ws.send_str(text)
-        except ConnectionError:
-            pass  # the peer went away; the receive loop notices and cleans up
-
-    async def stop(self) -> None:
-        if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
-            self._sender = None
-
-    def go_silent(self) -> None:
-        """Half-open: stop sending and stop reading (pings go unanswered); keep the socket."""
-        self.silenced = True
-        if self.transport is not None and isinstance(self.transport, asyncio.ReadTransport):
-            self.transport.pause_reading()
-
-    def abort(self) -> None:
-        """Drop the TCP connection without a close frame."""
-        if self.transport is not None:
-            self.transport.abort()
 
 
-class KrakenWsFeed:
+class KrakenWsFeed(ClientFanout[WsClient]):
     """Connections, subscriptions and the fan-out of book messages for the whole server."""
+
+    malformed_frame = wire.MALFORMED_FRAME
+    unknown_frames = UNKNOWN_FRAMES
 
     def __init__(
         self,
@@ -133,16 +78,14 @@ class KrakenWsFeed:
         seq_base: dict[str, int],
         clock: Callable[[], int],
     ) -> None:
+        super().__init__(faults)
         self.market = market
-        self.faults = faults
         self.seq_base = seq_base
         self.clock = clock
-        self.clients: set[WsClient] = set()
         self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
         self._numbers = 0
         self._seq_shift: dict[str, int] = {p: 0 for p in market.products}  # injected messages
         self._held: dict[str, str] = {}  # a book message held back to be sent out of order
-        self._silenced: set[WsClient] = set()
         self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
         """What clients asked, oldest first: (connection number, parsed request)."""
 
@@ -171,36 +114,14 @@ class KrakenWsFeed:
                 else:
                     break
         finally:
-            self._forget(client)
+            self.forget(client)
             await client.stop()
         return ws
 
-    def _forget(self, client: WsClient) -> None:
-        self.clients.discard(client)
+    def forget(self, client: WsClient) -> None:
+        super().forget(client)
         for subscribers in self._book_subscribers.values():
             subscribers.discard(client)
-
-    async def close_all(self, *, abrupt: bool = False) -> None:
-        """Disconnect everyone: a close frame (1001 going away) or, abruptly, a dropped socket."""
-        clients = list(self.clients)
-        for client in clients:
-            self._forget(client)
-            if abrupt:
-                client.abort()
-        for client in self._silenced:  # half-open ones: nobody will ever close them otherwise
-            client.abort()
-            await client.stop()
-        self._silenced.clear()
-        if not abrupt:
-            await asyncio.gather(
-                *(
-                    c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server going away")
-                    for c in clients
-                ),
-                return_exceptions=True,
-            )
-        for client in clients:
-            await client.stop()
 
     # --- requests ---------------------------------------------------------------------------
     def _on_text(self, client: WsClient, data: str) -> None:
@@ -305,27 +226,8 @@ class KrakenWsFeed:
         for client in clients:
             client.send(text, self.faults.take_delay_ms())
 
-    def half_open_all(self) -> None:
-        """Every current connection goes silent both ways (see ``SimFaults.half_open_all``)."""
-        for client in list(self.clients):
-            self._forget(client)
-            client.go_silent()
-            self._silenced.add(client)
-
-    def send_unknown(self, count: int) -> None:
-        for client in self.clients:
-            for i in range(count):
-                client.send_json(
-                    UNKNOWN_FRAMES[i % len(UNKNOWN_FRAMES)], self.faults.take_delay_ms()
-                )
-
     def heartbeat(self, now_ns: int) -> None:
         text = orjson.dumps(wire.heartbeat(now_ns)).decode()
         for client in self.clients:
             if client.heartbeat:
                 client.send(text, self.faults.take_delay_ms())
-
-    def send_malformed(self, count: int) -> None:
-        for client in self.clients:
-            for _ in range(count):
-                client.send(wire.MALFORMED_FRAME, self.faults.take_delay_ms())

@@ -8,8 +8,13 @@ import orjson
 import pytest
 
 from brokers.sim import KrakenFuturesSimServer
-
-from .conftest import apply_delta, as_floats, from_snapshot, manual_venue, ws_client
+from tests.brokers.sim.conftest import (
+    apply_delta,
+    as_floats,
+    from_snapshot,
+    manual_venue,
+    ws_client,
+)
 
 
 async def test_info_is_sent_on_connect(server: KrakenFuturesSimServer) -> None:
