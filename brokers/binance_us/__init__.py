@@ -1,6 +1,7 @@
 """Binance.us spot adapter: the diff-depth stream + REST snapshots, signed REST order entry.
 
-Build one from the user's settings::
+The console reaches it through ``brokers.registry`` as the venue ``binance_us``: ``venue.py`` is
+its spec (names, settings, and how it opens). Built by hand::
 
     endpoints = BinanceUsEndpoints.with_overrides(ws_url=…, rest_url=…)
     rest = BinanceUsRest(rest_url=endpoints.rest_url, api_key=…, api_secret=…)

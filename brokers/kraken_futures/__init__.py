@@ -1,6 +1,7 @@
 """Kraken Futures adapter: WebSocket v1 order-book feed and REST v3 order entry.
 
-Build one from the user's settings::
+The console reaches it through ``brokers.registry`` as the venue ``kraken``: ``venue.py`` is
+its spec (names, settings, and how it opens). Built by hand::
 
     endpoints = KrakenFuturesEndpoints.for_venue(KrakenFuturesVenue.DEMO, ws_url=…, rest_url=…)
     feed = KrakenFuturesFeed(["PF_XBTUSD"], ws_url=endpoints.ws_url)
