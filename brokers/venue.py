@@ -10,6 +10,7 @@ concrete venue; everything else asks the registry and talks to these types.
 from __future__ import annotations
 
 import contextlib
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pydantic import SecretStr
 
 from core.enums import Mode
 from core.instrument import Instrument
-from core.ports import ExecutionVenue, FeedSink, MarketFeed
+from core.ports import ExecutionVenue, FeedSink, MarketFeed, VenueError, VenueUnreachable
 
 if TYPE_CHECKING:
     from brokers.recording.decoding import RecordDecoder
@@ -227,6 +228,76 @@ class VenueSpec(ABC):
     @abstractmethod
     def sim_credentials(self) -> ApiCredentials:
         """The public fake key pair the simulated server accepts."""
+
+    # --- steps every ``connect`` shares -------------------------------------------------------
+    async def listed_instrument(
+        self, venue: ExecutionVenue, request: VenueRequest, target: Target
+    ) -> Instrument:
+        """``request.symbol`` as ``venue`` lists it, tradeable now."""
+        name, url = target.venue_name, target.rest_url
+        try:
+            instruments = await venue.instruments()
+        except VenueUnreachable as exc:
+            raise VenueSetupError(f"cannot reach {name} at {url}: {exc}") from None
+        except VenueError as exc:
+            raise VenueSetupError(f"{name} refused the instrument list: {exc}") from None
+        instrument = instruments.get(request.symbol.upper())
+        if instrument is None:
+            listed = ", ".join(sorted(instruments)[:8])
+            raise VenueSetupError(
+                f"{request.symbol} is not listed by {name} (listed: {listed}, ...)"
+            )
+        if not instrument.tradeable:
+            raise VenueSetupError(f"{instrument.symbol} is listed by {name} but not tradeable now")
+        return instrument
+
+    async def start_recorder(
+        self,
+        request: VenueRequest,
+        stack: contextlib.AsyncExitStack,
+        target: Target,
+        instrument: Instrument,
+        *,
+        ws_url: str,
+    ) -> FrameRecorder | None:
+        """``--record FILE``: a started recorder (closed by ``stack``) whose header names this
+        venue, the target's environment and the instrument; None without the flag."""
+        from brokers.recording import (  # noqa: PLC0415 - recording loads on demand
+            FrameRecorder,
+            RecordingError,
+            RecordingHeader,
+        )
+
+        record = request.record
+        if record is None:
+            return None
+        header = RecordingHeader(
+            venue=self.name,
+            environment=target.environment,
+            venue_name=target.venue_name,
+            products=(instrument.symbol,),
+            instrument=instrument,
+            recording_id=str(time.time_ns()),
+            started_wall_ns=time.time_ns(),
+            ws_url=ws_url,
+            extra={"long_only": self.long_only},
+        )
+        recorder = FrameRecorder(record.path, rotate_bytes=record.rotate_bytes)
+        try:
+            await recorder.start(header)
+        except RecordingError as exc:
+            raise VenueSetupError(f"cannot record: {exc}") from None
+        stack.push_async_callback(recorder.close)
+        return recorder
+
+    def connection(self, target: Target, **parts: Any) -> VenueConnection:
+        """The ``VenueConnection`` of ``parts`` on ``target``, named and ruled as this venue."""
+        return VenueConnection(
+            venue_name=target.venue_name,
+            banner_name=self.banner_name,
+            long_only=self.long_only,
+            **parts,
+        )
 
     def fee_rate(self, settings: Mapping[str, Any]) -> Decimal:
         """The configured taker fee as a fraction of notional."""

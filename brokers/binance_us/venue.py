@@ -20,7 +20,6 @@ from brokers.binance_us.parse import DepthParser
 from brokers.binance_us.replay import BinanceUsReplay
 from brokers.binance_us.rest import BinanceUsRest
 from brokers.binance_us.urls import BinanceUsEndpoints
-from brokers.connecting import listed_instrument, start_recorder
 from brokers.venue import (
     ApiCredentials,
     SimServer,
@@ -92,22 +91,11 @@ class BinanceUs(VenueSpec):
             secret_setting=credentials.secret_setting,
         )
         stack.push_async_callback(rest.close)
-        instrument = await listed_instrument(
-            rest, request.symbol, target.venue_name, endpoints.rest_url
-        )
+        instrument = await self.listed_instrument(rest, request, target)
         if request.live:
             fee_rate = await _account_checks(rest, instrument.symbol, fee_rate)
         stream_url = endpoints.stream_url((instrument.symbol,))
-        recorder = await start_recorder(
-            request.record,
-            stack,
-            venue=self.name,
-            environment=target.environment,
-            venue_name=target.venue_name,
-            instrument=instrument,
-            ws_url=stream_url,
-            long_only=True,
-        )
+        recorder = await self.start_recorder(request, stack, target, instrument, ws_url=stream_url)
         if recorder is not None:
             rest.on_depth_body = recorder.rest_snapshot
         timeout_s = settings["WEBSOCKET_TIMEOUT_SECONDS"]
@@ -121,14 +109,12 @@ class BinanceUs(VenueSpec):
             on_raw_frame=recorder.ws_frame if recorder is not None else None,
             on_connect=recorder.connected if recorder is not None else None,
         )
-        return VenueConnection(
-            venue_name=target.venue_name,
-            banner_name=self.banner_name,
+        return self.connection(
+            target,
             feed=feed,
             venue=rest,
             instrument=instrument,
             taker_fee_rate=fee_rate,
-            long_only=self.long_only,
             # Real money only on purpose: no switching a dry run or paper session to live later.
             can_trade_live=not credentials.missing and request.real_money_ack,
             ws_url=feed.url,

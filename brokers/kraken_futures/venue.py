@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from pydantic import SecretStr
 
-from brokers.connecting import listed_instrument, start_recorder
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.feed import KrakenFuturesFeed
 from brokers.kraken_futures.parse import FrameParser
@@ -106,17 +105,9 @@ class KrakenFutures(VenueSpec):
             timeout_s=settings["REST_TIMEOUT_SECONDS"],
         )
         stack.push_async_callback(rest.close)
-        instrument = await listed_instrument(
-            rest, request.symbol, target.venue_name, target.rest_url
-        )
-        recorder = await start_recorder(
-            request.record,
-            stack,
-            venue=self.name,
-            environment=target.environment,
-            venue_name=target.venue_name,
-            instrument=instrument,
-            ws_url=redacted(target.ws_url),
+        instrument = await self.listed_instrument(rest, request, target)
+        recorder = await self.start_recorder(
+            request, stack, target, instrument, ws_url=redacted(target.ws_url)
         )
         feed = KrakenFuturesFeed(
             [instrument.symbol],
@@ -124,14 +115,12 @@ class KrakenFutures(VenueSpec):
             silence_timeout_s=settings["WEBSOCKET_TIMEOUT_SECONDS"],
             on_raw_frame=recorder.ws_frame if recorder is not None else None,
         )
-        return VenueConnection(
-            venue_name=target.venue_name,
-            banner_name=self.banner_name,
+        return self.connection(
+            target,
             feed=feed,
             venue=rest,
             instrument=instrument,
             taker_fee_rate=self.fee_rate(settings),
-            long_only=self.long_only,
             can_trade_live=not credentials.missing,
             ws_url=target.ws_url,
             rest_url=target.rest_url,

@@ -12,20 +12,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import ClassVar, Protocol, Self
+from typing import ClassVar, Self, TypedDict
 
 from aiohttp import web
 
 from brokers.sim.connections import ClientFanout
 from brokers.sim.faults import SimFaults
-from brokers.sim.market.books import BookView, SimMarket
+from brokers.sim.market.books import (
+    DEFAULT_EDGE,
+    DEFAULT_RATE_HZ,
+    DEFAULT_VOLATILITY_BPS,
+    BookView,
+    SimMarket,
+)
 from brokers.sim.market.flow import product_seed
 from brokers.sim.market.products import SimProductSpec
+from brokers.venue import SimServer
 
 log = logging.getLogger(__name__)
+
+
+class MarketOptions(TypedDict, total=False):
+    """The simulated market under a protocol server (``ProtocolServer``'s keyword arguments).
+
+    ``rate_hz`` is level changes per second per product; ``edge`` (0..1) how much imbalance
+    predicts the next move; ``clock`` the venue's wall clock in epoch ns (skew it to test
+    timestamp handling); ``tick_interval_s`` how often the ticker steps the market.
+    """
+
+    seed: int
+    rate_hz: float
+    edge: float
+    volatility_bps: float
+    tick_interval_s: float
+    clock: Callable[[], int]
 
 
 class ProtocolServer(ABC):
@@ -41,17 +65,19 @@ class ProtocolServer(ABC):
         self,
         specs: Sequence[SimProductSpec],
         *,
-        seed: int,
-        edge: float,
-        volatility_bps: float,
-        rate_hz: float,
-        clock: Callable[[], int],
+        seed: int = 0,
+        rate_hz: float = DEFAULT_RATE_HZ,
+        edge: float = DEFAULT_EDGE,
+        volatility_bps: float = DEFAULT_VOLATILITY_BPS,
+        tick_interval_s: float = 0.01,
+        clock: Callable[[], int] = time.time_ns,
     ) -> None:
         self.market = SimMarket(
             specs, seed=seed, edge=edge, volatility_bps=volatility_bps, rate_hz=rate_hz
         )
         self.faults = SimFaults()
         self.clock = clock
+        self.tick_interval_s = tick_interval_s
         # Each product's first sequence number / update id: large, and different per seed.
         self.sequence_base = {
             s.symbol: 1_000_000 + product_seed(seed, s.symbol) % 100_000_000 for s in specs
@@ -158,20 +184,8 @@ class ProtocolServer(ABC):
             await self.connections.close_all(abrupt=abrupt)
 
 
-class Servable(Protocol):
-    @property
-    def ws_url(self) -> str: ...
-
-    @property
-    def rest_url(self) -> str: ...
-
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
 async def serve_until_cancelled(
-    server: Servable,
+    server: SimServer,
     host: str = "127.0.0.1",
     port: int = 0,
     *,

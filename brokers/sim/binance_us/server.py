@@ -15,23 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Unpack
 
 from aiohttp import web
 
 from brokers.sim.binance_us.auth import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
 from brokers.sim.binance_us.rest import BinanceRestApi
 from brokers.sim.binance_us.ws import BinanceStreams
-from brokers.sim.market.books import (
-    DEFAULT_EDGE,
-    DEFAULT_RATE_HZ,
-    DEFAULT_VOLATILITY_BPS,
-)
 from brokers.sim.market.products import BINANCE_US_PRODUCTS, SimProductSpec, resolve_products
 from brokers.sim.market.spot import SpotExchange
-from brokers.sim.serving import ProtocolServer
+from brokers.sim.serving import MarketOptions, ProtocolServer
 from core.enums import ContractType
 
 log = logging.getLogger(__name__)
@@ -58,34 +53,21 @@ class BinanceUsSimServer(ProtocolServer):
         self,
         *,
         products: Iterable[SimProductSpec | str] | None = None,
-        seed: int = 0,
-        rate_hz: float = DEFAULT_RATE_HZ,
-        edge: float = DEFAULT_EDGE,
-        volatility_bps: float = DEFAULT_VOLATILITY_BPS,
-        tick_interval_s: float = 0.01,
         credentials: Mapping[str, str] | None = None,
         starting_balances: Mapping[str, Decimal] | None = None,
         taker_fee_rate: Decimal = Decimal("0.001"),
         min_notional: Decimal = Decimal(10),
-        clock: Callable[[], int] = time.time_ns,
         max_connection_age_s: float = ONE_DAY_S,
         ping_interval_s: float = 180.0,
         pong_timeout_s: float = 600.0,
         weight_limit_1m: int = 1200,
+        **market: Unpack[MarketOptions],
     ) -> None:
         specs = resolve_products(products, default=BINANCE_US_PRODUCTS)
         for spec in specs:
             if spec.contract_type is not ContractType.SPOT:
                 raise ValueError(f"{spec.symbol}: Binance.us lists spot products only")
-        super().__init__(
-            specs,
-            seed=seed,
-            edge=edge,
-            volatility_bps=volatility_bps,
-            rate_hz=rate_hz,
-            clock=clock,
-        )
-        self.tick_interval_s = tick_interval_s
+        super().__init__(specs, **market)
         self.paused = False
         self.exchange = SpotExchange(
             self.market,
@@ -98,7 +80,7 @@ class BinanceUsSimServer(ProtocolServer):
             self.market,
             self.faults,
             self.sequence_base,
-            clock,
+            self.clock,
             ping_interval_s=ping_interval_s,
             pong_timeout_s=pong_timeout_s,
             max_connection_age_s=max_connection_age_s,
@@ -109,7 +91,7 @@ class BinanceUsSimServer(ProtocolServer):
             streams=self.streams,
             faults=self.faults,
             credentials=dict(credentials or {BINANCE_SIM_API_KEY: BINANCE_SIM_API_SECRET}),
-            clock=clock,
+            clock=self.clock,
             weight_limit_1m=weight_limit_1m,
         )
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from aiohttp import web
 
@@ -24,14 +24,9 @@ from brokers.sim.kraken_futures.auth import SIM_API_KEY, SIM_API_SECRET
 from brokers.sim.kraken_futures.rest import KrakenRestApi
 from brokers.sim.kraken_futures.wire import instrument_type
 from brokers.sim.kraken_futures.ws import KrakenWsFeed
-from brokers.sim.market.books import (
-    DEFAULT_EDGE,
-    DEFAULT_RATE_HZ,
-    DEFAULT_VOLATILITY_BPS,
-)
 from brokers.sim.market.futures import SimExchange
 from brokers.sim.market.products import KRAKEN_FUTURES_PRODUCTS, SimProductSpec, resolve_products
-from brokers.sim.serving import ProtocolServer
+from brokers.sim.serving import MarketOptions, ProtocolServer
 
 log = logging.getLogger(__name__)
 
@@ -57,32 +52,19 @@ class KrakenFuturesSimServer(ProtocolServer):
         self,
         *,
         products: Iterable[SimProductSpec | str] | None = None,
-        seed: int = 0,
-        rate_hz: float = DEFAULT_RATE_HZ,
-        edge: float = DEFAULT_EDGE,
-        volatility_bps: float = DEFAULT_VOLATILITY_BPS,
         heartbeat_interval_s: float = 5.0,
-        tick_interval_s: float = 0.01,
         credentials: dict[str, str] | None = None,
         starting_balance_usd: Decimal = Decimal(10_000),
         taker_fee_rate: Decimal = Decimal("0.0005"),
         maker_fee_rate: Decimal = Decimal("0.0002"),
-        clock: Callable[[], int] = time.time_ns,
         ticking: bool = True,
+        **market: Unpack[MarketOptions],
     ) -> None:
         specs = resolve_products(products, default=KRAKEN_FUTURES_PRODUCTS)
         for spec in specs:
             instrument_type(spec)  # refuses products Kraken Futures would not list
-        super().__init__(
-            specs,
-            seed=seed,
-            edge=edge,
-            volatility_bps=volatility_bps,
-            rate_hz=rate_hz,
-            clock=clock,
-        )
+        super().__init__(specs, **market)
         self.heartbeat_interval_s = heartbeat_interval_s
-        self.tick_interval_s = tick_interval_s
         self.ticking = ticking
         self.exchange = SimExchange(
             self.market,
@@ -90,13 +72,13 @@ class KrakenFuturesSimServer(ProtocolServer):
             taker_fee_rate=taker_fee_rate,
             maker_fee_rate=maker_fee_rate,
         )
-        self.feed = KrakenWsFeed(self.market, self.faults, self.sequence_base, clock)
+        self.feed = KrakenWsFeed(self.market, self.faults, self.sequence_base, self.clock)
         self.rest = KrakenRestApi(
             self.market,
             exchange=self.exchange,
             faults=self.faults,
             credentials=credentials or {SIM_API_KEY: SIM_API_SECRET},
-            clock=clock,
+            clock=self.clock,
             publish=self.feed.publish,
         )
 
