@@ -9,7 +9,7 @@ from pathlib import Path
 
 from console.checklists import REAL_MONEY_KEYS, live_for
 from console.commands.errors import UsageError
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.settings import Settings
 from core.checklists import Verdict
 from core.store import SessionReader, StoreError
@@ -23,9 +23,7 @@ def can_trade_real_money(options: RunOptions) -> bool:
     orders (a paper start with the flag could be switched to live in the console)."""
     if not options.real_money_ack:
         return False
-    return options.broker is Broker.BINANCE_US or (
-        options.broker is Broker.KRAKEN and options.production
-    )
+    return options.venue.real_money(started_live=True, production=options.production)
 
 
 def check_the_door(options: RunOptions, settings: Settings, *, env_file: Path) -> None:

@@ -17,7 +17,7 @@ from typing import TextIO
 from console import totals
 from console.durations import describe_duration
 from console.exit_status import run_exit_status
-from console.options import Broker, RunOptions, mode_label, mode_meaning
+from console.options import RunOptions, mode_label, mode_meaning
 from console.output import process_streams, run_output
 from console.report.bands import band_lines
 from console.report.formatting import feed_faults_text, usd
@@ -224,7 +224,7 @@ def banner(options: RunOptions, banner_name: str, symbol: str) -> str:
     duration = (
         "until stopped" if options.duration_s is None else describe_duration(options.duration_s)
     )
-    if options.broker is Broker.SIM:
+    if options.venue.simulated:
         what = f"Simulated market ({banner_name} Futures protocol on 127.0.0.1)"
     elif options.real_money:
         what = f"{banner_name} L2 REAL MONEY"

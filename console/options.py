@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 
+from brokers import registry
+from brokers.venue import VenueSpec
 from core.enums import Mode
-
-
-class Broker(Enum):
-    SIM = "sim"
-    KRAKEN = "kraken"
-    BINANCE_US = "binance_us"
-
-
-DEFAULT_SYMBOLS = {
-    Broker.SIM: "PF_XBTUSD",
-    Broker.KRAKEN: "PF_XBTUSD",
-    Broker.BINANCE_US: "BTCUSDT",
-}
 
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    broker: Broker
+    broker: str  # the venue's name in ``brokers.registry`` (an alias is made canonical)
     symbol: str
     mode: Mode
     duration_s: float | None  # None: until stopped
@@ -46,21 +34,26 @@ class RunOptions:
     capital_usd: Decimal | None = None
     env_file: Path = Path(".env")  # where keys belong (the live checklist checks it)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "broker", registry.canonical(self.broker))
+
+    @property
+    def venue(self) -> VenueSpec:
+        return registry.venue(self.broker)
+
     @property
     def real_money(self) -> bool:
-        """Binance.us has no testnet: every live order there is real money, like Kraken production."""
+        """Live orders of this run are real money (no demo for this venue, or ``--production``)."""
         if self.mode is not Mode.LIVE:
             return False
-        return self.broker is Broker.BINANCE_US or (
-            self.broker is Broker.KRAKEN and self.production
-        )
+        return self.venue.real_money(started_live=True, production=self.production)
 
 
 def mode_label(mode: Mode, options: RunOptions) -> str:
     """The words the user sees for the mode: DRY RUN, PAPER, LIVE DEMO, LIVE REAL MONEY, LIVE (SIM)."""
     if mode is not Mode.LIVE:
         return mode.value
-    if options.broker is Broker.SIM:
+    if options.venue.simulated:
         return "LIVE (SIM)"
     return "LIVE REAL MONEY" if options.real_money else "LIVE DEMO"
 
@@ -79,7 +72,7 @@ def mode_meaning(mode: Mode, options: RunOptions) -> str:
             "and the position is closed at exit, so the P&L is complete; nothing reaches the "
             "venue; with a session it is recorded, resumed and judged by the gate"
         )
-    if options.broker is Broker.SIM:
+    if options.venue.simulated:
         return "LIVE (SIM): real orders through the venue adapter, to the simulated venue"
     if options.real_money:
         return "LIVE REAL MONEY: every order is sent to the venue and spends real money"

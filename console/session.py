@@ -28,7 +28,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from brokers.binance_us import BinanceUsRest
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.door import door_record
@@ -378,8 +377,9 @@ def _read_report(path: Path, name: str, settings: Settings) -> SessionReport:
 def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
     """A spot venue knows only what this process bought: a resumed long is the strategy's too,
     so the kill switch can see (and sell) it."""
-    if isinstance(connection.venue, BinanceUsRest) and position.quantity > 0:
-        connection.venue.adopt_holding(position.product, position.quantity, position.entry_price)
+    holdings = connection.spot_holdings
+    if holdings is not None and position.quantity > 0:
+        holdings.adopt_holding(position.product, position.quantity, position.entry_price)
 
 
 def engine_config(
@@ -413,7 +413,7 @@ def session_spec(
     config = engine_config(options, settings, connection)
     return SessionSpec(
         name=name,
-        venue=options.broker.value,
+        venue=options.broker,
         symbol=connection.instrument.symbol,
         mode=options.mode,
         parameters={

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from brokers.venue import ApiCredentials
 from console.report.model import GateSettings
 from core.engine.reconcile import StartPositionAction
 from core.fill_bands import ExecutionModel
@@ -43,24 +43,6 @@ class ExitPositionAction(Enum):
 
 class SettingsError(ValueError):
     """A bad setting, as one line that names it."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApiCredentials:
-    """A key pair and the setting names it came from (for 'missing' messages; never the values)."""
-
-    key: SecretStr | None
-    secret: SecretStr | None
-    key_setting: str
-    secret_setting: str
-
-    @property
-    def missing(self) -> list[str]:
-        return [
-            name
-            for name, value in ((self.key_setting, self.key), (self.secret_setting, self.secret))
-            if value is None or not value.get_secret_value().strip()
-        ]
 
 
 class Settings(BaseSettings):

@@ -1,6 +1,7 @@
 """Binance.us spot adapter: the diff-depth stream + REST snapshots, signed REST order entry.
 
-Build one from the user's settings::
+The console reaches it through ``brokers.registry`` as the venue ``binance_us``: ``venue.py`` is
+its spec (names, settings, and how it opens). Built by hand::
 
     endpoints = BinanceUsEndpoints.with_overrides(ws_url=…, rest_url=…)
     rest = BinanceUsRest(rest_url=endpoints.rest_url, api_key=…, api_secret=…)
@@ -11,7 +12,6 @@ There is no testnet: every live order is real money (the console refuses ``--liv
 """
 
 from brokers.binance_us.auth import ServerClock, sign
-from brokers.binance_us.backoff import Backoff, BackoffPolicy
 from brokers.binance_us.errors import RateLimited, VenueAnswerLost
 from brokers.binance_us.feed import BinanceUsFeed
 from brokers.binance_us.filters import SymbolRules, rules_from_wire
@@ -26,6 +26,7 @@ from brokers.binance_us.urls import (
     BinanceUsEndpoints,
     depth_stream,
 )
+from brokers.net.backoff import Backoff, BackoffPolicy
 
 __all__ = [
     "PRODUCTION_REST_URL",

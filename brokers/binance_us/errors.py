@@ -9,7 +9,8 @@ HTTP 5xx, a timeout or a dropped connection mean the request *may* have taken ef
 
 from __future__ import annotations
 
-from core.ports import VenueError, VenueUnreachable
+from brokers.net.errors import VenueAnswerLost
+from core.ports import VenueError
 
 VENUE = "Binance.us"
 _MAX_MSG_CHARS = 200
@@ -28,14 +29,6 @@ CANCEL_REJECTED = -2011
 NO_SUCH_ORDER = -2013
 BAD_API_KEY_FORMAT = -2014
 API_KEY_REFUSED = -2015
-
-
-class VenueAnswerLost(VenueUnreachable):
-    """The request may have reached the venue, but no usable answer came back."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class RateLimited(VenueError):

@@ -29,22 +29,23 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.asyncio.client import ClientConnection
 
-from brokers.binance_us.backoff import Backoff, BackoffPolicy
 from brokers.binance_us.errors import RateLimited
 from brokers.binance_us.parse import DepthParser
 from brokers.binance_us.stats import FeedStats
 from brokers.binance_us.urls import BinanceUsEndpoints
+from brokers.net.backoff import Backoff, BackoffPolicy
+from brokers.net.websocket import WebSocketFeed
 from brokers.recording.tap import ConnectTap, RawFrameTap
 from core.events import BookSnapshot, FeedEvent, FeedEventKind
 from core.ports import FeedSink, VenueError
 
 log = logging.getLogger(__name__)
 
-_MAX_FRAME_BYTES = 4 * 1024 * 1024
 SNAPSHOT_LIMIT = 1000
+RECONNECT_BACKOFF = BackoffPolicy(initial_s=0.5, max_s=30.0)
+SNAPSHOT_BACKOFF = BackoffPolicy(initial_s=0.25, max_s=30.0, healthy_after_s=30.0)
 
 
 class DepthSnapshots(Protocol):
@@ -77,8 +78,6 @@ class BinanceUsFeed:
         wanted = tuple(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
         if not wanted:
             raise ValueError("BinanceUsFeed needs at least one symbol")
-        self._on_raw_frame = on_raw_frame  # e.g. a FrameRecorder; None costs one check a frame
-        self._on_connect = on_connect
         if ping_interval_s <= 0 or pong_timeout_s <= 0 or first_event_wait_s < 0:
             raise ValueError("ping_interval_s and pong_timeout_s must be positive")
         self._symbols = wanted
@@ -88,23 +87,28 @@ class BinanceUsFeed:
         self._pong_timeout_s = pong_timeout_s
         self._first_event_wait_s = first_event_wait_s
         self._limit = snapshot_limit
-        self._open_timeout_s = open_timeout_s
-        self._close_timeout_s = close_timeout_s
         self._rng = rng or random.Random()
-        policy = reconnect_backoff or BackoffPolicy()
-        self._reconnect = Backoff(policy, self._rng)
-        self._healthy_after_s = policy.healthy_after_s
-        self._snapshot_policy = snapshot_backoff or BackoffPolicy(
-            initial_s=0.25, max_s=30.0, healthy_after_s=30.0
-        )
+        self._snapshot_policy = snapshot_backoff or SNAPSHOT_BACKOFF
         self._snapshot_backoff = {s: Backoff(self._snapshot_policy, self._rng) for s in wanted}
         self._last_snapshot = dict.fromkeys(wanted, 0.0)  # monotonic s of the last fetch
         self._due: dict[str, float] = {}  # symbol -> monotonic s at which to fetch a snapshot
         self._wake = asyncio.Event()
         self._seen: set[str] = set()  # symbols with an event on this connection
         self._stats = FeedStats()
-        self._running = False
-        self._silent = False
+        self._connection = WebSocketFeed(
+            self._url,
+            venue="Binance.us",
+            shown_url=self._url,
+            stats=self._stats,
+            backoff=reconnect_backoff or RECONNECT_BACKOFF,
+            rng=self._rng,
+            open_timeout_s=open_timeout_s,
+            close_timeout_s=close_timeout_s,
+            ping_interval_s=None,  # our own keep-alive reports pongs: ``keep_alive``
+            on_raw_frame=on_raw_frame,
+            on_connect=on_connect,
+        )
+        self._parser: DepthParser | None = None
 
     def __repr__(self) -> str:
         return f"BinanceUsFeed(symbols={list(self._symbols)}, url={self._url!r})"
@@ -138,74 +142,50 @@ class BinanceUsFeed:
 
     async def run(self, sink: FeedSink) -> None:
         """Connect, stream, snapshot, deliver until cancelled; reconnects by itself."""
-        if self._running:
+        if self._connection.running:
             raise RuntimeError("BinanceUsFeed.run is already running")
-        self._running = True
-        parser = DepthParser(sink, self._stats)
-        try:
-            while True:
-                opened = 0.0
-                try:
-                    async with connect(
-                        self._url,
-                        open_timeout=self._open_timeout_s,
-                        ping_interval=None,  # our own keep-alive below reports pongs
-                        close_timeout=self._close_timeout_s,
-                        max_size=_MAX_FRAME_BYTES,
-                    ) as ws:
-                        opened = time.monotonic()
-                        self._on_open(sink)
-                        reason = await self._session(ws, parser, sink)
-                except (OSError, TimeoutError, WebSocketException) as exc:
-                    reason = _describe(exc)
-                if opened and time.monotonic() - opened >= self._healthy_after_s:
-                    self._reconnect.reset()
-                delay = self._reconnect.next_delay()
-                log.warning(
-                    "Binance.us feed disconnected (%s); reconnecting in %.1f s", reason, delay
-                )
-                sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, reason))
-                await asyncio.sleep(delay)
-        finally:
-            self._running = False
+        self._parser = DepthParser(sink, self._stats)
+        await self._connection.run(self, sink)
 
-    def _on_open(self, sink: FeedSink) -> None:
-        if self._stats.connects:
-            self._stats.reconnects += 1
-        self._stats.connects += 1
-        self._silent = False
+    # --- one connection (``brokers.net.websocket.FeedSession``) ---------------------------------
+    def opened(self, sink: FeedSink, recv_ns: int) -> None:
         self._seen.clear()
         now = time.monotonic()
         self._due = dict.fromkeys(self._symbols, now)  # a new connection re-snapshots everything
-        recv_ns = time.monotonic_ns()
-        if self._on_connect is not None:
-            self._on_connect(recv_ns, time.time_ns(), self._url)
         sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, self._url, recv_ns=recv_ns))
 
-    async def _session(self, ws: ClientConnection, parser: DepthParser, sink: FeedSink) -> str:
+    async def serve(self, ws: ClientConnection, sink: FeedSink) -> None:
+        parser = self._parser
+        assert parser is not None
         opened = time.monotonic()
-        helpers = (
-            asyncio.create_task(self._fetch_snapshots(sink, opened), name="binance-us-snapshots"),
-            asyncio.create_task(self._keep_alive(ws, sink), name="binance-us-keepalive"),
+        connection = self._connection
+        await connection.stream(
+            ws,
+            parser.parse,
+            self._first_event_of,
+            helpers=(
+                ("binance-us-snapshots", self._fetch_snapshots(sink, opened)),
+                (
+                    "binance-us-keepalive",
+                    connection.keep_alive(
+                        ws,
+                        interval_s=self._ping_interval_s,
+                        timeout_s=self._pong_timeout_s,
+                        on_pong=lambda recv_ns: self._pong(sink, recv_ns),
+                    ),
+                ),
+            ),
         )
-        seen = self._seen
-        tap = self._on_raw_frame
-        try:
-            async for raw in ws:
-                recv_ns = time.monotonic_ns()
-                if tap is not None:
-                    tap(recv_ns, time.time_ns(), raw)
-                product = parser.parse(raw, recv_ns)
-                if product is not None and product not in seen:
-                    seen.add(product)
-                    self._wake.set()
-        except ConnectionClosed as exc:
-            return self._closed_reason(exc)
-        finally:
-            for task in helpers:
-                task.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
-        return self._closed_reason(None)
+
+    def _first_event_of(self, product: str, recv_ns: int) -> None:
+        """A symbol's first event on this connection: its snapshot may be fetched now."""
+        if product not in self._seen:
+            self._seen.add(product)
+            self._wake.set()
+
+    def _pong(self, sink: FeedSink, recv_ns: int) -> None:
+        self._stats.pongs += 1
+        sink.on_feed_event(FeedEvent(FeedEventKind.HEARTBEAT, "pong", recv_ns=recv_ns))
 
     async def _fetch_snapshots(self, sink: FeedSink, opened: float) -> None:
         """Fetch each symbol's snapshot when due (and once its first event is in)."""
@@ -260,33 +240,3 @@ class BinanceUsFeed:
             return
         self._stats.snapshots += 1
         sink.on_snapshot(snapshot)
-
-    async def _keep_alive(self, ws: ClientConnection, sink: FeedSink) -> None:
-        while True:
-            await asyncio.sleep(self._ping_interval_s)
-            try:
-                waiter = await ws.ping()
-                await asyncio.wait_for(waiter, self._pong_timeout_s)
-            except TimeoutError:
-                self._silent = True
-                self._stats.silent_disconnects += 1
-                ws.transport.abort()  # a half-open socket never finishes a close handshake
-                return
-            except ConnectionClosed:
-                return
-            self._stats.pongs += 1
-            sink.on_feed_event(
-                FeedEvent(FeedEventKind.HEARTBEAT, "pong", recv_ns=time.monotonic_ns())
-            )
-
-    def _closed_reason(self, exc: ConnectionClosed | None) -> str:
-        if self._silent:
-            return f"no pong within {self._pong_timeout_s:g} s"
-        if exc is None:
-            return "closed by the venue"
-        return _describe(exc)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -16,25 +16,19 @@ import msgspec
 
 from brokers.binance_us.stats import DropReason, FeedStats
 from brokers.binance_us.wire import DEPTH_UPDATE, STREAM_DECODER, DepthEvent, WireLevel
+from brokers.net.frame_drops import FrameDrops, excerpt
 from core.events import BookDelta, FeedEvent, FeedEventKind, Level
 from core.ports import FeedSink
 
 log = logging.getLogger(__name__)
 
 NS_PER_MS = 1_000_000
-DROP_LOG_INTERVAL_NS = 60 * 1_000_000_000
-_EXCERPT_CHARS = 160
 _EMPTY: tuple[Level, ...] = ()
 _INF = math.inf
 
 
 class InvalidFrame(Exception):
     """A frame whose content is impossible."""
-
-
-def _excerpt(raw: bytes | str) -> str:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
-    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + "…"
 
 
 def _levels(levels: list[WireLevel] | None) -> tuple[Level, ...]:
@@ -54,14 +48,13 @@ class DepthParser:
     a minute per kind) and reported as ``FeedEvent(DROPPED_FRAME)``.
     """
 
-    __slots__ = ("_next_log_ns", "_products", "_sink", "_suppressed", "stats")
+    __slots__ = ("_drops", "_products", "_sink", "stats")
 
     def __init__(self, sink: FeedSink, stats: FeedStats | None = None) -> None:
         self._sink = sink
         self.stats = stats if stats is not None else FeedStats()
         self._products: dict[str, str] = {}
-        self._next_log_ns: dict[DropReason, int] = {}
-        self._suppressed: dict[DropReason, int] = {}
+        self._drops = FrameDrops("Binance.us", log, self.stats, sink)
 
     def parse(self, raw: bytes | str, recv_ns: int) -> str | None:
         stats = self.stats
@@ -69,17 +62,17 @@ class DepthParser:
         try:
             frame = STREAM_DECODER.decode(raw)
         except msgspec.ValidationError as exc:
-            self._drop(DropReason.BAD_SCHEMA, f"{exc}: {_excerpt(raw)}", recv_ns)
+            self._drop(DropReason.BAD_SCHEMA, f"{exc}: {excerpt(raw)}", recv_ns)
             return None
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string value
-            self._drop(DropReason.INVALID_JSON, f"{exc}: {_excerpt(raw)}", recv_ns)
+            self._drop(DropReason.INVALID_JSON, f"{exc}: {excerpt(raw)}", recv_ns)
             return None
         event: DepthEvent = frame.data if frame.data is not None else frame
         if event.e == DEPTH_UPDATE:
             try:
                 delta = self._delta(event, recv_ns)
             except InvalidFrame as exc:
-                self._drop(DropReason.BAD_VALUE, f"{exc}: {_excerpt(raw)}", recv_ns)
+                self._drop(DropReason.BAD_VALUE, f"{exc}: {excerpt(raw)}", recv_ns)
                 return None
             self._sink.on_delta(delta)
             stats.deltas += 1
@@ -96,10 +89,7 @@ class DepthParser:
         return None
 
     def count_unknown(self, key: str) -> None:
-        unknown = self.stats.unknown
-        if key not in unknown:
-            log.info("Binance.us: ignoring unknown %s", key)
-        unknown[key] = unknown.get(key, 0) + 1
+        self._drops.unknown(key)
 
     def _delta(self, event: DepthEvent, recv_ns: int) -> BookDelta:
         first, last, symbol = event.U, event.u, event.s
@@ -120,16 +110,4 @@ class DepthParser:
         )
 
     def _drop(self, reason: DropReason, detail: str, recv_ns: int) -> None:
-        dropped = self.stats.dropped
-        dropped[reason] = dropped.get(reason, 0) + 1
-        due = self._next_log_ns.get(reason)
-        if due is not None and recv_ns < due:
-            self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
-        else:
-            more = self._suppressed.pop(reason, 0)
-            tail = f" ({more} more since the last report)" if more else ""
-            log.warning("Binance.us: dropped a %s frame: %s%s", reason.value, detail, tail)
-            self._next_log_ns[reason] = recv_ns + DROP_LOG_INTERVAL_NS
-        self._sink.on_feed_event(
-            FeedEvent(FeedEventKind.DROPPED_FRAME, f"{reason.value}: {detail}", recv_ns=recv_ns)
-        )
+        self._drops.drop(reason, detail, recv_ns)

@@ -12,23 +12,20 @@ from __future__ import annotations
 from brokers.binance_us.parse import DepthParser
 from brokers.binance_us.rest import parse_depth_snapshot
 from brokers.binance_us.stats import FeedStats
-from brokers.recording.decoding import DecodeCounts
+from brokers.recording.decoding import VenueReplay
 from core.events import FeedEvent, FeedEventKind
 from core.ports import FeedSink, VenueError
 
-RECONNECTED = "reconnected (recorded)"
 
-
-class BinanceUsReplay:
+class BinanceUsReplay(VenueReplay):
     """A ``brokers.recording.RecordDecoder`` for Binance.us depth-stream recordings."""
 
-    __slots__ = ("_connections", "_parser", "_sink", "stats")
+    __slots__ = ("_parser",)
+    stats: FeedStats
 
     def __init__(self, sink: FeedSink) -> None:
-        self._sink = sink
-        self.stats = FeedStats()
+        super().__init__(sink, FeedStats())
         self._parser = DepthParser(sink, self.stats)
-        self._connections = 0
 
     def ws_frame(self, raw: bytes, recv_ns: int) -> None:
         self._parser.parse(raw, recv_ns)
@@ -46,19 +43,4 @@ class BinanceUsReplay:
         self._sink.on_snapshot(snapshot)
 
     def connected(self, recv_ns: int) -> None:
-        if self._connections:
-            self._sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, RECONNECTED))
-        self._connections += 1
-        self._sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, "recording", recv_ns=recv_ns))
-
-    def counts(self) -> DecodeCounts:
-        stats = self.stats
-        return DecodeCounts(
-            frames=stats.frames,
-            snapshots=stats.snapshots,
-            deltas=stats.deltas,
-            heartbeats=0,  # pongs are not frames: not recorded
-            dropped=stats.dropped_total,
-            reconnects=max(0, self._connections - 1),
-            venue_errors=stats.venue_errors,
-        )
+        self.new_connection(recv_ns)

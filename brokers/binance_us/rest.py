@@ -19,9 +19,9 @@ import math
 import time
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal
+from typing import Unpack
 
 import msgspec
-from pydantic import SecretStr
 
 from brokers.binance_us.errors import CANCEL_REJECTED, NO_SUCH_ORDER, VENUE, VenueAnswerLost
 from brokers.binance_us.filters import SymbolRules, rules_from_wire
@@ -37,6 +37,7 @@ from brokers.binance_us.wire import (
     WireLevel,
     decode_as,
 )
+from brokers.net.rest import RestClientOptions
 from brokers.recording.tap import RestSnapshotTap
 from core.enums import OrderStatus, Side
 from core.events import BookSnapshot, Level
@@ -119,26 +120,14 @@ class BinanceUsRest:
     def __init__(
         self,
         *,
-        rest_url: str,
-        api_key: SecretStr | str | None = None,
-        api_secret: SecretStr | str | None = None,
         symbols: tuple[str, ...] = (),
         commission_estimate_rate: Decimal = Decimal("0.006"),
-        timeout_s: float = 10.0,
         http: BinanceUsHttp | None = None,
-        key_setting: str = "BINANCE_US_API_KEY",
-        secret_setting: str = "BINANCE_US_API_SECRET",
         on_depth_body: RestSnapshotTap | None = None,
+        **client: Unpack[RestClientOptions],
     ) -> None:
         self.on_depth_body = on_depth_body  # e.g. a FrameRecorder's rest_snapshot
-        self._http = http or BinanceUsHttp(
-            rest_url=rest_url,
-            api_key=api_key,
-            api_secret=api_secret,
-            timeout_s=timeout_s,
-            key_setting=key_setting,
-            secret_setting=secret_setting,
-        )
+        self._http = http or BinanceUsHttp(**client)
         self._rules: dict[str, SymbolRules] = {}
         self._symbols = {s.upper() for s in symbols}
         self._holdings: dict[str, _Holding] = {}

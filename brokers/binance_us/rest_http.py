@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from urllib.parse import quote, urlencode, urlsplit
+from collections.abc import Callable
+from typing import Unpack
 
-import aiohttp
 import msgspec
-from pydantic import SecretStr
-from yarl import URL
 
 from brokers.binance_us.auth import ServerClock, sign
 from brokers.binance_us.errors import (
@@ -34,28 +31,17 @@ from brokers.binance_us.errors import (
     rate_limited,
 )
 from brokers.binance_us.wire import ErrorAnswer, ServerTime, decode_as
-from core.ports import VenueError, VenueUnreachable
+from brokers.net.rest import Params, RestClientOptions, SignedRestClient, encode_params
+from core.ports import VenueError
 
 log = logging.getLogger(__name__)
 
-Params = Sequence[tuple[str, str]]
+__all__ = ["BinanceUsHttp", "Params", "encode_params"]
 
 DEFAULT_RECV_WINDOW_MS = 5000  # the docs' default, and their advice ("5000 or less")
 MAX_RECV_WINDOW_MS = 60_000
 DEFAULT_RETRY_AFTER_S = {429: 60.0, 418: 120.0}
 WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
-
-
-def encode_params(params: Params) -> str:
-    """``a=1&b=2``, percent-encoded, in the given order."""
-    return urlencode(list(params), safe="", quote_via=quote)
-
-
-def _reveal(value: SecretStr | str | None) -> str | None:
-    if value is None:
-        return None
-    text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    return text.strip() or None
 
 
 def _retry_after(header: str | None, status: int) -> float:
@@ -66,39 +52,25 @@ def _retry_after(header: str | None, status: int) -> float:
     return max(1.0, seconds)
 
 
-class BinanceUsHttp:
+class BinanceUsHttp(SignedRestClient):
     """One REST host, its credentials, its clock offset, its rate-limit gate and connection pool."""
+
+    VENUE = VENUE
 
     def __init__(
         self,
         *,
-        rest_url: str,
-        api_key: SecretStr | str | None = None,
-        api_secret: SecretStr | str | None = None,
-        timeout_s: float = 10.0,
-        session: aiohttp.ClientSession | None = None,
-        key_setting: str = "BINANCE_US_API_KEY",
-        secret_setting: str = "BINANCE_US_API_SECRET",
         recv_window_ms: int = DEFAULT_RECV_WINDOW_MS,
         resync_clock_after_s: float = 600.0,
         clock: ServerClock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        **client: Unpack[RestClientOptions],
     ) -> None:
-        parts = urlsplit(rest_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Binance.us REST URL must be http(s)://…, got {rest_url!r}")
+        client.setdefault("key_setting", "BINANCE_US_API_KEY")
+        client.setdefault("secret_setting", "BINANCE_US_API_SECRET")
+        super().__init__(**client)
         if not 0 < recv_window_ms <= MAX_RECV_WINDOW_MS:
             raise ValueError(f"recvWindow must be 1..{MAX_RECV_WINDOW_MS} ms, got {recv_window_ms}")
-        self._base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-        self._host = parts.netloc
-        self._api_key = _reveal(api_key)
-        self._secret = _reveal(api_secret)
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._timeout_s = timeout_s
-        self._session = session
-        self._owns_session = session is None
-        self._key_setting = key_setting
-        self._secret_setting = secret_setting
         self._recv_window = str(recv_window_ms)
         self._resync_after_s = resync_clock_after_s
         self.clock = clock or ServerClock()
@@ -107,26 +79,9 @@ class BinanceUsHttp:
         self._blocked_by: RateLimited | None = None
         self.used_weight_1m = 0
 
-    def __repr__(self) -> str:
-        state = "configured" if self.has_credentials else "not configured"
-        return f"BinanceUsHttp(rest_url={self._base!r}, keys {state})"
-
-    @property
-    def has_credentials(self) -> bool:
-        return self._api_key is not None and self._secret is not None
-
-    @property
-    def credentials_hint(self) -> str:
-        return f"{self._key_setting} and {self._secret_setting}"
-
     def blocked_for_s(self) -> float:
         """Seconds the rate-limit gate stays shut (0 when open)."""
         return max(0.0, self._blocked_until - self._monotonic())
-
-    async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-        self._session = None
 
     # --- calls ---------------------------------------------------------------------------------
     async def public(self, path: str, params: Params = ()) -> bytes:
@@ -135,7 +90,7 @@ class BinanceUsHttp:
     async def signed(self, method: str, path: str, params: Params = ()) -> bytes:
         """A SIGNED (TRADE / USER_DATA) call: ``timestamp``, ``recvWindow``, ``signature``."""
         headers = {"X-MBX-APIKEY": self._require_key()}
-        secret = self._secret
+        secret = self._keys.secret
         assert secret is not None
         age = self.clock.age_s()
         if age is None or age > self._resync_after_s:
@@ -171,12 +126,10 @@ class BinanceUsHttp:
         return offset
 
     def _require_key(self) -> str:
-        if self._api_key is None or self._secret is None:
-            raise VenueError(
-                f"{VENUE} API key not configured: set {self.credentials_hint}",
-                code="missing_credentials",
-            )
-        return self._api_key
+        keys = self._keys
+        if keys.key is None or keys.secret is None:
+            raise keys.missing_error()
+        return keys.key
 
     async def _send(
         self, method: str, path: str, encoded: str, *, headers: dict[str, str]
@@ -191,53 +144,20 @@ class BinanceUsHttp:
                 retry_after_s=wait,
                 code=self._blocked_by.code,
             )
-        url = self._base + path
-        body: bytes | None = None
-        headers = {"Accept": "application/json", **headers}
-        if method == "POST":
-            body = encoded.encode("ascii")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif encoded:
-            url = f"{url}?{encoded}"
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        try:
-            async with self._session.request(
-                method, URL(url, encoded=True), data=body, headers=headers, timeout=self._timeout
-            ) as response:
-                status = response.status
-                answer = await response.read()
-                retry_after = response.headers.get("Retry-After")
-                weight = response.headers.get(WEIGHT_HEADER)
-        except aiohttp.ClientConnectorError as exc:
-            raise VenueUnreachable(
-                f"{VENUE} unreachable at {self._host}: {exc.os_error or exc}"
-            ) from None
-        except aiohttp.ConnectionTimeoutError:
-            raise VenueUnreachable(
-                f"{VENUE} unreachable at {self._host}: connect timed out"
-            ) from None
-        except TimeoutError:
-            raise VenueAnswerLost(
-                f"{VENUE} {endpoint}: no answer within {self._timeout_s:g} s", code="timeout"
-            ) from None
-        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
-            raise VenueAnswerLost(
-                f"{VENUE} {endpoint}: connection lost before the answer", code="disconnected"
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise VenueError(
-                f"{VENUE} {endpoint}: request failed ({type(exc).__name__})", code="client_error"
-            ) from None
+        answer = await self._transport.send(method, path, encoded, headers, endpoint=endpoint)
+        status = answer.status
+        weight = answer.headers.get(WEIGHT_HEADER)
         if weight is not None and weight.isdigit():
             self.used_weight_1m = int(weight)
         if status in (418, 429):
-            error = rate_limited(endpoint, status, _retry_after(retry_after, status))
+            error = rate_limited(
+                endpoint, status, _retry_after(answer.headers.get("Retry-After"), status)
+            )
             self._blocked_until = self._monotonic() + error.retry_after_s
             self._blocked_by = error
             log.warning("%s", error)
             raise error
-        return self._checked(endpoint, status, answer)
+        return self._checked(endpoint, status, answer.body)
 
     def _checked(self, endpoint: str, status: int, body: bytes) -> bytes:
         if status < 300:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from brokers.net.urls import checked_url, redacted
+
 PRODUCTION_WS_URL = "wss://stream.binance.us:9443"
 PRODUCTION_REST_URL = "https://api.binance.us"
 DEPTH_STREAM_SUFFIX = "@depth@100ms"
@@ -24,20 +26,18 @@ def depth_stream(symbol: str) -> str:
 
 
 def _checked(url: str, schemes: tuple[str, ...], setting: str, appended: tuple[str, ...]) -> str:
-    url = url.strip()
+    url = checked_url(url, schemes, setting)
     parts = urlsplit(url)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise ValueError(f"{setting} must be a {' or '.join(schemes)} URL, got {url!r}")
+    shown = redacted(url)
     if parts.query or parts.fragment:
-        raise ValueError(f"{setting} must be a host without query or fragment, got {url!r}")
-    path = parts.path.rstrip("/")
+        raise ValueError(f"{setting} must be a host without query or fragment, got {shown!r}")
     for tail in appended:
-        if path.endswith(tail):
+        if parts.path.endswith(tail):
             raise ValueError(
                 f"{setting} is the host only (e.g. {schemes[-1]}://127.0.0.1:8081); "
-                f"the adapter appends {tail}/…, got {url!r}"
+                f"the adapter appends {tail}/…, got {shown!r}"
             )
-    return url.rstrip("/")
+    return url
 
 
 @dataclass(frozen=True, slots=True)

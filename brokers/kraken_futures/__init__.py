@@ -1,6 +1,7 @@
 """Kraken Futures adapter: WebSocket v1 order-book feed and REST v3 order entry.
 
-Build one from the user's settings::
+The console reaches it through ``brokers.registry`` as the venue ``kraken``: ``venue.py`` is
+its spec (names, settings, and how it opens). Built by hand::
 
     endpoints = KrakenFuturesEndpoints.for_venue(KrakenFuturesVenue.DEMO, ws_url=…, rest_url=…)
     feed = KrakenFuturesFeed(["PF_XBTUSD"], ws_url=endpoints.ws_url)
@@ -10,7 +11,6 @@ Build one from the user's settings::
 """
 
 from brokers.kraken_futures.auth import rest_authent, sign_challenge, signed_endpoint_path
-from brokers.kraken_futures.backoff import BackoffPolicy
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.feed import WEBSOCKET_TIMEOUT_SECONDS, KrakenFuturesFeed
@@ -26,6 +26,7 @@ from brokers.kraken_futures.urls import (
     KrakenFuturesEndpoints,
     KrakenFuturesVenue,
 )
+from brokers.net.backoff import BackoffPolicy
 
 __all__ = [
     "DEMO_REST_URL",

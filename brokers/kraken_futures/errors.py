@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from core.ports import VenueError, VenueUnreachable
+from brokers.net.errors import VenueAnswerLost
+from core.ports import VenueError
 
-
-class VenueAnswerLost(VenueUnreachable):
-    """The request may have reached the venue, but no usable answer came back.
-
-    A timeout, a connection dropped mid-request, an HTTP 5xx or an unreadable body. For an order
-    this means its fate is unknown: ask the venue (by client order id) before sending it again.
-    """
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["AUTHENTICATION_ERROR", "RETRYABLE_ERRORS", "VenueAnswerLost", "venue_error"]
 
 
 # The venue's documented error strings (every REST page lists the same set).

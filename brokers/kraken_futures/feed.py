@@ -21,27 +21,23 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
-from brokers.kraken_futures.backoff import Backoff, BackoffPolicy
+from brokers.kraken_futures.control import control_events
 from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.stats import FeedStats
-from brokers.kraken_futures.urls import redacted
 from brokers.kraken_futures.wire import (
-    EVENT_ALERT,
-    EVENT_ERROR,
     EVENT_INFO,
-    EVENT_SUBSCRIBED,
-    EVENT_SUBSCRIBED_FAILED,
-    EVENT_UNSUBSCRIBED,
-    EVENT_UNSUBSCRIBED_FAILED,
     FEED_BOOK,
     FEED_HEARTBEAT,
     Frame,
     subscribe_message,
     unsubscribe_message,
 )
+from brokers.net.backoff import BackoffPolicy
+from brokers.net.urls import redacted
+from brokers.net.websocket import WebSocketFeed
 from brokers.recording.tap import RawFrameTap
 from core.events import FeedEvent, FeedEventKind
 from core.ports import FeedSink
@@ -49,10 +45,10 @@ from core.ports import FeedSink
 log = logging.getLogger(__name__)
 
 WEBSOCKET_TIMEOUT_SECONDS = 10.0
-_VENUE_ERROR_EVENTS = frozenset(
-    {EVENT_ERROR, EVENT_ALERT, EVENT_SUBSCRIBED_FAILED, EVENT_UNSUBSCRIBED_FAILED}
-)
-_MAX_FRAME_BYTES = 4 * 1024 * 1024
+RECONNECT_BACKOFF = BackoffPolicy(initial_s=0.25, max_s=1.5)
+"""The cap is short on purpose: a book must be back within about 2 s of the venue being
+reachable again, so after a long outage we still try every 1.2–1.5 s (one client's handshake
+that often is no burden for a venue; the jitter keeps clients apart)."""
 
 
 class _NoInfo(Exception):
@@ -85,21 +81,26 @@ class KrakenFuturesFeed:
         if silence_timeout_s <= 0 or ping_interval_s <= 0:
             raise ValueError("ping_interval_s and silence_timeout_s must be positive")
         self._products = wanted
-        self._ws_url = ws_url
         self._shown_url = redacted(ws_url)
-        self._ping_interval_s = ping_interval_s
         self._silence_timeout_s = silence_timeout_s
-        self._open_timeout_s = open_timeout_s
-        self._close_timeout_s = close_timeout_s
-        self._backoff = Backoff(backoff or BackoffPolicy(), rng)
-        self._healthy_after_s = (backoff or BackoffPolicy()).healthy_after_s
         self._stats = FeedStats()
+        self._connection = WebSocketFeed(
+            ws_url,
+            venue="Kraken Futures",
+            shown_url=self._shown_url,
+            stats=self._stats,
+            backoff=backoff or RECONNECT_BACKOFF,
+            rng=rng,
+            open_timeout_s=open_timeout_s,
+            close_timeout_s=close_timeout_s,
+            ping_interval_s=ping_interval_s,
+            ping_timeout_s=silence_timeout_s,
+            on_raw_frame=on_raw_frame,
+            failures=(_NoInfo,),
+        )
+        self._parser: FrameParser | None = None
         self._resync_pending: set[str] = set()
         self._resync_wake = asyncio.Event()
-        self._last_recv_ns = 0
-        self._silent = False
-        self._running = False
-        self._on_raw_frame = on_raw_frame  # e.g. a FrameRecorder; None costs one check a frame
 
     def __repr__(self) -> str:
         return f"KrakenFuturesFeed(products={list(self._products)}, ws_url={self._shown_url!r})"
@@ -131,77 +132,39 @@ class KrakenFuturesFeed:
 
     async def run(self, sink: FeedSink) -> None:
         """Connect, subscribe, deliver events until cancelled; reconnects by itself."""
-        if self._running:
+        if self._connection.running:
             raise RuntimeError("KrakenFuturesFeed.run is already running")
-        self._running = True
-        parser = FrameParser(sink, self._stats)
-        try:
-            while True:
-                opened_ns = 0
-                try:
-                    async with connect(
-                        self._ws_url,
-                        open_timeout=self._open_timeout_s,
-                        ping_interval=self._ping_interval_s,
-                        ping_timeout=self._silence_timeout_s,
-                        close_timeout=self._close_timeout_s,
-                        max_size=_MAX_FRAME_BYTES,
-                    ) as ws:
-                        opened_ns = time.monotonic_ns()
-                        self._on_open(sink)
-                        reason = await self._session(ws, parser, sink)
-                except (OSError, TimeoutError, WebSocketException, _NoInfo) as exc:
-                    reason = _describe(exc)
-                lived_s = (time.monotonic_ns() - opened_ns) / 1e9 if opened_ns else 0.0
-                if lived_s >= self._healthy_after_s:
-                    self._backoff.reset()
-                delay = self._backoff.next_delay()
-                log.warning(
-                    "Kraken Futures feed disconnected (%s); reconnecting in %.1f s", reason, delay
-                )
-                sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, reason))
-                await asyncio.sleep(delay)
-        finally:
-            self._running = False
+        self._parser = FrameParser(sink, self._stats)
+        await self._connection.run(self, sink)
 
-    def _on_open(self, sink: FeedSink) -> None:
-        stats = self._stats
-        if stats.connects:
-            stats.reconnects += 1
-        stats.connects += 1
-        self._silent = False
-        self._last_recv_ns = time.monotonic_ns()
+    # --- one connection (``brokers.net.websocket.FeedSession``) ---------------------------------
+    def opened(self, sink: FeedSink, recv_ns: int) -> None:
         sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, self._shown_url))
 
-    async def _session(self, ws: ClientConnection, parser: FrameParser, sink: FeedSink) -> str:
-        """One connection from greeting to close; returns why it ended."""
+    async def serve(self, ws: ClientConnection, sink: FeedSink) -> None:
+        """One connection from greeting to close."""
+        parser = self._parser
+        assert parser is not None
         await self._await_info(ws, parser, sink)
         # A full subscription supersedes any resync asked for while we were away.
         self._resync_pending.clear()
         self._resync_wake.clear()
         await ws.send(subscribe_message(FEED_BOOK, list(self._products)))
         await ws.send(subscribe_message(FEED_HEARTBEAT))
-        helpers = (
-            asyncio.create_task(self._send_resyncs(ws, sink), name="kraken-futures-resync"),
-            asyncio.create_task(self._watch_silence(ws), name="kraken-futures-watchdog"),
+        connection = self._connection
+
+        def on_control(frame: Frame, recv_ns: int) -> None:
+            self._on_control(frame, parser, sink, recv_ns)
+
+        await connection.stream(
+            ws,
+            parser.parse,
+            on_control,
+            helpers=(
+                ("kraken-futures-resync", self._send_resyncs(ws, sink)),
+                ("kraken-futures-watchdog", connection.watch_silence(ws, self._silence_timeout_s)),
+            ),
         )
-        tap = self._on_raw_frame
-        try:
-            async for raw in ws:
-                recv_ns = time.monotonic_ns()
-                self._last_recv_ns = recv_ns
-                if tap is not None:
-                    tap(recv_ns, time.time_ns(), raw)
-                frame = parser.parse(raw, recv_ns)
-                if frame is not None:
-                    self._on_control(frame, parser, sink, recv_ns)
-        except ConnectionClosed as exc:
-            return self._closed_reason(exc)
-        finally:
-            for task in helpers:
-                task.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
-        return self._closed_reason(None)
 
     async def _await_info(self, ws: ClientConnection, parser: FrameParser, sink: FeedSink) -> None:
         deadline = time.monotonic() + self._silence_timeout_s
@@ -210,13 +173,9 @@ class KrakenFuturesFeed:
             if remaining <= 0:
                 raise _NoInfo(f"no info message within {self._silence_timeout_s:g} s")
             try:
-                raw = await asyncio.wait_for(ws.recv(), remaining)
+                raw, recv_ns = await self._connection.receive(ws, remaining)
             except TimeoutError:
                 raise _NoInfo(f"no info message within {self._silence_timeout_s:g} s") from None
-            recv_ns = time.monotonic_ns()
-            self._last_recv_ns = recv_ns
-            if self._on_raw_frame is not None:
-                self._on_raw_frame(recv_ns, time.time_ns(), raw)
             frame = parser.parse(raw, recv_ns)
             if frame is None:
                 continue
@@ -225,24 +184,7 @@ class KrakenFuturesFeed:
             self._on_control(frame, parser, sink, recv_ns)
 
     def _on_control(self, frame: Frame, parser: FrameParser, sink: FeedSink, recv_ns: int) -> None:
-        event = frame.event
-        products = [parser.product(p) for p in frame.product_ids or ()]
-        if event == EVENT_SUBSCRIBED:
-            if frame.feed == FEED_BOOK:
-                for product in products:
-                    sink.on_feed_event(
-                        FeedEvent(FeedEventKind.SUBSCRIBED, FEED_BOOK, product, recv_ns)
-                    )
-            else:
-                sink.on_feed_event(FeedEvent(FeedEventKind.SUBSCRIBED, frame.feed, "", recv_ns))
-        elif event in _VENUE_ERROR_EVENTS:
-            self._stats.venue_errors += 1
-            detail = f"{event}: {frame.message or frame.feed or 'no message'}"
-            log.warning("Kraken Futures venue error: %s %s", detail, products or "")
-            for product in products or [""]:
-                sink.on_feed_event(FeedEvent(FeedEventKind.VENUE_ERROR, detail, product, recv_ns))
-        elif event not in (EVENT_INFO, EVENT_UNSUBSCRIBED):
-            parser.count_unknown(f"event:{event}")
+        control_events(frame, parser, sink, self._stats, recv_ns, log=log)
 
     async def _send_resyncs(self, ws: ClientConnection, sink: FeedSink) -> None:
         while True:
@@ -262,27 +204,3 @@ class KrakenFuturesFeed:
                 sink.on_feed_event(
                     FeedEvent(FeedEventKind.RESYNC_REQUESTED, "resubscribed", product)
                 )
-
-    async def _watch_silence(self, ws: ClientConnection) -> None:
-        timeout_ns = int(self._silence_timeout_s * 1e9)
-        while True:
-            idle_ns = time.monotonic_ns() - self._last_recv_ns
-            if idle_ns >= timeout_ns:
-                self._silent = True
-                self._stats.silent_disconnects += 1
-                # A half-open socket would never finish a close handshake: drop it outright.
-                ws.transport.abort()
-                return
-            await asyncio.sleep((timeout_ns - idle_ns) / 1e9)
-
-    def _closed_reason(self, exc: ConnectionClosed | None) -> str:
-        if self._silent:
-            return f"no frame for {self._silence_timeout_s:g} s"
-        if exc is None:
-            return "closed by the venue"
-        return _describe(exc)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -24,14 +24,13 @@ from brokers.kraken_futures.wire import (
     Frame,
     WireLevel,
 )
+from brokers.net.frame_drops import DROP_LOG_INTERVAL_NS, FrameDrops, excerpt
 from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Level, level_delta
 from core.ports import FeedSink
 
 log = logging.getLogger(__name__)
 
 NS_PER_MS = 1_000_000
-DROP_LOG_INTERVAL_NS = 60 * 1_000_000_000
-_EXCERPT_CHARS = 160
 _EMPTY: tuple[Level, ...] = ()
 _INF = math.inf
 _BUY = "buy"
@@ -41,32 +40,6 @@ _decode = FRAME_DECODER.decode
 
 class InvalidFrame(Exception):
     """A frame whose content is impossible; carries the reason for the drop counter."""
-
-
-class _DropLog:
-    """Logs the first drop of each kind at once, then at most one summary line per interval."""
-
-    __slots__ = ("_interval_ns", "_next_ns", "_suppressed")
-
-    def __init__(self, interval_ns: int) -> None:
-        self._interval_ns = interval_ns
-        self._next_ns: dict[DropReason, int] = {}
-        self._suppressed: dict[DropReason, int] = {}
-
-    def note(self, reason: DropReason, detail: str, now_ns: int) -> None:
-        due = self._next_ns.get(reason)
-        if due is not None and now_ns < due:
-            self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
-            return
-        more = self._suppressed.pop(reason, 0)
-        tail = f" ({more} more {reason.value} frames dropped since the last report)" if more else ""
-        log.warning("Kraken Futures: dropped a %s frame: %s%s", reason.value, detail, tail)
-        self._next_ns[reason] = now_ns + self._interval_ns
-
-
-def _excerpt(raw: bytes | str) -> str:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
-    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + "…"
 
 
 def _levels(levels: list[WireLevel] | None, *, descending: bool) -> tuple[Level, ...]:
@@ -99,7 +72,7 @@ class FrameParser:
     ``FeedEvent(DROPPED_FRAME)``; unknown feeds and events are counted in ``stats.unknown``.
     """
 
-    __slots__ = ("_drop_log", "_on_level", "_products", "_sink", "stats")
+    __slots__ = ("_drops", "_on_level", "_products", "_sink", "stats")
 
     def __init__(
         self,
@@ -114,7 +87,9 @@ class FrameParser:
         on_level = getattr(sink, "on_level", None)
         self._on_level = on_level if on_level is not None else _level_as_delta(sink.on_delta)
         self.stats = stats if stats is not None else FeedStats()
-        self._drop_log = _DropLog(drop_log_interval_ns)
+        self._drops = FrameDrops(
+            "Kraken Futures", log, self.stats, sink, interval_ns=drop_log_interval_ns
+        )
         self._products: dict[str, str] = {}  # product id as sent -> upper case, interned
 
     def parse(self, raw: bytes | str, recv_ns: int) -> Frame | None:
@@ -124,10 +99,10 @@ class FrameParser:
         try:
             frame = _decode(raw)
         except msgspec.ValidationError as exc:
-            self._drop(DropReason.BAD_SCHEMA, f"{exc}: {_excerpt(raw)}", recv_ns)
+            self._drop(DropReason.BAD_SCHEMA, f"{exc}: {excerpt(raw)}", recv_ns)
             return None
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string value
-            self._drop(DropReason.INVALID_JSON, f"{exc}: {_excerpt(raw)}", recv_ns)
+            self._drop(DropReason.INVALID_JSON, f"{exc}: {excerpt(raw)}", recv_ns)
             return None
         if frame.event:
             stats.events += 1
@@ -173,7 +148,7 @@ class FrameParser:
             else:
                 self.count_unknown(f"feed:{feed or '(none)'}")
         except InvalidFrame as exc:
-            self._drop(DropReason.BAD_VALUE, f"{exc}: {_excerpt(raw)}", recv_ns)
+            self._drop(DropReason.BAD_VALUE, f"{exc}: {excerpt(raw)}", recv_ns)
         return None
 
     def product(self, product_id: str) -> str:
@@ -184,10 +159,7 @@ class FrameParser:
         return canonical
 
     def count_unknown(self, key: str) -> None:
-        unknown = self.stats.unknown
-        if key not in unknown:
-            log.info("Kraken Futures: ignoring unknown %s", key)
-        unknown[key] = unknown.get(key, 0) + 1
+        self._drops.unknown(key)
 
     def _delta(self, f: Frame, recv_ns: int) -> BookDelta:
         price, qty, seq, pid = f.price, f.qty, f.seq, f.product_id
@@ -225,9 +197,4 @@ class FrameParser:
         )
 
     def _drop(self, reason: DropReason, detail: str, recv_ns: int) -> None:
-        dropped = self.stats.dropped
-        dropped[reason] = dropped.get(reason, 0) + 1
-        self._drop_log.note(reason, detail, recv_ns)
-        self._sink.on_feed_event(
-            FeedEvent(FeedEventKind.DROPPED_FRAME, f"{reason.value}: {detail}", recv_ns=recv_ns)
-        )
+        self._drops.drop(reason, detail, recv_ns)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
-import aiohttp
 import msgspec
-from pydantic import SecretStr
 
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.mapping import (
@@ -37,6 +35,7 @@ from brokers.kraken_futures.rest_wire import (
     SendOrderAnswer,
     decode_as,
 )
+from brokers.net.rest import RestClientOptions
 from core.enums import OrderStatus
 from core.instrument import Instrument
 from core.ports import (
@@ -61,26 +60,8 @@ class KrakenFuturesRest:
     ``KRAKEN_DEMO_API_KEY``), so a missing or refused key produces a message that says which.
     """
 
-    def __init__(
-        self,
-        *,
-        rest_url: str,
-        api_key: SecretStr | str | None = None,
-        api_secret: SecretStr | str | None = None,
-        timeout_s: float = 10.0,
-        session: aiohttp.ClientSession | None = None,
-        key_setting: str = "the API key",
-        secret_setting: str = "the API secret",
-    ) -> None:
-        self._http = KrakenFuturesHttp(
-            rest_url=rest_url,
-            api_key=api_key,
-            api_secret=api_secret,
-            timeout_s=timeout_s,
-            session=session,
-            key_setting=key_setting,
-            secret_setting=secret_setting,
-        )
+    def __init__(self, **client: Unpack[RestClientOptions]) -> None:
+        self._http = KrakenFuturesHttp(**client)
 
     def __repr__(self) -> str:
         return f"KrakenFuturesRest({self._http!r})"

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import urlsplit
+
+from brokers.net.urls import checked_url, redacted
 
 PRODUCTION_WS_URL = "wss://futures.kraken.com/ws/v1"
 PRODUCTION_REST_URL = "https://futures.kraken.com/derivatives/api/v3"
 DEMO_WS_URL = "wss://demo-futures.kraken.com/ws/v1"
 DEMO_REST_URL = "https://demo-futures.kraken.com/derivatives/api/v3"
+
+__all__ = [
+    "DEMO_REST_URL",
+    "DEMO_WS_URL",
+    "PRODUCTION_REST_URL",
+    "PRODUCTION_WS_URL",
+    "KrakenFuturesEndpoints",
+    "KrakenFuturesVenue",
+    "redacted",
+]
 
 
 class KrakenFuturesVenue(Enum):
@@ -22,26 +33,6 @@ class KrakenFuturesVenue(Enum):
 
     DEMO = "demo"
     PRODUCTION = "production"
-
-
-def redacted(url: str) -> str:
-    """The URL fit for logs and screens: no user name, password or query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _checked(url: str, schemes: tuple[str, ...], setting: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise ValueError(
-            f"{setting} must be a {' or '.join(schemes)} URL, got {redacted(url) or url[:40]!r}"
-        )
-    return url.rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +43,10 @@ class KrakenFuturesEndpoints:
     rest_url: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ws_url", _checked(self.ws_url, ("ws", "wss"), "ws_url"))
-        object.__setattr__(self, "rest_url", _checked(self.rest_url, ("http", "https"), "rest_url"))
+        object.__setattr__(self, "ws_url", checked_url(self.ws_url, ("ws", "wss"), "ws_url"))
+        object.__setattr__(
+            self, "rest_url", checked_url(self.rest_url, ("http", "https"), "rest_url")
+        )
 
     @classmethod
     def for_venue(
@@ -68,9 +61,11 @@ class KrakenFuturesEndpoints:
         A malformed override raises ``ValueError`` naming the setting, in one line.
         """
         demo = venue is KrakenFuturesVenue.DEMO
-        ws = _checked(ws_url, ("ws", "wss"), "KRAKEN_FUTURES_WS_URL") if ws_url else None
+        ws = checked_url(ws_url, ("ws", "wss"), "KRAKEN_FUTURES_WS_URL") if ws_url else None
         rest = (
-            _checked(rest_url, ("http", "https"), "KRAKEN_FUTURES_REST_URL") if rest_url else None
+            checked_url(rest_url, ("http", "https"), "KRAKEN_FUTURES_REST_URL")
+            if rest_url
+            else None
         )
         return cls(
             ws_url=ws or (DEMO_WS_URL if demo else PRODUCTION_WS_URL),

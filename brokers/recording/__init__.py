@@ -3,11 +3,12 @@
 ``FrameRecorder`` is the live side: pass ``recorder.ws_frame`` to a feed as ``on_raw_frame`` (and
 ``recorder.rest_snapshot`` for REST snapshots), ``await recorder.start(header)``, ``await
 recorder.close()``. ``RecordingReader`` is the replay side: ``header`` and ``records()``, with torn
-tails skipped and reported in ``report``. ``decoder_for(header, sink)`` runs the recorded frames
-through the venue's real parser. The file format is described in ``brokers.recording.format``.
+tails skipped and reported in ``report``. ``brokers.registry.decoder_for(header, sink)`` runs the
+recorded frames through the venue's real parser. The file format is described in
+``brokers.recording.format``.
 """
 
-from brokers.recording.decoding import DecodeCounts, RecordDecoder, decoder_for, feed_record
+from brokers.recording.decoding import DecodeCounts, RecordDecoder, feed_record
 from brokers.recording.format import (
     FORMAT_VERSION,
     Record,
@@ -35,7 +36,6 @@ __all__ = [
     "RecordingHeader",
     "RecordingReader",
     "RecordingWriter",
-    "decoder_for",
     "feed_record",
     "part_path",
 ]

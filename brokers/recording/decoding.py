@@ -2,17 +2,19 @@
 
 ``RecordDecoder`` is what a venue adapter provides for replays: it takes recorded WebSocket
 frames (and REST snapshots) with their recorded receive time and calls the sink exactly as its
-live feed would. ``decoder_for`` picks the adapter named in the recording's header.
+live feed would. ``brokers.registry.decoder_for`` picks the venue named in the recording's header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from brokers.recording.format import Record, RecordingError, RecordingHeader, RecordKind
+from brokers.recording.format import Record, RecordKind
+from core.events import FeedEvent, FeedEventKind
 from core.ports import FeedSink
+
+RECONNECTED = "reconnected (recorded)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +42,51 @@ class RecordDecoder(Protocol):
     def counts(self) -> DecodeCounts: ...
 
 
-DecoderFactory = Callable[[FeedSink], RecordDecoder]
+class FeedCounters(Protocol):
+    """The live parser's counters a replay reports (``DecodeCounts``)."""
+
+    frames: int
+    snapshots: int
+    deltas: int
+    venue_errors: int
+
+    @property
+    def dropped_total(self) -> int: ...
 
 
-def decoder_for(header: RecordingHeader, sink: FeedSink) -> RecordDecoder:
-    """The replay decoder of the recording's venue, delivering to ``sink``."""
-    factory = _FACTORIES.get(header.venue)
-    if factory is None:
-        raise RecordingError(
-            f"recordings of venue {header.venue!r} cannot be replayed by this l2console"
+class VenueReplay:
+    """What every venue's ``RecordDecoder`` shares: the sink, the live parser's counters, and the
+    connections the recording saw. Each connection after the first is a reconnection: the sink
+    hears DISCONNECTED then CONNECTED there, as it did live (nothing reaches the book between)."""
+
+    __slots__ = ("_connections", "_sink", "stats")
+
+    def __init__(self, sink: FeedSink, stats: FeedCounters) -> None:
+        self._sink = sink
+        self.stats = stats
+        self._connections = 0
+
+    def new_connection(self, recv_ns: int) -> None:
+        if self._connections:
+            self._sink.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, RECONNECTED))
+        self._connections += 1
+        self._sink.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, "recording", recv_ns=recv_ns))
+
+    def heartbeats(self) -> int:
+        """Heartbeat frames the parser counted (a venue whose keep-alive is pings has none)."""
+        return 0
+
+    def counts(self) -> DecodeCounts:
+        stats = self.stats
+        return DecodeCounts(
+            frames=stats.frames,
+            snapshots=stats.snapshots,
+            deltas=stats.deltas,
+            heartbeats=self.heartbeats(),
+            dropped=stats.dropped_total,
+            reconnects=max(0, self._connections - 1),
+            venue_errors=stats.venue_errors,
         )
-    return factory()(sink)
 
 
 def feed_record(decoder: RecordDecoder, record: Record) -> None:
@@ -62,21 +98,3 @@ def feed_record(decoder: RecordDecoder, record: Record) -> None:
         decoder.connected(record.recv_ns)
     else:
         decoder.ws_frame(record.payload, record.recv_ns)
-
-
-def _kraken_futures() -> DecoderFactory:
-    from brokers.kraken_futures.replay import KrakenFuturesReplay  # noqa: PLC0415 - lazy venue
-
-    return KrakenFuturesReplay
-
-
-def _binance_us() -> DecoderFactory:
-    from brokers.binance_us.replay import BinanceUsReplay  # noqa: PLC0415 - lazy venue
-
-    return BinanceUsReplay
-
-
-_FACTORIES: dict[str, Callable[[], DecoderFactory]] = {
-    "kraken_futures": _kraken_futures,
-    "binance_us": _binance_us,
-}

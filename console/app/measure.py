@@ -13,8 +13,9 @@ import sys
 import time
 from dataclasses import dataclass
 
+from brokers import registry
 from console.app.app import L2ConsoleApp
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -46,8 +47,9 @@ async def measure_ui_latency(
     rate_hz: float = 2000.0, seconds: float = 20.0, *, size: tuple[int, int] = (80, 24)
 ) -> UiLatency:
     settings = Settings(_env_file=None, sim_rate_hz=rate_hz)  # type: ignore[call-arg]
+    venue = registry.venue(registry.DEFAULT_VENUE)
     options = RunOptions(
-        broker=Broker.SIM, symbol="PF_XBTUSD", mode=Mode.PAPER, duration_s=seconds, ui=True
+        broker=venue.name, symbol=venue.default_symbol, mode=Mode.PAPER, duration_s=seconds, ui=True
     )
     lag = LatencyHistogram()
     async with contextlib.AsyncExitStack() as stack:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from core.enums import Mode
 
 
@@ -29,14 +29,13 @@ BADGES = (DRY_RUN, PAPER, LIVE_SIM, LIVE_DEMO, LIVE_REAL_MONEY)
 def live_is_real_money(options: RunOptions) -> bool:
     """Whether orders would be real money if this run went live now.
 
-    Binance.us has no testnet. On Kraken the connection is the demo only when the run *started*
-    live without ``--production``: dry-run and paper watch (and would trade on) production.
+    A venue without a demo (Binance.us has no testnet) is real money. One with a demo (Kraken)
+    connects to it only when the run *started* live without ``--production``: dry-run and paper
+    watch (and would trade on) production. The simulated venue never is.
     """
-    if options.broker is Broker.SIM:
-        return False
-    if options.broker is Broker.BINANCE_US:
-        return True
-    return options.production or options.mode is not Mode.LIVE
+    return options.venue.real_money(
+        started_live=options.mode is Mode.LIVE, production=options.production
+    )
 
 
 def badge(mode: Mode, options: RunOptions) -> Badge:
@@ -44,7 +43,7 @@ def badge(mode: Mode, options: RunOptions) -> Badge:
         return DRY_RUN
     if mode is Mode.PAPER:
         return PAPER
-    if options.broker is Broker.SIM:
+    if options.venue.simulated:
         return LIVE_SIM
     return LIVE_REAL_MONEY if live_is_real_money(options) else LIVE_DEMO
 

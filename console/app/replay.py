@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from brokers import registry
 from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.totals import SessionBase
 from core.clock import ManualClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
@@ -39,7 +40,7 @@ from core.store import RunEnd
 from core.strategy import StrategyParams
 
 START_WALL_NS = 1_767_261_600_000_000_000  # 2026-01-01 10:00:00 UTC
-KRAKEN_TAKER_FEE = Decimal("0.0005")
+TAKER_FEE = Decimal("0.0005")  # the simulated venue's default (5 bps)
 
 
 def instrument_of(spec: SimProductSpec) -> Instrument:
@@ -56,7 +57,7 @@ def instrument_of(spec: SimProductSpec) -> Instrument:
 
 def replay_options(mode: Mode = Mode.PAPER, **changes: object) -> RunOptions:
     fields: dict[str, object] = {
-        "broker": Broker.SIM,
+        "broker": registry.DEFAULT_VENUE,
         "symbol": PF_XBTUSD.symbol,
         "mode": mode,
         "duration_s": None,
@@ -110,8 +111,8 @@ class MarketReplay:
         spec: SimProductSpec = PF_XBTUSD,
         strategy: StrategyParams | None = None,
         risk: RiskLimits | None = None,
-        venue_name: str = "Kraken Futures (simulated)",
         session_base: SessionBase | None = None,
+        venue_name: str | None = None,  # default: the simulated venue's own name
     ) -> None:
         self.options = options
         self.session_base = session_base  # a scene of a resumed session: what it had before
@@ -120,13 +121,13 @@ class MarketReplay:
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol
         config = EngineConfig(
-            venue_name=venue_name,
+            venue_name=venue_name or f"{options.venue.title} (simulated)",
             instrument=instrument_of(spec),
             mode=options.mode,
             strategy=strategy or StrategyParams(),
             risk=risk or RiskLimits(),
             trade_notional_usd=Decimal(100),
-            taker_fee_rate=KRAKEN_TAKER_FEE,
+            taker_fee_rate=TAKER_FEE,
         )
         # Like the sim (whose keys are public), a replay may ask to go live; it has no venue to
         # trade on, so going live is refused after the question, as a venue that cannot be

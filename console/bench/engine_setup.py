@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from brokers.sim import KRAKEN_FUTURES_PRODUCTS
+from brokers.sim.market.products import ALL_PRODUCTS
+from console.bench.frames import bench_venue
 from console.settings import Settings
 from core.clock import SystemClock
 from core.engine import Engine, EngineConfig
@@ -36,7 +37,7 @@ class ResyncRecorder:
 
 def bench_instrument(symbol: str) -> Instrument:
     """The simulated venue's rules for its products; generic fine-grained ones otherwise."""
-    for spec in KRAKEN_FUTURES_PRODUCTS:
+    for spec in ALL_PRODUCTS:
         if spec.symbol == symbol:
             return Instrument(
                 symbol=symbol,
@@ -65,7 +66,7 @@ def engine_config(
         strategy=settings.strategy_params,
         risk=settings.risk_limits,
         trade_notional_usd=settings.trade_notional_usd,
-        taker_fee_rate=settings.kraken_taker_fee_bps / BPS,
+        taker_fee_rate=getattr(settings, bench_venue().fee_setting.lower()) / BPS,
         imbalance_depth=settings.imbalance_depth,
         stale_after_s=settings.websocket_timeout_seconds,
         freshness=_lag_check_that_never_trips(settings.freshness_policy),

@@ -1,9 +1,9 @@
 """Part 2 (and the memory run): tick→decision with the simulated venue feeding real sockets.
 
-The sim runs in its own process at the asked rate (``l2console sim``); this process runs what
-``l2console run --broker kraken --dry-run`` runs when pointed at it with
-``KRAKEN_FUTURES_WS_URL``/``KRAKEN_FUTURES_REST_URL``: ``open_venue`` (the real Kraken Futures
-adapter, REST for the instrument, the WebSocket feed) and a ``TradingSession`` (the real engine,
+The sim runs in its own process at the asked rate (``l2console sim``, speaking the benchmarked
+venue's protocol); this process runs what ``l2console run --broker kraken --dry-run`` runs when
+pointed at it with ``KRAKEN_FUTURES_WS_URL``/``KRAKEN_FUTURES_REST_URL``: ``open_venue`` (the
+venue's real adapter, REST for the instrument, the WebSocket feed) and a ``TradingSession`` (the real engine,
 its feed task and watchdog). Latency is read from ``engine.latency`` over a measured window that
 starts after the book is live and a warm-up has passed.
 """
@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.bench.frames import bench_venue
 from console.bench.memory import RssSampler
 from console.bench.sim_process import SimVenueProcess
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import StartupError, open_venue
@@ -26,7 +27,6 @@ from core.engine import Engine
 from core.enums import BookState, Mode
 from core.latency import LatencySummary
 
-PRODUCT = "PF_XBTUSD"
 LIVE_TIMEOUT_S = 15.0
 RSS_EVERY_S = 0.5
 
@@ -58,18 +58,25 @@ class LiveRun:
 async def sim_session(
     settings: Settings, run: LiveRun, *, ui: bool = False
 ) -> AsyncIterator[TradingSession]:
-    """A dry-run session on the Kraken Futures adapter, connected to a sim process; not yet
+    """A dry-run session on the benchmarked venue's adapter, connected to a sim process; not yet
     started (the caller, or the console, starts it). Everything is stopped on the way out."""
-    sim_process = SimVenueProcess.serving(rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file)
+    venue = bench_venue()
+    sim_process = SimVenueProcess.serving(
+        venue, rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file
+    )
     async with sim_process as sim:
         pointed = settings.model_copy(
             update={
-                "kraken_futures_ws_url": sim.endpoints.ws_url,
-                "kraken_futures_rest_url": sim.endpoints.rest_url,
+                venue.ws_url_setting.lower(): sim.endpoints.ws_url,
+                venue.rest_url_setting.lower(): sim.endpoints.rest_url,
             }
         )
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol=PRODUCT, mode=Mode.DRY_RUN, duration_s=None, ui=ui
+            broker=venue.name,
+            symbol=venue.default_symbol,
+            mode=Mode.DRY_RUN,
+            duration_s=None,
+            ui=ui,
         )
         async with contextlib.AsyncExitStack() as stack:
             try:

@@ -1,7 +1,7 @@
 """Part 1: what one frame costs from raw text to decision, beside bare ``orjson.loads``.
 
 Each frame goes through exactly what the live feed does with it: stamp ``recv_ns``, then the
-real ``FrameParser`` (decode, validate, build the book event) into the real ``Engine`` (book,
+benchmarked venue's real frame parser (decode, validate, build the book event) into the real ``Engine`` (book,
 imbalance, strategy, risk, latency histogram), dry-run. The baseline is ``orjson.loads`` of the
 same frame objects. Both are timed over every frame, several times, in chunks of a couple of
 thousand frames; each chunk keeps its fastest run and the per-frame cost is the sum of the
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from brokers.kraken_futures import FrameParser
+from brokers.venue import FrameParser
 from console.bench.engine_setup import bench_instrument, dry_run_engine
-from console.bench.frames import Frame, FrameSet
+from console.bench.frames import Frame, FrameSet, bench_venue
 from console.settings import Settings
 
 DEFAULT_REPEATS = 5
@@ -55,9 +55,10 @@ def measure_pipeline(
     chunks = [frames[i : i + CHUNK] for i in range(0, len(frames), CHUNK)]
     best_pipeline = [_NEVER] * len(chunks)
     best_orjson = [_NEVER] * len(chunks)
+    venue = bench_venue()
     for _ in range(repeats):
         engine, feed = dry_run_engine(settings, instrument, others)
-        parser = FrameParser(engine)
+        parser = venue.frame_parser(engine)
         _keep_best(best_pipeline, [_time_pipeline(parser, chunk) for chunk in chunks])
         _keep_best(best_orjson, [_time_orjson(chunk) for chunk in chunks])
     state = engine.state()

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-WS_PREFIX = "KRAKEN_FUTURES_WS_URL="
-REST_PREFIX = "KRAKEN_FUTURES_REST_URL="
+from brokers.venue import VenueSpec
+from console.bench.frames import bench_venue
+
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
 
@@ -35,14 +36,23 @@ class SimVenueProcess:
     The process is stopped on the way out, and also when entering fails or is cancelled.
     """
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], venue: VenueSpec | None = None) -> None:
+        """``argv`` starts a simulated ``venue`` (default: the benchmarked one) that prints
+        ``<its WS URL setting>=<url>`` and ``<its REST URL setting>=<url>`` once it listens, as
+        ``l2console sim`` does."""
+        venue = venue or bench_venue()
         self._argv = argv
+        self._ws_prefix = f"{venue.ws_url_setting}="
+        self._rest_prefix = f"{venue.rest_url_setting}="
         self._proc: asyncio.subprocess.Process | None = None
         self.endpoints = SimEndpoints("", "")
 
     @classmethod
-    def serving(cls, *, rate_hz: float, seed: int, env_file: Path) -> SimVenueProcess:
-        """``l2console sim`` on an ephemeral port, with no edge (the imbalance predicts nothing)."""
+    def serving(
+        cls, venue: VenueSpec, *, rate_hz: float, seed: int, env_file: Path
+    ) -> SimVenueProcess:
+        """``l2console sim`` speaking ``venue``'s protocol on an ephemeral port, with no edge (the
+        imbalance predicts nothing)."""
         return cls(
             [
                 sys.executable,
@@ -51,6 +61,8 @@ class SimVenueProcess:
                 "--env-file",
                 str(env_file),
                 "sim",
+                "--protocol",
+                venue.name,
                 "--port",
                 "0",
                 "--rate",
@@ -59,7 +71,8 @@ class SimVenueProcess:
                 str(seed),
                 "--edge",
                 "0",
-            ]
+            ],
+            venue,
         )
 
     @property
@@ -105,10 +118,10 @@ class SimVenueProcess:
             line = (await self._proc.stdout.readline()).decode().strip()
             if not line:
                 raise SimStartError(f"the simulated venue exited: {await self._stderr_line()}")
-            if line.startswith(WS_PREFIX):
-                ws_url = line.removeprefix(WS_PREFIX)
-            elif line.startswith(REST_PREFIX):
-                rest_url = line.removeprefix(REST_PREFIX)
+            if line.startswith(self._ws_prefix):
+                ws_url = line.removeprefix(self._ws_prefix)
+            elif line.startswith(self._rest_prefix):
+                rest_url = line.removeprefix(self._rest_prefix)
         return SimEndpoints(ws_url, rest_url)
 
     async def _stderr_line(self) -> str:

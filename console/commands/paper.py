@@ -6,10 +6,10 @@ import argparse
 import re
 import textwrap
 
+from brokers import registry
 from console.commands.errors import UsageError
 from console.commands.run import add_trading_arguments, run_options, start
 from console.exit_status import HELP as EXIT_HELP
-from console.options import DEFAULT_SYMBOLS, Broker
 from console.settings import Settings
 from core.enums import Mode
 
@@ -42,8 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def session_name(args: argparse.Namespace) -> str:
     if args.session is None:
-        broker = Broker(args.broker)
-        return f"{broker.value}_{(args.symbol or DEFAULT_SYMBOLS[broker])}".lower()
+        venue = registry.venue(args.broker)
+        return f"{venue.name}_{(args.symbol or venue.default_symbol)}".lower()
     if not SESSION_NAME.match(args.session):
         raise UsageError(
             f"bad session name {args.session!r}: use letters, digits, '_', '-', '.' (64 at most)"

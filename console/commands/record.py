@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from brokers import registry
 from console.commands.errors import UsageError
-from console.commands.run import run_options
-from console.options import Broker, RunOptions
+from console.commands.run import add_broker_argument, run_options
+from console.options import RunOptions
 from console.settings import Settings
 from core.enums import Mode
 
@@ -30,7 +31,7 @@ MB = 1024 * 1024
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     record = commands.add_parser("record", help="record raw venue frames to a file for replays")
-    record.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
+    add_broker_argument(record, default=registry.DEFAULT_VENUE)
     record.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     record.add_argument("--out", type=Path, required=True, metavar="FILE", help="new file")
     record.add_argument(

@@ -146,8 +146,9 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
 async def run_replay_console(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """The replay in the Textual console; the REPLAY report is printed once it closes."""
+    from brokers import registry  # noqa: PLC0415
     from brokers.recording import RecordingError  # noqa: PLC0415
-    from console.options import Broker, RunOptions  # noqa: PLC0415
+    from console.options import RunOptions  # noqa: PLC0415
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.report import render_replay  # noqa: PLC0415
     from console.replay.runner import ReplayPlayer  # noqa: PLC0415
@@ -163,9 +164,8 @@ async def run_replay_console(args: argparse.Namespace, settings: Settings, out: 
         player = ReplayPlayer(args.file, tuned)
     except RecordingError as exc:
         raise UsageError(str(exc)) from None
-    broker = Broker.BINANCE_US if header.venue == "binance_us" else Broker.KRAKEN
     options = RunOptions(
-        broker=broker,
+        broker=registry.canonical(header.venue),
         symbol=header.instrument.symbol,
         mode=Mode.PAPER,
         duration_s=None,

@@ -10,17 +10,18 @@ import textwrap
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from brokers import registry
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
 from console.exit_status import HELP as EXIT_HELP
-from console.options import DEFAULT_SYMBOLS, Broker, RunOptions
+from console.options import RunOptions
 from console.settings import ExitPositionAction, Settings
 from core.enums import Mode
 
 
 def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that trades (run, paper)."""
-    parser.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.SIM.value)
+    add_broker_argument(parser, default=registry.DEFAULT_VENUE)
     add_db_argument(parser)
     parser.add_argument("--symbol", help="product id: PF_XBTUSD (Kraken), BTCUSDT (Binance.us)")
     parser.add_argument("--no-ui", dest="ui", action="store_false", help="log lines, no console")
@@ -34,6 +35,13 @@ def add_trading_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         default=None,
         help="paper/live: do not flatten on SIGINT/SIGTERM/SIGHUP or at the end (POSITION_ON_EXIT)",
+    )
+
+
+def add_broker_argument(parser: argparse.ArgumentParser, *, default: str) -> None:
+    """``--broker NAME``: a venue of ``brokers.registry`` (an older alias is accepted)."""
+    parser.add_argument(
+        "--broker", type=registry.resolve_alias, choices=registry.names(), default=default
     )
 
 
@@ -118,7 +126,7 @@ def run_options(
     mode: Mode | None = None,
     session: str | None = None,
 ) -> RunOptions:
-    broker = Broker(args.broker)
+    venue = registry.venue(args.broker)
     try:
         duration = (
             None
@@ -128,11 +136,12 @@ def run_options(
     except DurationError as exc:
         raise UsageError(str(exc)) from None
     production = getattr(args, "production", False)
-    if production and broker is not Broker.KRAKEN:
-        raise UsageError("--production applies to --broker kraken only")
+    if production and not venue.has_demo:
+        with_demo = [name for name in registry.names() if registry.venue(name).has_demo]
+        raise UsageError(f"--production applies to --broker {' or '.join(with_demo)} only")
     return RunOptions(
-        broker=broker,
-        symbol=(args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
+        broker=venue.name,
+        symbol=(args.symbol or venue.default_symbol).upper(),
         mode=mode or getattr(args, "mode", None) or Mode.DRY_RUN,
         duration_s=duration,
         ui=args.ui,

@@ -7,9 +7,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from brokers import registry
 from console.commands.paper import session_name
-from console.commands.run import add_db_argument
-from console.options import DEFAULT_SYMBOLS, Broker
+from console.commands.run import add_broker_argument, add_db_argument
 from console.settings import Settings
 
 
@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "systemd-unit", help="print a systemd unit that runs a paper session and restarts it"
     )
     unit.add_argument("--session", required=True)
-    unit.add_argument("--broker", choices=[b.value for b in Broker], default=Broker.KRAKEN.value)
+    add_broker_argument(unit, default=registry.DEFAULT_MARKET_VENUE)
     unit.add_argument("--symbol")
     unit.add_argument("--user", help="run as this user (default: the unit's owner)")
     add_db_argument(unit)
@@ -31,7 +31,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def unit_text(args: argparse.Namespace, *, workdir: Path, python: Path) -> str:
-    broker = Broker(args.broker)
+    venue = registry.venue(args.broker)
     command = [
         str(python),
         "-m",
@@ -40,9 +40,9 @@ def unit_text(args: argparse.Namespace, *, workdir: Path, python: Path) -> str:
         "--session",
         session_name(args),
         "--broker",
-        broker.value,
+        venue.name,
         "--symbol",
-        (args.symbol or DEFAULT_SYMBOLS[broker]).upper(),
+        (args.symbol or venue.default_symbol).upper(),
         "--no-ui",
     ]
     if args.db is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from brokers import registry
 from console.settings import Settings, SettingsError
 
 ALIASES: Mapping[str, str] = {
@@ -36,7 +37,15 @@ ALIASES: Mapping[str, str] = {
 """Short names the issue and the guide use, and the setting each stands for."""
 
 TAKER_FEE_ALIAS = "taker_fee_bps"
-"""Stands for the recording venue's fee setting (``kraken_taker_fee_bps`` or the Binance.us one)."""
+"""Stands for the recording venue's fee setting (``kraken_taker_fee_bps``, ``binance_us_…``)."""
+
+
+def fee_setting(venue: str) -> str:
+    """The taker-fee setting of ``venue`` (a recording's header names it); for a venue this
+    l2console does not know, the default market's."""
+    name = venue if registry.is_known(venue) else registry.DEFAULT_MARKET_VENUE
+    return registry.venue(name).fee_setting.lower()
+
 
 TUNABLE = frozenset(
     {
@@ -53,22 +62,19 @@ TUNABLE = frozenset(
         "max_position_usd",
         "max_trades_per_day",
         "websocket_timeout_seconds",
-        "kraken_taker_fee_bps",
-        "binance_us_taker_fee_bps",
+        *(fee_setting(venue) for venue in registry.names()),
         "pessimistic_fill_latency_ms",
         "pessimistic_fill_slippage_bps",
         "optimistic_fill_improvement_bps",
     }
 )
 
-FEE_SETTING = {"kraken_futures": "kraken_taker_fee_bps", "binance_us": "binance_us_taker_fee_bps"}
-
 
 def setting_name(key: str, venue: str) -> str:
     """The settings field ``key`` names (alias or own name, any case); SettingsError if none."""
     name = key.strip().lower().replace("-", "_")
     if name == TAKER_FEE_ALIAS:
-        name = FEE_SETTING.get(venue, "kraken_taker_fee_bps")
+        name = fee_setting(venue)
     name = ALIASES.get(name, name)
     if name not in TUNABLE:
         known = ", ".join(sorted({*ALIASES, TAKER_FEE_ALIAS}))

@@ -19,15 +19,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from brokers.recording import (
-    Record,
-    RecordingHeader,
-    RecordingReader,
-    RecordKind,
-    decoder_for,
-    feed_record,
-)
-from console.replay.overrides import FEE_SETTING
+from brokers.recording import Record, RecordingHeader, RecordingReader, RecordKind, feed_record
+from brokers.registry import decoder_for
+from console.replay.overrides import fee_setting
 from console.replay.result import ReplayResult, SignalAt
 from console.settings import Settings
 from core.clock import ManualClock
@@ -84,7 +78,6 @@ def replay_order_ids() -> Callable[[], str]:
 
 
 def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
-    fee_setting = FEE_SETTING.get(header.venue, "kraken_taker_fee_bps")
     symbol = header.instrument.symbol
     return EngineConfig(
         venue_name=header.venue_name,  # the console's badge and every report line say REPLAY
@@ -93,7 +86,7 @@ def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
         strategy=settings.strategy_params,
         risk=settings.risk_limits,
         trade_notional_usd=settings.trade_notional_usd,
-        taker_fee_rate=getattr(settings, fee_setting) / BPS,
+        taker_fee_rate=getattr(settings, fee_setting(header.venue)) / BPS,
         imbalance_depth=settings.imbalance_depth,
         stale_after_s=settings.websocket_timeout_seconds,
         long_only=bool(header.extra.get("long_only", False)),

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from console.replay.overrides import apply_overrides, parse_assignment, setting_name
 from console.replay.result import ReplayResult
 from console.replay.runner import replay
@@ -33,14 +35,6 @@ from core.stats import TradeStats, compute_stats
 DEFAULT_SPLIT = 0.7
 OVERFIT_SHARE = 0.5  # out-of-sample earning rate below this share of the in-sample one: warn
 MIN_TRADES = 10  # fewer trades than this in a segment: too few to tell
-_CREDENTIALS = (
-    "kraken_demo_api_key",
-    "kraken_demo_api_secret",
-    "kraken_api_key",
-    "kraken_api_secret",
-    "binance_us_api_key",
-    "binance_us_api_secret",
-)
 
 Combination = tuple[tuple[str, str], ...]
 """((key as the user typed it, value), …) in grid order."""
@@ -120,7 +114,10 @@ def run_sweep(
     """Replay every combination (validated first, in this process) and collect the table."""
     if not 0.0 < split < 1.0:
         raise SettingsError(f"the split must be between 0 and 1, got {split}")
-    safe_base = base.model_copy(update=dict.fromkeys(_CREDENTIALS))
+    # No key ever leaves this process: every secret setting is blanked for the workers.
+    safe_base = base.model_copy(
+        update={name: None for name, value in base if isinstance(value, SecretStr)}
+    )
     jobs = [
         _Job(i, path, apply_overrides(safe_base, combo, venue), combo, split)
         for i, combo in enumerate(combinations(grid))

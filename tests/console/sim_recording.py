@@ -1,6 +1,6 @@
 """A recording of the simulated market made without sockets: fast, deterministic test data.
 
-The frames are the sim venue's own Kraken Futures messages (``brokers.sim.kraken_wire``) for
+The frames are the sim venue's own Kraken Futures messages (``brokers.sim.kraken_futures.wire``) for
 ``seconds`` of market time, written with the real ``RecordingWriter``: info, subscribed, one
 snapshot, then every level change as a ``book`` message and a heartbeat each second.
 """
@@ -13,7 +13,7 @@ import orjson
 
 from brokers.recording import RecordingHeader, RecordingWriter
 from brokers.sim import PF_XBTUSD, SimMarket
-from brokers.sim import kraken_wire as wire
+from brokers.sim.kraken_futures import wire
 from core.instrument import Instrument
 
 T0 = 1_714_564_800_000_000_000  # 2024-05-01 12:00:00 UTC

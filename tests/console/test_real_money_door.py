@@ -14,7 +14,7 @@ import pytest
 
 from console.cli import main
 from console.door import door_record
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from core.enums import Mode
 from tests.console.checklist_sessions import DAY, write_integration_session
 from tests.console.report_sessions import guide_session
@@ -123,7 +123,7 @@ def test_the_door_flags_guard_real_money_only(
 
 def test_the_run_record_keeps_what_the_door_decided() -> None:
     options = RunOptions(
-        broker=Broker.BINANCE_US,
+        broker="binance_us",
         symbol="BTCUSDT",
         mode=Mode.LIVE,
         duration_s=None,
@@ -137,7 +137,7 @@ def test_the_run_record_keeps_what_the_door_decided() -> None:
         "real_money_door": {"checklist": "skipped", "validated_by": None, "capital_usd": None},
     }
     validated = RunOptions(
-        broker=Broker.KRAKEN,
+        broker="kraken",
         symbol="PF_XBTUSD",
         mode=Mode.LIVE,
         duration_s=None,
@@ -147,7 +147,7 @@ def test_the_run_record_keeps_what_the_door_decided() -> None:
     assert door_record(validated) == {"real_money": False}
     assert door_record(
         RunOptions(
-            broker=Broker.KRAKEN,
+            broker="kraken",
             symbol="PF_XBTUSD",
             mode=Mode.LIVE,
             duration_s=None,

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
 from console.app.screens import HelpScreen, QuitScreen
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.replay.overrides import apply_overrides, parse_assignment
 from console.replay.report import render_replay
 from console.replay.runner import ReplayPlayer, replay
@@ -29,7 +29,7 @@ def busy() -> Settings:
 
 
 def console_for(path: Path, *, speed: float | None) -> tuple[ReplayConsole, RecordingHost]:
-    options = RunOptions(Broker.KRAKEN, "PF_XBTUSD", Mode.PAPER, duration_s=None, ui=True)
+    options = RunOptions("kraken", "PF_XBTUSD", Mode.PAPER, duration_s=None, ui=True)
     host = RecordingHost(ReplayPlayer(path, busy()), options, speed=speed)
     return ReplayConsole(host), host
 

@@ -16,7 +16,7 @@ from typing import Any
 from brokers.binance_us import BinanceUsFeed
 from brokers.binance_us.stats import FeedStats
 from brokers.sim import BinanceUsSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -148,7 +148,7 @@ async def binance_rig(*, seed: int = 8, **settings: Any) -> AsyncIterator[Binanc
     await server.start()
     try:
         options = RunOptions(
-            broker=Broker.BINANCE_US, symbol=SYMBOL, mode=Mode.PAPER, duration_s=None, ui=False
+            broker="binance_us", symbol=SYMBOL, mode=Mode.PAPER, duration_s=None, ui=False
         )
         async with contextlib.AsyncExitStack() as stack:
             config = binance_settings(server, **settings)

@@ -32,7 +32,7 @@ from pydantic import SecretStr
 from brokers.kraken_futures import KrakenFuturesFeed
 from brokers.kraken_futures.stats import FeedStats
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -320,7 +320,7 @@ async def trading_rig(
     if before_start is not None:
         before_start(server)
     try:
-        options = RunOptions(broker=Broker.KRAKEN, symbol=XBT, mode=mode, duration_s=None, ui=False)
+        options = RunOptions(broker="kraken", symbol=XBT, mode=mode, duration_s=None, ui=False)
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, rig_settings(server, **settings), stack)
             witness = Witness()

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from brokers.binance_us import BinanceUsRest
 from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET, BinanceUsSimServer
 from console.headless import open_session
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -72,7 +72,7 @@ def settings_for(server: BinanceUsSimServer, **changes: object) -> Settings:
 
 def live(**changes: object) -> RunOptions:
     return RunOptions(
-        broker=Broker.BINANCE_US,
+        broker="binance_us",
         symbol="BTCUSDT",
         mode=Mode.LIVE,
         duration_s=None,
@@ -127,7 +127,7 @@ async def test_a_dry_run_with_keys_can_never_switch_to_live() -> None:
     async with BinanceUsSimServer(seed=20) as server:
         settings = settings_for(server)
         options = RunOptions(
-            broker=Broker.BINANCE_US, symbol="BTCUSDT", mode=Mode.DRY_RUN, duration_s=None, ui=False
+            broker="binance_us", symbol="BTCUSDT", mode=Mode.DRY_RUN, duration_s=None, ui=False
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-from brokers.sim.orders import EndReason, OrderKind, OrderState
+from brokers.sim.market.orders import EndReason, OrderKind, OrderState
 from core.enums import Side
 from tests.e2e.console_process import (
     HOLD_POSITIONS,

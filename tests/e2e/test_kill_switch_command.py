@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-from brokers.sim.orders import OrderState
+from brokers.sim.market.orders import OrderState
 from tests.e2e.conftest import FAST_SIM, clean_env
 from tests.e2e.console_process import (
     HOLD_POSITIONS,

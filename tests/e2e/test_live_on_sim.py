@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import StartupError, open_venue
@@ -60,7 +60,7 @@ async def test_live_round_trip_is_signed_has_unique_client_ids_and_closes_reduce
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server)
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:
@@ -101,7 +101,7 @@ async def test_a_wrong_secret_stops_a_live_start_before_any_order() -> None:
             update={"kraken_demo_api_secret": SecretStr("d3Jvbmc=")}
         )
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
@@ -129,7 +129,7 @@ async def test_a_lost_answer_is_resolved_by_asking_the_venue_never_by_sending_ag
         server.faults.fail_rest("sendorder", status=503, after_execute=after_execute)
         settings = settings_for(server)
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:

@@ -19,7 +19,7 @@ import pytest
 
 from brokers.kraken_futures import KrakenFuturesFeed
 from brokers.recording import FrameRecorder, RecordingHeader
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.replay.runner import replay
 from console.session import TradingSession
 from console.settings import Settings
@@ -80,7 +80,7 @@ class Decisions(EngineObserver):
 
 
 async def record_live_paper_run(path: Path, settings: Settings) -> Decisions:
-    options = RunOptions(Broker.SIM, "PF_XBTUSD", Mode.PAPER, duration_s=None, ui=False)
+    options = RunOptions("sim", "PF_XBTUSD", Mode.PAPER, duration_s=None, ui=False)
     async with contextlib.AsyncExitStack() as stack:
         connection = await open_venue(options, settings, stack)
         recorder = FrameRecorder(path, flush_interval_s=0.1)

@@ -18,7 +18,7 @@ import pytest
 from brokers.binance_us import BinanceUsEndpoints, BinanceUsFeed, BinanceUsRest
 from brokers.recording import FrameRecorder, RecordingHeader, RecordingReader, RecordKind
 from brokers.sim import BinanceUsSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.replay.runner import replay
 from console.session import TradingSession
 from console.settings import Settings
@@ -87,7 +87,7 @@ async def test_a_binance_us_recording_replays_to_the_live_runs_decisions(tmp_pat
             max_daily_loss_usd=1_000_000,
             max_position_usd=1_000,
         )
-        options = RunOptions(Broker.BINANCE_US, "BTCUSDT", Mode.PAPER, duration_s=None, ui=False)
+        options = RunOptions("binance_us", "BTCUSDT", Mode.PAPER, duration_s=None, ui=False)
         path = tmp_path / "binance.l2rec"
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from brokers.kraken_futures import KrakenFuturesRest
 from brokers.sim import KrakenFuturesSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import load_settings
 from console.venue_setup import open_venue
@@ -120,7 +120,7 @@ async def test_no_key_or_secret_in_reprs_or_error_text(tmp_path: Path) -> None:
     async with KrakenFuturesSimServer(seed=2, credentials={KEY: SECRET}) as server:
         settings = load_settings(env_file(tmp_path, server, SECRET))
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)

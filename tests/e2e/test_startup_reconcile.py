@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-from brokers.sim.orders import OrderKind, OrderState
-from console.options import Broker, RunOptions
+from brokers.sim.market.orders import OrderKind, OrderState
+from console.options import RunOptions
 from console.session import TradingSession
 from console.venue_setup import StartupError, open_venue
 from core.engine_state import KillSwitchPhase
@@ -110,9 +110,7 @@ async def test_a_venue_that_cannot_be_read_at_start_stops_the_start() -> None:
     try:
         server.faults.fail_rest("openpositions", status=503, times=10)
         settings = rig_settings(server)
-        options = RunOptions(
-            broker=Broker.KRAKEN, symbol=XBT, mode=Mode.LIVE, duration_s=None, ui=False
-        )
+        options = RunOptions(broker="kraken", symbol=XBT, mode=Mode.LIVE, duration_s=None, ui=False)
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
             session = TradingSession(options, settings, connection)

@@ -9,7 +9,7 @@ import contextlib
 import pytest
 
 from brokers.sim import KrakenFuturesSimServer
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.venue_setup import open_venue
 from core.engine_state import KillSwitchPhase
@@ -26,7 +26,7 @@ async def test_cancelling_whoever_waits_for_a_stop_does_not_cut_its_live_flatten
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server)
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:

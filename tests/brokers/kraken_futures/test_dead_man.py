@@ -11,7 +11,7 @@ import pytest
 
 from brokers.kraken_futures import DeadMansSwitch, KrakenFuturesRest
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
-from brokers.sim.orders import EndReason, OrderKind, OrderState
+from brokers.sim.market.orders import EndReason, OrderKind, OrderState
 from core.enums import Side
 from core.ports import VenueError
 from tests.brokers.kraken_futures.conftest import StepClock

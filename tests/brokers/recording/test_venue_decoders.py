@@ -6,7 +6,8 @@ import pytest
 
 from brokers.binance_us.replay import BinanceUsReplay
 from brokers.kraken_futures.replay import KrakenFuturesReplay
-from brokers.recording import RecordingError, decoder_for
+from brokers.recording import RecordingError
+from brokers.registry import decoder_for
 from core.events import FeedEventKind
 from tests.brokers.kraken_futures.conftest import RecordingSink
 from tests.brokers.recording.helpers import header

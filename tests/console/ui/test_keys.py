@@ -12,7 +12,6 @@ from console.app.replay import MarketReplay, replay_options
 from console.app.scenes import GATE_NOT_MET, a_session_with_an_open_position, play, trading_app
 from console.app.screens import ConfirmLiveScreen, HelpScreen, LatencyScreen, QuitScreen
 from console.app.widgets import Pane
-from console.options import Broker
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode
 from tests.console.ui.conftest import wait_until
@@ -56,7 +55,7 @@ async def test_d_with_an_open_position_refuses_before_asking() -> None:
 
 
 async def test_real_money_venue_refuses_live_without_the_flag_and_never_asks() -> None:
-    options = replay_options(Mode.DRY_RUN, broker=Broker.KRAKEN, production=True)
+    options = replay_options(Mode.DRY_RUN, broker="kraken", production=True)
     app = L2ConsoleApp(MarketReplay(options))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
@@ -66,9 +65,7 @@ async def test_real_money_venue_refuses_live_without_the_flag_and_never_asks() -
 
 
 async def test_with_the_flag_the_real_money_confirmation_says_so() -> None:
-    options = replay_options(
-        Mode.DRY_RUN, broker=Broker.KRAKEN, production=True, real_money_ack=True
-    )
+    options = replay_options(Mode.DRY_RUN, broker="kraken", production=True, real_money_ack=True)
     app = L2ConsoleApp(MarketReplay(options))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
@@ -81,7 +78,7 @@ async def test_with_the_flag_the_real_money_confirmation_says_so() -> None:
 
 async def test_kraken_dry_run_going_live_is_real_money_not_demo() -> None:
     # Dry run on Kraken watches production; live from there would trade production.
-    options = replay_options(Mode.DRY_RUN, broker=Broker.KRAKEN)
+    options = replay_options(Mode.DRY_RUN, broker="kraken")
     app = L2ConsoleApp(MarketReplay(options))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from console.app.app import L2ConsoleApp
 from console.app.screens import ConfirmLiveScreen
-from console.options import Broker, RunOptions
+from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -48,7 +48,7 @@ def settings_for(server: KrakenFuturesSimServer | None = None, **changes: object
 async def test_f_closes_the_live_position_and_the_venue_confirms_flat() -> None:
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         options = RunOptions(
-            broker=Broker.KRAKEN, symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=True
+            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=True
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings_for(server), stack)
@@ -82,7 +82,7 @@ async def test_f_closes_the_live_position_and_the_venue_confirms_flat() -> None:
 
 async def test_d_goes_live_on_the_sim_only_after_yes_and_back_without_asking() -> None:
     options = RunOptions(
-        broker=Broker.SIM, symbol="PF_XBTUSD", mode=Mode.DRY_RUN, duration_s=None, ui=True
+        broker="sim", symbol="PF_XBTUSD", mode=Mode.DRY_RUN, duration_s=None, ui=True
     )
     async with contextlib.AsyncExitStack() as stack:
         # Stay flat (switching needs flat); a quiet feed keeps Pilot's idle waits short.
@@ -117,7 +117,7 @@ async def test_going_live_from_the_console_checks_the_venue_and_arms_its_dead_ma
             kraken_api_secret=SecretStr(SIM_API_SECRET),
         )
         options = RunOptions(
-            broker=Broker.KRAKEN,
+            broker="kraken",
             symbol="PF_XBTUSD",
             mode=Mode.DRY_RUN,
             duration_s=None,

@@ -25,7 +25,6 @@ from console.app.widgets.imbalance import ImbalancePane
 from console.app.widgets.order_book import bar
 from console.app.widgets.pane import fit, pack
 from console.app.widgets.position import PositionFacts, PositionPane
-from console.options import Broker
 from console.totals import Totals
 from core.enums import Mode
 from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
@@ -37,15 +36,15 @@ from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
         (Mode.DRY_RUN, {}, DRY_RUN),
         (Mode.PAPER, {}, PAPER),
         (Mode.LIVE, {}, LIVE_SIM),
-        (Mode.LIVE, {"broker": Broker.KRAKEN, "mode": Mode.LIVE}, LIVE_DEMO),
+        (Mode.LIVE, {"broker": "kraken", "mode": Mode.LIVE}, LIVE_DEMO),
         (
             Mode.LIVE,
-            {"broker": Broker.KRAKEN, "mode": Mode.LIVE, "production": True},
+            {"broker": "kraken", "mode": Mode.LIVE, "production": True},
             LIVE_REAL_MONEY,
         ),
         # started dry-run on Kraken: the connection is production, so live is real money
-        (Mode.LIVE, {"broker": Broker.KRAKEN}, LIVE_REAL_MONEY),
-        (Mode.LIVE, {"broker": Broker.BINANCE_US}, LIVE_REAL_MONEY),
+        (Mode.LIVE, {"broker": "kraken"}, LIVE_REAL_MONEY),
+        (Mode.LIVE, {"broker": "binance_us"}, LIVE_REAL_MONEY),
     ],
 )
 def test_each_mode_has_its_own_unmistakable_badge(mode, changes, expected) -> None:  # type: ignore[no-untyped-def]
@@ -63,9 +62,9 @@ def test_badges_differ_in_words_and_colour() -> None:
 
 def test_real_money_needs_the_flag_before_even_asking() -> None:
     assert live_refusal(replay_options(Mode.DRY_RUN)) is None
-    refusal = live_refusal(replay_options(Mode.PAPER, broker=Broker.BINANCE_US))
+    refusal = live_refusal(replay_options(Mode.PAPER, broker="binance_us"))
     assert refusal is not None and "--i-understand-this-is-real-money" in refusal
-    acked = replay_options(Mode.PAPER, broker=Broker.BINANCE_US, real_money_ack=True)
+    acked = replay_options(Mode.PAPER, broker="binance_us", real_money_ack=True)
     assert live_refusal(acked) is None
 
 

@@ -1,0 +1,167 @@
+"""Kraken Futures as the registry knows it (``kraken``): its facts and its factories.
+
+Live trading uses the demo (fake money) unless ``--production``; dry-run and paper watch the
+production book and need no keys. Keys: ``KRAKEN_DEMO_API_KEY``/``_SECRET`` for the demo,
+``KRAKEN_API_KEY``/``_SECRET`` for production; ``KRAKEN_FUTURES_WS_URL``/``_REST_URL`` point the
+adapter elsewhere (a proxy, ``l2console sim``). With keys, the dead-man's switch is armed for
+live trading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+from pydantic import SecretStr
+
+from brokers.kraken_futures.dead_man import DeadMansSwitch
+from brokers.kraken_futures.feed import KrakenFuturesFeed
+from brokers.kraken_futures.parse import FrameParser
+from brokers.kraken_futures.replay import KrakenFuturesReplay
+from brokers.kraken_futures.rest import KrakenFuturesRest
+from brokers.kraken_futures.urls import KrakenFuturesEndpoints, KrakenFuturesVenue, redacted
+from brokers.venue import (
+    ApiCredentials,
+    SimServer,
+    Target,
+    VenueConnection,
+    VenueRequest,
+    VenueSetupError,
+    VenueSpec,
+)
+from core.ports import FeedSink
+
+DEMO_KEYS = ("KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
+PRODUCTION_KEYS = ("KRAKEN_API_KEY", "KRAKEN_API_SECRET")
+
+
+class KrakenFutures(VenueSpec):
+    name = "kraken"
+    title = "Kraken Futures"
+    banner_name = "Kraken"
+    default_symbol = "PF_XBTUSD"
+    long_only = False
+    has_demo = True
+    fee_setting = "KRAKEN_TAKER_FEE_BPS"
+    ws_url_setting = "KRAKEN_FUTURES_WS_URL"
+    rest_url_setting = "KRAKEN_FUTURES_REST_URL"
+    settings = (
+        *DEMO_KEYS,
+        *PRODUCTION_KEYS,
+        ws_url_setting,
+        rest_url_setting,
+        fee_setting,
+        "REST_TIMEOUT_SECONDS",
+        "WEBSOCKET_TIMEOUT_SECONDS",
+        "DEAD_MAN_TIMEOUT_SECONDS",
+        "DEAD_MAN_REFRESH_SECONDS",
+    )
+    sim_port = 8080
+
+    async def open(
+        self, request: VenueRequest, stack: contextlib.AsyncExitStack
+    ) -> VenueConnection:
+        # Orders must fill in the book the strategy watches: live trading uses the demo (or, with
+        # --production, the production) venue for both.
+        demo = self.uses_demo(started_live=request.live, production=request.production)
+        settings = request.settings
+        ws_override = settings[self.ws_url_setting]
+        try:
+            endpoints = KrakenFuturesEndpoints.for_venue(
+                KrakenFuturesVenue.DEMO if demo else KrakenFuturesVenue.PRODUCTION,
+                ws_url=ws_override,
+                rest_url=settings[self.rest_url_setting],
+            )
+        except ValueError as exc:
+            raise VenueSetupError(str(exc)) from None
+        credentials = ApiCredentials.from_settings(
+            settings, *(DEMO_KEYS if demo else PRODUCTION_KEYS)
+        )
+        if request.live and credentials.missing:
+            where = "the Kraken Futures demo" if demo else "Kraken Futures (production)"
+            raise VenueSetupError(
+                f"live trading on {where} needs {' and '.join(credentials.missing)} in .env"
+            )
+        target = Target(
+            ws_url=endpoints.ws_url,
+            rest_url=endpoints.rest_url,
+            credentials=credentials,
+            venue_name="Kraken Futures demo" if demo else "Kraken Futures",
+            environment=("custom endpoint" if ws_override else ("demo" if demo else "production")),
+        )
+        return await self.connect(request, stack, target)
+
+    async def connect(
+        self, request: VenueRequest, stack: contextlib.AsyncExitStack, target: Target
+    ) -> VenueConnection:
+        settings = request.settings
+        credentials = target.credentials
+        rest = KrakenFuturesRest(
+            rest_url=target.rest_url,
+            api_key=credentials.key,
+            api_secret=credentials.secret,
+            key_setting=credentials.key_setting,
+            secret_setting=credentials.secret_setting,
+            timeout_s=settings["REST_TIMEOUT_SECONDS"],
+        )
+        stack.push_async_callback(rest.close)
+        instrument = await self.listed_instrument(rest, request, target)
+        recorder = await self.start_recorder(
+            request, stack, target, instrument, ws_url=redacted(target.ws_url)
+        )
+        feed = KrakenFuturesFeed(
+            [instrument.symbol],
+            ws_url=target.ws_url,
+            silence_timeout_s=settings["WEBSOCKET_TIMEOUT_SECONDS"],
+            on_raw_frame=recorder.ws_frame if recorder is not None else None,
+        )
+        return self.connection(
+            target,
+            feed=feed,
+            venue=rest,
+            instrument=instrument,
+            taker_fee_rate=self.fee_rate(settings),
+            can_trade_live=not credentials.missing,
+            ws_url=target.ws_url,
+            rest_url=target.rest_url,
+            dead_man=None
+            if credentials.missing
+            else DeadMansSwitch(
+                rest,
+                timeout_s=settings["DEAD_MAN_TIMEOUT_SECONDS"],
+                refresh_s=settings["DEAD_MAN_REFRESH_SECONDS"],
+            ),
+            recorder=recorder,
+        )
+
+    def replay_decoder(self, sink: FeedSink) -> KrakenFuturesReplay:
+        return KrakenFuturesReplay(sink)
+
+    def frame_parser(self, sink: FeedSink) -> FrameParser:
+        return FrameParser(sink)
+
+    def synthetic_frames(self, count: int, products: tuple[str, ...], seed: int) -> list[str]:
+        from brokers.kraken_futures import bench_frames  # noqa: PLC0415 - benchmarks only
+
+        return bench_frames.synthetic_frames(count, products, seed)
+
+    def book_products(self, frames: Sequence[str | bytes]) -> tuple[str, tuple[str, ...]]:
+        from brokers.kraken_futures import bench_frames  # noqa: PLC0415 - benchmarks only
+
+        return bench_frames.book_products(frames)
+
+    def sim_server(self, *, seed: int, rate_hz: float, edge: float) -> SimServer:
+        from brokers.sim.kraken_futures import KrakenFuturesSimServer  # noqa: PLC0415 - on demand
+
+        return KrakenFuturesSimServer(seed=seed, rate_hz=rate_hz, edge=edge)
+
+    @property
+    def sim_credentials(self) -> ApiCredentials:
+        from brokers.sim.kraken_futures import SIM_API_KEY, SIM_API_SECRET  # noqa: PLC0415
+
+        return ApiCredentials(
+            SecretStr(SIM_API_KEY), SecretStr(SIM_API_SECRET), "SIM_API_KEY", "SIM_API_SECRET"
+        )
+
+
+VENUE = KrakenFutures()

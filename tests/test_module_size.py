@@ -1,0 +1,28 @@
+"""Small modules with one job: none of a guarded package runs over ``MAX_LINES`` lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 500
+
+
+def too_long(package: str, max_lines: int = MAX_LINES) -> list[str]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > max_lines:
+            found.append(f"{path.relative_to(ROOT).as_posix()}: {lines} lines")
+    return found
+
+
+@pytest.mark.parametrize("package", ["brokers"])
+def test_no_module_is_over_the_limit(package: str) -> None:
+    assert too_long(package) == []
+
+
+def test_the_rule_itself_catches_a_long_module() -> None:
+    assert too_long("brokers", max_lines=50) != []
