@@ -7,15 +7,20 @@ from decimal import Decimal
 from core.checklists.integration import is_limit_block
 from core.enums import BookState
 from core.risk import RiskLimits, RiskManager
+from core.trading_state import ACTIVE, Restriction, TradingStatus
+from tests.core.test_risk import XBT
 
 NOW = 1_717_200_000 * 1_000_000_000
+
+
+def restricted(restriction: Restriction) -> TradingStatus:
+    return TradingStatus(restriction.state, restriction)
 
 
 def verdict_reason(manager: RiskManager, **overrides: object) -> str:
     fields: dict[str, object] = {
         "book_state": BookState.LIVE,
-        "kill_switch_engaged": False,
-        "paused": False,
+        "trading": ACTIVE,
         "order_notional_usd": Decimal(10),
         "position_notional_usd": Decimal(0),
         "unrealized_pnl_usd": Decimal(0),
@@ -28,7 +33,7 @@ def verdict_reason(manager: RiskManager, **overrides: object) -> str:
 
 
 def test_every_limit_refusal_counts_and_no_other_block_does() -> None:
-    manager = RiskManager(RiskLimits(Decimal(50), Decimal(100), 1))
+    manager = RiskManager(RiskLimits(Decimal(50), Decimal(100), 1), XBT)
     limits = [
         verdict_reason(manager, unrealized_pnl_usd=Decimal(-60)),
         verdict_reason(manager, order_notional_usd=Decimal(200)),
@@ -36,8 +41,8 @@ def test_every_limit_refusal_counts_and_no_other_block_does() -> None:
     manager.record_entry(NOW)
     limits.append(verdict_reason(manager))
     others = [
-        verdict_reason(manager, kill_switch_engaged=True),
-        verdict_reason(manager, paused=True),
+        verdict_reason(manager, trading=restricted(Restriction.KILL_SWITCH)),
+        verdict_reason(manager, trading=restricted(Restriction.PAUSED)),
         verdict_reason(manager, book_state=BookState.STALE),
     ]
     assert [is_limit_block(reason) for reason in limits] == [True, True, True]
