@@ -177,6 +177,7 @@ class VenueSpec(ABC):
     ws_url_setting: str  # the endpoint overrides (``KRAKEN_FUTURES_WS_URL``)
     rest_url_setting: str
     settings: tuple[str, ...]  # every setting ``open`` reads, by environment name
+    real_money_keys: tuple[str, ...] = ()  # the key settings that trade real money
     sim_port: int | None = None  # ``l2console sim --protocol <name>``'s default port
 
     def __repr__(self) -> str:

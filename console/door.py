@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from console.checklists import REAL_MONEY_KEYS, live_for
+from console.checklists import live_for
 from console.commands.errors import UsageError
 from console.options import RunOptions
 from console.settings import Settings
@@ -67,7 +67,7 @@ def _run_the_checklist(options: RunOptions, settings: Settings, env_file: Path) 
                 settings,
                 env_file=env_file,
                 capital_usd=options.capital_usd,
-                key_names=REAL_MONEY_KEYS[options.broker.value],
+                key_names=options.venue.real_money_keys,
             )
     except StoreError as exc:
         raise UsageError(str(exc)) from None

@@ -46,6 +46,7 @@ class BinanceUs(VenueSpec):
     ws_url_setting = "BINANCE_US_WS_URL"
     rest_url_setting = "BINANCE_US_REST_URL"
     settings = (*KEYS, ws_url_setting, rest_url_setting, fee_setting, "WEBSOCKET_TIMEOUT_SECONDS")
+    real_money_keys = KEYS
     sim_port = 8081
 
     async def open(

@@ -45,6 +45,7 @@ class KrakenFutures(VenueSpec):
     fee_setting = "KRAKEN_TAKER_FEE_BPS"
     ws_url_setting = "KRAKEN_FUTURES_WS_URL"
     rest_url_setting = "KRAKEN_FUTURES_REST_URL"
+    real_money_keys = PRODUCTION_KEYS
     settings = (
         *DEMO_KEYS,
         *PRODUCTION_KEYS,

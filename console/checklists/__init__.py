@@ -2,11 +2,10 @@
 (``gather``), judged by ``core.checklists``, and printed (``render_checklist``)."""
 
 from console.checklists.gather import (
-    REAL_MONEY_KEYS,
     integration_for,
     key_custody,
     live_for,
 )
 from console.checklists.text import render_checklist
 
-__all__ = ["REAL_MONEY_KEYS", "integration_for", "key_custody", "live_for", "render_checklist"]
+__all__ = ["integration_for", "key_custody", "live_for", "render_checklist"]

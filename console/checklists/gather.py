@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from brokers import registry
 from console.report import build_report
 from console.settings import Settings
 from core.checklists import (
@@ -23,10 +24,10 @@ from core.checklists import (
 )
 from core.store import SessionReader
 
-REAL_MONEY_KEYS = {
-    "kraken": ("KRAKEN_API_KEY", "KRAKEN_API_SECRET"),
-    "binance_us": ("BINANCE_US_API_KEY", "BINANCE_US_API_SECRET"),
-}
+
+def real_money_keys() -> tuple[str, ...]:
+    """Every venue's key settings that trade real money (loads the venues: call when judging)."""
+    return tuple(key for name in registry.names() for key in registry.venue(name).real_money_keys)
 
 
 def integration_for(reader: SessionReader, name: str) -> Checklist:
@@ -48,7 +49,7 @@ def live_for(
     report = build_report(reader.report_data(name), settings.gate_settings)
     every = reader.every_evidence()
     paper = next(evidence for evidence in every if evidence.name == name)
-    names = tuple(key_names) or tuple(n for pair in REAL_MONEY_KEYS.values() for n in pair)
+    names = tuple(key_names) or real_money_keys()
     evidence = LiveEvidence(
         paper=paper,
         gate=report.gate,
