@@ -16,8 +16,22 @@ from console.commands import (
     run,
     sessions,
     sim,
+    study,
     sweep,
     systemd_unit,
 )
 
-COMMANDS = (run, paper, flatten, report, sessions, systemd_unit, sim, record, replay, sweep, bench)
+COMMANDS = (
+    run,
+    paper,
+    flatten,
+    report,
+    sessions,
+    systemd_unit,
+    sim,
+    record,
+    replay,
+    sweep,
+    study,
+    bench,
+)
