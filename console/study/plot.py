@@ -21,10 +21,19 @@ class PlotUnavailable(Exception):
     """The picture cannot be drawn (matplotlib missing, an unknown file type)."""
 
 
-def _curves(result: StudyResult, name: str) -> list[tuple[str, list[Cell]]]:
-    """Per horizon, the in-sample decile cells of ``name`` that have cases, lowest decile first."""
+def _curves(
+    result: StudyResult, name: str, *, one_unit: bool = False
+) -> list[tuple[str, list[Cell]]]:
+    """Per horizon, the in-sample decile cells of ``name`` that have cases, lowest decile first.
+
+    ``one_unit``: only the horizons counted like the first one (mid changes or seconds), so a
+    60 s move does not flatten the mid-change curves on a small terminal chart.
+    """
     curves = []
-    for horizon in result.horizons:
+    horizons = result.horizons
+    if one_unit and horizons:
+        horizons = tuple(h for h in horizons if h.unit is horizons[0].unit)
+    for horizon in horizons:
         cells = [
             c
             for c in result.cells
@@ -50,7 +59,7 @@ def terminal_picture(result: StudyResult, *, width: int = 100, height: int = 14)
     figure = plotext.figure
     charts = []
     for name in result.signals:
-        curves = _curves(result, name)
+        curves = _curves(result, name, one_unit=True)
         if not curves:
             continue
         figure.clear()
