@@ -3,7 +3,7 @@
 A signal is fed the book after every applied update (``update(book) -> value``) and keeps
 whatever state it needs between updates; none re-sums the book per frame. The top-N ratio reads
 the book's own incremental depth sums; the others read at most a fixed handful of levels at the
-touch (``OrderBook.top(k)``, k <= 10) and keep windowed sums in O(1) per update.
+touch (``OrderBook.touch``, ``top_sizes``, ``top``) and keep windowed sums in O(1) per update.
 
 ``make_signal(name)`` builds one by name (``SIGNAL_NAMES``), so settings can later select one.
 Nothing here is wired into the engine yet.

@@ -46,16 +46,25 @@ class OrderFlowImbalance:
     def __init__(self, window: int = 50) -> None:
         self._flow = WindowSum(window)
         self._depth = WindowSum(window)
-        self._before: tuple[Level, Level] | None = None
+        self._before: tuple[float, float, float, float] | None = None
 
     def update(self, book: OrderBook) -> float:
-        bids, asks = book.top(1)
-        bid, ask = bids[0], asks[0]
+        pb, qb, pa, qa = book.touch()  # type: ignore[misc]  # both sides present (BookSignal)
         before = self._before
-        flow = 0.0 if before is None else flow_at(bid, ask, before[0], before[1])
-        self._before = (bid, ask)
+        flow = 0.0
+        if before is not None:  # flow_at, inlined: this one is meant for the hot path
+            pb0, qb0, pa0, qa0 = before
+            if pb >= pb0:
+                flow += qb
+            if pb <= pb0:
+                flow -= qb0
+            if pa <= pa0:
+                flow -= qa
+            if pa >= pa0:
+                flow += qa0
+        self._before = (pb, qb, pa, qa)
         total = self._flow.push(flow)
-        depth = self._depth.push((bid[1] + ask[1]) * 0.5)
+        depth = self._depth.push((qb + qa) * 0.5)
         return total * len(self._depth) / depth
 
     def reset(self) -> None:

@@ -29,8 +29,7 @@ class QueueImbalance:
     name = "queue"
 
     def update(self, book: OrderBook) -> float:
-        bids, asks = book.top(1)
-        bid, ask = bids[0][1], asks[0][1]
+        _, bid, _, ask = book.touch()  # type: ignore[misc]  # both sides present (BookSignal)
         return (bid - ask) / (bid + ask)
 
     def reset(self) -> None:
@@ -54,9 +53,10 @@ class WeightedImbalance:
         self._weights = [decay**i for i in range(levels)]
 
     def update(self, book: OrderBook) -> float:
-        bids, asks = book.top(self.levels)
-        bid = sum([w * level[1] for w, level in zip(self._weights, bids, strict=False)])
-        ask = sum([w * level[1] for w, level in zip(self._weights, asks, strict=False)])
+        bids, asks = book.top_sizes(self.levels)
+        weights = self._weights
+        bid = sum([w * size for w, size in zip(weights, bids, strict=False)])
+        ask = sum([w * size for w, size in zip(weights, asks, strict=False)])
         return (bid - ask) / (bid + ask)
 
     def reset(self) -> None:
@@ -75,8 +75,7 @@ class MicroPriceOffset:
     name = "microprice"
 
     def update(self, book: OrderBook) -> float:
-        bids, asks = book.top(1)
-        (bid, bid_size), (ask, ask_size) = bids[0], asks[0]
+        bid, bid_size, ask, ask_size = book.touch()  # type: ignore[misc]  # both sides present
         micro = (bid_size * ask + ask_size * bid) / (bid_size + ask_size)
         mid = (bid + ask) * 0.5
         return (micro - mid) / mid * 10_000.0

@@ -114,3 +114,11 @@ def test_every_name_builds_its_signal_and_bench_measures_each() -> None:
         make_signal("nope")
     costs = signal_costs(updates=500, runs=1)
     assert set(costs) == set(SIGNAL_NAMES) and all(c >= 0 for c in costs.values())
+
+
+def test_the_books_touch_and_top_sizes_read_best_first() -> None:
+    b = book(BIDS, ASKS)
+    assert b.touch() == (100.0, 3.0, 101.0, 1.0)
+    assert b.top_sizes(2) == ([3.0, 1.0], [1.0, 2.0])
+    assert b.top_sizes(9) == ([3.0, 1.0, 4.0], [1.0, 2.0, 8.0])
+    assert OrderBook(PRODUCT).touch() is None
