@@ -399,6 +399,23 @@ class OrderBook:
         asks = [(-k, ask_sizes[k]) for k in reversed(self._asks.keys[-n:])] if n > 0 else []
         return bids, asks
 
+    def touch(self) -> tuple[float, float, float, float] | None:
+        """(best bid, its size, best ask, its size); None when a side is empty. For signals."""
+        bids, asks = self._bids, self._asks
+        if not bids.keys or not asks.keys:
+            return None
+        bid, ask = bids.keys[-1], asks.keys[-1]
+        return bid, bids.sizes[bid], -ask, asks.sizes[ask]
+
+    def top_sizes(self, n: int) -> tuple[list[float], list[float]]:
+        """The sizes of the best ``n`` levels of each side, best first. For signals."""
+        bids, asks = self._bids, self._asks
+        bid_sizes, ask_sizes = bids.sizes, asks.sizes
+        return (
+            [bid_sizes[k] for k in bids.keys[: -n - 1 : -1]],
+            [ask_sizes[k] for k in asks.keys[: -n - 1 : -1]],
+        )
+
     def levels_from_best(self, side: Side) -> Iterator[Level]:
         """Every level a market order of ``side`` would take, best first (asks for a BUY).
 

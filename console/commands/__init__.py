@@ -17,6 +17,7 @@ from console.commands import (
     run,
     sessions,
     sim,
+    study,
     sweep,
     systemd_unit,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     record,
     replay,
     sweep,
+    study,
     bench,
     checklist,
 )
