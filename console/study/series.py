@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brokers.recording import RecordingHeader, RecordingReader, decoder_for, feed_record
+from brokers.recording import RecordingHeader, RecordingReader, feed_record
+from brokers.registry import decoder_for
 from core.book import APPLIED, OrderBook
 from core.enums import BookState
 from core.events import BookDelta, BookSnapshot, FeedEvent

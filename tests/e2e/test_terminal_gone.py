@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
-from brokers.sim.orders import OrderState
+from brokers.sim.market.orders import OrderState
 from console.exit_status import ExitStatus
 from tests.e2e.conftest import FAST_SIM, clean_env, l2console_argv
 from tests.e2e.console_process import HOLD_POSITIONS, ConsoleProcess, console, live_env
