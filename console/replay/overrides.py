@@ -114,7 +114,8 @@ def apply_overrides(settings: Settings, pairs: Iterable[tuple[str, str]], venue:
         name = str(first["loc"][0]) if first["loc"] else ""
         key = shown.get(name, name)
         raise SettingsError(
-            f"bad value for {key}: {first['msg']} (got {first.get('input')!r})"
+            f"bad value for {key}: {str(first['msg']).removeprefix('Value error, ')} "
+            f"(got {first.get('input')!r})"
         ) from None
 
 
