@@ -80,9 +80,12 @@ class Trader:
         self.ratio = 1.0 if params.signal_info.multiplicative else 0.0
         """The active signal's latest value (the guide's ratio by default)."""
         self.signal_info = params.signal_info
+        self._signal_reset: Callable[[], None] | None = None
         if params.signal != DEFAULT_SIGNAL:
             # Another signal keeps its own state; the guide's ratio stays the lean path below.
-            self._signal_update = make_signal(params.signal).update
+            signal = make_signal(params.signal)
+            self._signal_update = signal.update
+            self._signal_reset = signal.reset
             self.on_book_update = self._on_book_update_signal  # type: ignore[method-assign]
         self._open_position: OpenPosition | None = None
         self._busy = False  # an order or a fill commit is in flight: no new decision
@@ -114,6 +117,11 @@ class Trader:
             if decision is not None:
                 self._act(decision, book)
         self._record_tick_latency(self._mono_ns() - recv_ns)
+
+    def snapshot_loaded(self) -> None:
+        """The traded book was (re)loaded: a signal's flow before it is not comparable."""
+        if self._signal_reset is not None:
+            self._signal_reset()
 
     def _on_book_update_signal(self, recv_ns: int) -> None:
         """``on_book_update`` for a signal other than the ratio: the same, fed by its value."""

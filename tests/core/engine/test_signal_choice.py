@@ -82,3 +82,13 @@ def test_thresholds_are_on_each_signals_scale_and_can_be_overridden() -> None:
         StrategyParams(signal="nope")
     with pytest.raises(ValueError, match="signal entry must be positive"):
         StrategyParams(signal="queue", signal_entry=0.0)
+
+
+async def test_a_new_snapshot_starts_the_order_flow_afresh() -> None:
+    engine, _ = engine_trading("ofi")
+    engine.pause()  # only the signal's value matters here
+    engine.on_snapshot(snapshot(1, 1.0, 1.0))
+    engine.on_delta(touch(2, 30.0, 1.0))
+    assert engine.state().book.ratio > 1.0
+    engine.on_snapshot(snapshot(3, 5.0, 1.0))  # a resync: the queues jumped, nobody traded
+    assert engine.state().book.ratio == 0.0, "no flow measured across the snapshot"
