@@ -26,6 +26,7 @@ from core.fill_bands import ExecutionModel
 from core.freshness import FreshnessPolicy, NotLiveAction
 from core.gates import LiveGateThresholds, PaperGateThresholds
 from core.risk import RiskLimits
+from core.signals import DEFAULT_SIGNAL, SIGNAL_NAMES
 from core.strategy import StrategyParams
 
 # python-dotenv logs each line it cannot parse in its own words (and with its own logger format);
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
     max_hold_seconds: float = Field(300.0, gt=0)
     spread_filter_bps: float = Field(50.0, gt=0)
     cooldown_seconds: float = Field(10.0, ge=0)
+    # Which imbalance signal trades (core.signals); the ratio keeps ENTRY/REVERSAL_IMBALANCE_RATIO,
+    # the others read these two on their own scale (None: the signal's default).
+    imbalance_signal: str = DEFAULT_SIGNAL
+    signal_entry_threshold: float | None = Field(None, gt=0)
+    signal_exit_threshold: float | None = Field(None, ge=0)
 
     # --- fees (taker, basis points of notional) -------------------------------------------------
     kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
@@ -136,6 +142,15 @@ class Settings(BaseSettings):
     def _lower_case_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("imbalance_signal", mode="before")
+    @classmethod
+    def _known_signal(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in SIGNAL_NAMES:
+                raise ValueError(f"choose one of {', '.join(SIGNAL_NAMES)}")
+        return value
+
     @model_validator(mode="after")
     def _refresh_before_the_switch_fires(self) -> Settings:
         if self.dead_man_refresh_seconds >= self.dead_man_timeout_seconds:
@@ -168,6 +183,9 @@ class Settings(BaseSettings):
             max_hold_s=self.max_hold_seconds,
             spread_filter_bps=self.spread_filter_bps,
             cooldown_s=self.cooldown_seconds,
+            signal=self.imbalance_signal,
+            signal_entry=self.signal_entry_threshold,
+            signal_exit=self.signal_exit_threshold,
         )
 
     @property

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.book import touch_spread_bps
 from core.enums import Side, SignalAction
-from core.signal import format_ratio
+from core.signals.registry import DEFAULT_SIGNAL, SignalInfo, signal_info
 
 _BUY = SignalAction.BUY
 _SELL = SignalAction.SELL
@@ -26,7 +26,7 @@ _NEVER = -(1 << 63)  # "no cooldown yet": before any wall-clock time
 
 @dataclass(frozen=True, slots=True)
 class StrategyParams:
-    """Thresholds of the strategy; the defaults are the guide's."""
+    """Thresholds of the strategy; the defaults are the guide's (the top-N ratio at 3x / 2x)."""
 
     entry_ratio: float = 3.0  # BUY when ratio >= entry_ratio; SELL when ratio <= 1/entry_ratio
     reversal_ratio: float = 2.0  # close a long at ratio <= 1/reversal_ratio, a short at >= it
@@ -36,8 +36,19 @@ class StrategyParams:
     spread_filter_bps: float = 50.0  # no entry while the spread is wider than this
     cooldown_s: float = 10.0  # no entry this long after any signal
     allow_short: bool = True  # spot venues: False (bearish entries are still reported)
+    signal: str = DEFAULT_SIGNAL  # which imbalance signal trades (core.signals.SIGNAL_NAMES)
+    # Thresholds of a signal other than the ratio, on its own scale (None: the signal's default).
+    # BUY at >= signal_entry, SELL at <= -signal_entry; close a long at <= -signal_exit, a short
+    # at >= signal_exit. The ratio keeps entry_ratio / reversal_ratio.
+    signal_entry: float | None = None
+    signal_exit: float | None = None
 
     def __post_init__(self) -> None:
+        signal_info(self.signal)  # ValueError naming the choices
+        if self.signal_entry is not None and not self.signal_entry > 0:
+            raise ValueError(f"signal entry must be positive, got {self.signal_entry}")
+        if self.signal_exit is not None and not self.signal_exit >= 0:
+            raise ValueError(f"signal exit must not be negative, got {self.signal_exit}")
         if not self.entry_ratio > 1.0:
             raise ValueError(f"entry ratio must be above 1.0, got {self.entry_ratio}")
         if not self.reversal_ratio >= 1.0:
@@ -48,6 +59,22 @@ class StrategyParams:
         for name in ("spread_filter_bps", "cooldown_s"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+
+    @property
+    def signal_info(self) -> SignalInfo:
+        return signal_info(self.signal)
+
+    @property
+    def thresholds(self) -> tuple[float, float, float, float]:
+        """(sell at or below, buy at or above, close a long at or below, close a short at or
+        above), on the active signal's scale."""
+        if self.signal_info.multiplicative:
+            entry, exit_ = self.entry_ratio, self.reversal_ratio
+            return 1.0 / entry, entry, 1.0 / exit_, exit_
+        info = self.signal_info
+        entry = info.entry if self.signal_entry is None else self.signal_entry
+        exit_ = info.exit if self.signal_exit is None else self.signal_exit
+        return -entry, entry, -exit_, exit_
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +99,9 @@ class OpenPosition:
 class ImbalanceStrategy:
     """Turns (imbalance, touch, position, time) into a ``Decision`` or ``None``.
 
-    Flat: BUY on ratio >= entry, SELL on ratio <= 1/entry, only while the spread is within the
+    ``ratio`` is the active signal's value (the guide's ratio by default; see
+    ``StrategyParams.thresholds`` for the others' scale). Flat: BUY on ratio >= entry, SELL on
+    ratio <= 1/entry (or -entry), only while the spread is within the
     filter and outside the cooldown. ``allow_short=False`` does not hide a bearish entry: it is
     returned as SELL so the engine can show it as ignored on a spot venue.
 
@@ -88,6 +117,7 @@ class ImbalanceStrategy:
         "_buy_at",
         "_cooldown_ns",
         "_cooldown_until_ns",
+        "_format",
         "_long_exit_at",
         "_max_hold_ns",
         "_sell_at",
@@ -98,10 +128,8 @@ class ImbalanceStrategy:
 
     def __init__(self, params: StrategyParams) -> None:
         self.params = params
-        self._buy_at = params.entry_ratio
-        self._sell_at = 1.0 / params.entry_ratio
-        self._long_exit_at = 1.0 / params.reversal_ratio
-        self._short_exit_at = params.reversal_ratio
+        self._sell_at, self._buy_at, self._long_exit_at, self._short_exit_at = params.thresholds
+        self._format = params.signal_info.describe
         self._spread_filter_bps = params.spread_filter_bps
         self._cooldown_ns = round(params.cooldown_s * 1e9)
         self._max_hold_ns = round(params.max_hold_s * 1e9)
@@ -159,7 +187,7 @@ class ImbalanceStrategy:
             return None
         if not spread_bps <= self._spread_filter_bps:  # also refuses a NaN spread
             return None
-        return Decision(action, f"Strong {mood} imbalance ({format_ratio(ratio)})", ratio, price)
+        return Decision(action, f"Strong {mood} imbalance ({self._format(ratio)})", ratio, price)
 
     def _exit(
         self, ratio: float, best_bid: float, best_ask: float, position: OpenPosition, now_ns: int
@@ -181,7 +209,7 @@ class ImbalanceStrategy:
         elif now_ns - position.opened_wall_ns >= self._max_hold_ns:
             reason = f"Max hold time reached ({params.max_hold_s:g}s)"
         elif reversed_:
-            reason = f"Imbalance reversal ({format_ratio(ratio)})"
+            reason = f"Imbalance reversal ({self._format(ratio)})"
         else:
             return None
         return Decision(_CLOSE, reason, ratio, exit_price)

@@ -126,9 +126,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
             price_decimals=instrument.price_decimals,
             size_decimals=instrument.size_decimals,
         )
-        self.imbalance = ImbalancePane(
-            id="imbalance", entry_ratio=engine.config.strategy.entry_ratio
-        )
+        self.imbalance = ImbalancePane(id="imbalance", strategy=engine.config.strategy)
         if host.session_base is not None:  # this run and the session: two lines more
             self.add_class("-resumed")
         self.position = PositionPane(

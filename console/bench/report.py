@@ -10,6 +10,7 @@ from typing import Any
 from console.bench.live import LiveResult
 from console.bench.pipeline import PipelineResult
 from core.latency import LatencySummary
+from core.signals import signal_info
 
 PIPELINE_RATIO_TARGET = 4.0
 HEADLESS_P99_TARGET_US = 100.0
@@ -45,6 +46,9 @@ class BenchReport:
     ui: UiResult | None = None
     ui_unavailable: str = ""  # why part 3 could not run, when it was asked for
     memory: MemoryResult | None = None
+    # Nanoseconds each signal adds per book update (core/signals/bench.py), with the pipeline.
+    signal_costs: dict[str, float] | None = None
+    active_signal: str = ""
 
     def to_json(self) -> dict[str, Any]:
         p, h, u, m = self.pipeline, self.headless, self.ui, self.memory
@@ -59,7 +63,13 @@ class BenchReport:
                 "decisions": p.decisions if p else None,
                 "resyncs": p.resyncs if p else None,
                 "dropped": p.dropped if p else None,
+                "signal": self.active_signal or None,
             },
+            "signals_ns_per_update": (
+                {name: _round(ns) for name, ns in self.signal_costs.items()}
+                if self.signal_costs is not None
+                else None
+            ),
             "latency_headless_us": {
                 **_percentiles_us(h.latency if h else None, ("p50", "p99", "p999", "max")),
                 **_run_facts(h),
@@ -91,6 +101,8 @@ class BenchReport:
         ]
         if self.pipeline is not None:
             lines += _pipeline_lines(self.pipeline, self.pipeline_source)
+        if self.signal_costs is not None:
+            lines += _signal_lines(self.signal_costs, self.active_signal)
         if self.headless is not None:
             lines += _latency_lines(
                 "Tick → decision, headless", self.headless, HEADLESS_P99_TARGET_US
@@ -165,6 +177,14 @@ def _pipeline_lines(p: PipelineResult, source: str) -> list[str]:
             p.ratio <= PIPELINE_RATIO_TARGET,
         ),
     ]
+
+
+def _signal_lines(costs: dict[str, float], active: str) -> list[str]:
+    lines = ["", "Signals: cost per book update, beyond the book's own (synthetic book)"]
+    for name, ns in costs.items():
+        trading = "  ← trading" if name == active else ""
+        lines.append(_row(name, f"{ns:>6,.0f} ns  {signal_info(name).title}{trading}"))
+    return lines
 
 
 def _latency_lines(title: str, live: LiveResult, p99_target_us: float) -> list[str]:

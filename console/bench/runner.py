@@ -15,6 +15,7 @@ from console.bench.pipeline import measure_pipeline
 from console.bench.report import BenchReport, MemoryResult, UiResult
 from console.bench.ui import console_available, measure_ui
 from console.settings import Settings
+from core.signals.bench import signal_costs
 
 
 class Part(Enum):
@@ -78,11 +79,17 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_window_s, first, last)
     pipeline = None
     source = ""
+    costs = None
     if Part.PIPELINE in parts:
         frame_set = _load_frames(options, progress)
         progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs")
         pipeline = measure_pipeline(frame_set, settings, repeats=options.repeats)
         source = frame_set.source
+        progress("signals: cost per book update of each")
+        # A small benchmark stays quick: as many updates as pipeline frames, within bounds.
+        costs = signal_costs(
+            updates=max(1_000, min(options.count, 50_000)), runs=min(3, options.repeats)
+        )
     return BenchReport(
         pipeline=pipeline,
         pipeline_source=source,
@@ -90,6 +97,8 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         ui=ui,
         ui_unavailable=ui_unavailable,
         memory=memory,
+        signal_costs=costs,
+        active_signal=settings.imbalance_signal if Part.PIPELINE in parts else "",
     )
 
 

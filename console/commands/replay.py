@@ -59,7 +59,8 @@ def add_set_argument(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help=(
             "change a setting for this run: a setting name (entry_imbalance_ratio=2.5) or "
-            "entry_ratio, reversal_ratio, take_profit, stop_loss, max_hold, cooldown, "
+            "signal, signal_entry, signal_exit, entry_ratio, reversal_ratio, take_profit, "
+            "stop_loss, max_hold, cooldown, "
             "spread_filter, depth, notional, max_trades, max_daily_loss, max_position, "
             "taker_fee_bps, stale_after, pessimistic_latency, pessimistic_slippage, "
             "optimistic_improvement"

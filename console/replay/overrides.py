@@ -2,8 +2,9 @@
 
 Keys are the settings' own names in lower case (``entry_imbalance_ratio``, as in ``.env``), or
 the short aliases below (``entry_ratio``, ``take_profit``…). Only what shapes trading can be set:
-strategy, risk, size, fees, book depth, staleness and the fill bands. Values are validated by
-the same settings model as ``.env``, so a bad one is the same one-line error.
+strategy (the signal too: ``signal=ofi``), risk, size, fees, book depth, staleness and the fill
+bands. Values are validated by the same settings model as ``.env``, so a bad one is the same
+one-line error.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from brokers import registry
 from console.settings import Settings, SettingsError
 
 ALIASES: Mapping[str, str] = {
+    "signal": "imbalance_signal",
+    "signal_entry": "signal_entry_threshold",
+    "signal_exit": "signal_exit_threshold",
     "entry_ratio": "entry_imbalance_ratio",
     "reversal_ratio": "reversal_imbalance_ratio",
     "take_profit": "take_profit_pct",
@@ -49,6 +53,9 @@ def fee_setting(venue: str) -> str:
 
 TUNABLE = frozenset(
     {
+        "imbalance_signal",
+        "signal_entry_threshold",
+        "signal_exit_threshold",
         "entry_imbalance_ratio",
         "reversal_imbalance_ratio",
         "take_profit_pct",
@@ -107,7 +114,8 @@ def apply_overrides(settings: Settings, pairs: Iterable[tuple[str, str]], venue:
         name = str(first["loc"][0]) if first["loc"] else ""
         key = shown.get(name, name)
         raise SettingsError(
-            f"bad value for {key}: {first['msg']} (got {first.get('input')!r})"
+            f"bad value for {key}: {str(first['msg']).removeprefix('Value error, ')} "
+            f"(got {first.get('input')!r})"
         ) from None
 
 

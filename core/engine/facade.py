@@ -160,6 +160,7 @@ class Engine:
             decide=trader.on_book_update,
             position_open=lambda: positions.position.quantity != 0,
             down_too_long=self._down_too_long,
+            snapshot_loaded=trader.snapshot_loaded,
         )
         # The feed calls the market data part itself: no hop through the façade per frame.
         self.on_snapshot: Callable[[BookSnapshot], None] = market.on_snapshot

@@ -48,6 +48,7 @@ class MarketData:
         decide: Callable[[int], None],
         position_open: Callable[[], bool],
         down_too_long: Callable[[str], None],
+        snapshot_loaded: Callable[[], None] | None = None,
     ) -> None:
         self.books = dict(books)
         self.book = self.books[traded]
@@ -62,6 +63,7 @@ class MarketData:
         self._decide = decide
         self._position_open = position_open
         self._down_too_long = down_too_long
+        self._snapshot_loaded = snapshot_loaded  # the traded book was (re)loaded from a snapshot
         self.frames = 0  # updates for a known product; per frame, so a plain int here
         self._max_lag_ns = freshness.max_lag_ns  # 0: the lag rule is off
         self._wall_offset_ns = 0
@@ -88,6 +90,8 @@ class MarketData:
             self._notify_state(book, before, "snapshot loaded")
             self._observers.on_snapshot_loaded(book.product, book.bid_count, book.ask_count)
             if book is self.book:
+                if self._snapshot_loaded is not None:
+                    self._snapshot_loaded()
                 self._decide(snapshot.recv_ns)
         else:
             self._book_broken(book, before, outcome)

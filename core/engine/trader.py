@@ -29,6 +29,7 @@ from core.latency import LatencyHistogram
 from core.ports import OrderRequest, OrderResult
 from core.risk import RiskManager
 from core.signal import imbalance_ratio
+from core.signals import DEFAULT_SIGNAL, make_signal
 from core.strategy import Decision, ImbalanceStrategy, OpenPosition, StrategyParams
 from core.trading_state import TradingGate, TradingState, TradingStatus
 
@@ -76,7 +77,16 @@ class Trader:
         self._record_tick_latency = self.latency.record
         self._mono_ns = clock.mono_ns
         self._wall_ns = clock.wall_ns
-        self.ratio = 1.0
+        self.ratio = 1.0 if params.signal_info.multiplicative else 0.0
+        """The active signal's latest value (the guide's ratio by default)."""
+        self.signal_info = params.signal_info
+        self._signal_reset: Callable[[], None] | None = None
+        if params.signal != DEFAULT_SIGNAL:
+            # Another signal keeps its own state; the guide's ratio stays the lean path below.
+            signal = make_signal(params.signal)
+            self._signal_update = signal.update
+            self._signal_reset = signal.reset
+            self.on_book_update = self._on_book_update_signal  # type: ignore[method-assign]
         self._open_position: OpenPosition | None = None
         self._busy = False  # an order or a fill commit is in flight: no new decision
         self._idle = asyncio.Event()
@@ -103,6 +113,29 @@ class Trader:
         # the spread or the time: skip asking, and the two clock reads asking would cost.
         if position is not None or not self._quiet_low < ratio < self._quiet_high:
             # Positional: five keywords would add ~50 ns to the call.
+            decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
+            if decision is not None:
+                self._act(decision, book)
+        self._record_tick_latency(self._mono_ns() - recv_ns)
+
+    def snapshot_loaded(self) -> None:
+        """The traded book was (re)loaded: a signal's flow before it is not comparable."""
+        if self._signal_reset is not None:
+            self._signal_reset()
+
+    def _on_book_update_signal(self, recv_ns: int) -> None:
+        """``on_book_update`` for a signal other than the ratio: the same, fed by its value."""
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return
+        book = self._book
+        best_bid = book.best_bid
+        best_ask = book.best_ask
+        if best_bid is None or best_ask is None:
+            return
+        ratio = self.ratio = self._signal_update(book)
+        position = self._open_position
+        if position is not None or not self._quiet_low < ratio < self._quiet_high:
             decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
             if decision is not None:
                 self._act(decision, book)

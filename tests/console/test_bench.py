@@ -13,6 +13,7 @@ import pytest
 
 from brokers.recording import RecordingWriter
 from console.cli import main
+from core.signals import SIGNAL_NAMES
 from tests.brokers.recording.helpers import header
 from tests.e2e.conftest import clean_env, l2console_argv
 
@@ -22,6 +23,8 @@ DOCUMENTED_KEYS = (
     "pipeline.frames_per_s",
     "pipeline.orjson_ns_per_frame",
     "pipeline.ratio",
+    "pipeline.signal",
+    *(f"signals_ns_per_update.{name}" for name in SIGNAL_NAMES),
     "latency_headless_us.p50",
     "latency_headless_us.p99",
     "latency_headless_us.p999",
@@ -151,6 +154,24 @@ def test_the_table_says_what_was_measured_and_against_which_target(
     assert "Pipeline: parse → book → imbalance → strategy → risk (300 frames, synthetic)" in out
     assert "bare orjson.loads" in out
     assert "target ≤ 4×" in out
+    assert "Signals: cost per book update" in out
+    assert "ratio" in out and "← trading" in out
+
+
+def test_each_signal_has_its_cost_and_the_pipeline_runs_the_chosen_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMBALANCE_SIGNAL", "queue")
+    status, out, err = bench(
+        tmp_path, capsys, "--only", "pipeline", "--count", "300", "--repeats", "1", "--json"
+    )
+    assert status == 0, err
+    report = orjson.loads(out)
+    assert report["pipeline"]["signal"] == "queue"
+    costs = report["signals_ns_per_update"]
+    assert list(costs) == list(SIGNAL_NAMES)
+    assert all(isinstance(ns, float) and ns >= 0 for ns in costs.values())
+    assert report["pipeline"]["decisions"] > 0
 
 
 @pytest.mark.parametrize(

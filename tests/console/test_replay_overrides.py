@@ -91,3 +91,14 @@ def test_credentials_never_leak_into_an_override_error() -> None:
     with pytest.raises(SettingsError) as info:
         apply_overrides(secret, [("stop_loss", "-3")], "kraken_futures")
     assert "very-secret" not in str(info.value)
+
+
+def test_the_trading_signal_and_its_thresholds_can_be_set() -> None:
+    tuned = apply_overrides(
+        BASE, [("signal", "OFI"), ("signal_entry", "2"), ("signal_exit", "0.5")], "kraken_futures"
+    )
+    params = tuned.strategy_params
+    assert (params.signal, params.thresholds) == ("ofi", (-2.0, 2.0, -0.5, 0.5))
+    assert changed_settings(tuned, BASE)["imbalance_signal"] == "ofi"
+    with pytest.raises(SettingsError, match=r"bad value for signal: choose one of ratio, queue"):
+        apply_overrides(BASE, [("signal", "vibes")], "kraken_futures")

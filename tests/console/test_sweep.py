@@ -178,3 +178,16 @@ def test_nothing_traded_in_sample_means_nothing_to_choose() -> None:
 def test_a_tie_goes_to_the_first_combination_in_grid_order() -> None:
     rows = (row("2.0", segment("1"), segment()), row("3.0", segment("1"), segment()))
     assert in_sample_best(rows) is rows[0]
+
+
+def test_a_sweep_compares_signals_each_trading_its_own_way(sim_recording: Path) -> None:
+    grid = parse_grid(["signal=ratio,queue,ofi"], VENUE)
+    result = run_sweep(sim_recording, busy_base(), grid, VENUE, split=0.6, workers=2)
+    assert [r.combination for r in result.rows] == [
+        (("signal", "ratio"),),
+        (("signal", "queue"),),
+        (("signal", "ofi"),),
+    ]
+    trades = [r.in_sample.stats.trades + r.out_of_sample.stats.trades for r in result.rows]
+    assert len(set(trades)) > 1, f"each signal trades differently, got {trades}"
+    assert "signal=queue" in render_sweep(result)

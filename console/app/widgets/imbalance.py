@@ -1,8 +1,10 @@
-"""The imbalance gauge: where bid/ask size sits between bearish and bullish, entry thresholds
-marked, and a sparkline of the recent history.
+"""The imbalance gauge: where the active signal sits between bearish and bullish, its entry
+thresholds marked, and a sparkline of the recent history.
 
-The scale is logarithmic and symmetric around 1.0 (balanced): 3x bullish sits as far right as
-1/3x sits left, and the ends are twice the entry ratio either way.
+For the guide's ratio the scale is logarithmic and symmetric around 1.0 (balanced): 3x bullish
+sits as far right as 1/3x sits left, and the ends are twice the entry ratio either way. Every
+other signal is signed around 0 on a linear scale whose ends are twice its entry threshold; the
+title then names the signal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from console.app import format as fmt
 from console.app.widgets.pane import Pane
 from core.engine_state import EngineState
 from core.signal import ImbalanceHistory
+from core.strategy import StrategyParams
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SAMPLE_EVERY_NS = 250_000_000  # one history point per quarter second of engine time
@@ -30,10 +33,15 @@ class GaugeFacts:
 
 
 class ImbalancePane(Pane):
-    def __init__(self, *, entry_ratio: float, id: str | None = None, capacity: int = 240) -> None:
+    def __init__(
+        self, *, strategy: StrategyParams, id: str | None = None, capacity: int = 240
+    ) -> None:
         super().__init__(id=id, title="Imbalance")
-        self._entry = entry_ratio
-        self._span = math.log(entry_ratio * 2)
+        self._signal = info = strategy.signal_info
+        self._log = info.multiplicative
+        self._sell_at, self._entry = strategy.thresholds[:2]
+        self._centre = 1.0 if self._log else 0.0
+        self._span = math.log(self._entry * 2) if self._log else self._entry * 2
         self._history = ImbalanceHistory(capacity)
         self._last_bucket: int | None = None
         self._scales: dict[int, Content] = {}
@@ -49,15 +57,20 @@ class ImbalancePane(Pane):
 
     def title(self, facts: Hashable) -> str | None:
         assert isinstance(facts, GaugeFacts)
-        return f"Imbalance {fmt.ratio(facts.ratio)}"
+        if self._log:
+            return f"Imbalance {fmt.ratio(facts.ratio)}"
+        return f"Imbalance · {self._signal.name} {self._signal.format(facts.ratio)}"
 
     def position(self, ratio: float, width: int) -> int:
-        """The cell (0..width-1) where ``ratio`` sits on the gauge."""
-        if ratio <= 0:
+        """The cell (0..width-1) where ``ratio`` (the signal's value) sits on the gauge."""
+        if self._log and ratio <= 0:
             return 0
         if math.isinf(ratio):
-            return width - 1
-        x = max(-1.0, min(1.0, math.log(ratio) / self._span))
+            return width - 1 if ratio > 0 else 0
+        if math.isnan(ratio):
+            return self.position(self._centre, width)
+        scaled = math.log(ratio) if self._log else ratio
+        x = max(-1.0, min(1.0, scaled / self._span))
         return round((x + 1) / 2 * (width - 1))
 
     def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
@@ -68,11 +81,11 @@ class ImbalancePane(Pane):
         return lines[:height]
 
     def _gauge(self, facts: GaugeFacts, width: int) -> Content:
-        centre = self.position(1.0, width)
+        centre = self.position(self._centre, width)
         here = self.position(facts.ratio, width)
         chars = ["─"] * width
         styles = [".pane--muted"] * width
-        for at in (self.position(1 / self._entry, width), self.position(self._entry, width)):
+        for at in (self.position(self._sell_at, width), self.position(self._entry, width)):
             chars[at], styles[at] = "┃", ".pane--caution"
         chars[centre] = "│"
         side = ".pane--up" if here > centre else ".pane--down"
@@ -88,11 +101,16 @@ class ImbalancePane(Pane):
         cached = self._scales.get(width)
         if cached is not None:
             return cached
-        sell_at = self.position(1 / self._entry, width)
+        sell_at = self.position(self._sell_at, width)
         buy_at = self.position(self._entry, width)
-        centre = self.position(1.0, width)
-        left = f"SELL ≤{1 / self._entry:.2f}"
-        right = f"≥{self._entry:g} BUY"
+        centre = self.position(self._centre, width)
+        if self._log:
+            left = f"SELL ≤{self._sell_at:.2f}"
+            right = f"≥{self._entry:g} BUY"
+        else:
+            unit = f" {self._signal.unit}" if self._signal.unit else ""
+            left = f"SELL ≤{self._sell_at:g}{unit}"
+            right = f"≥{self._entry:g}{unit} BUY"
         chars = [" "] * width
         styles = [".pane--muted"] * width
 
@@ -101,7 +119,7 @@ class ImbalancePane(Pane):
             chars[start : start + len(text)] = list(text)
             styles[start : start + len(text)] = [style] * len(text)
 
-        put("1", centre, ".pane--muted")
+        put(f"{self._centre:g}", centre, ".pane--muted")
         put(left, sell_at - len(left) + 1, ".pane--down")
         put(right, buy_at, ".pane--up")
         self._scales[width] = scale = runs(chars, styles)

@@ -21,13 +21,14 @@ from console.app.modes import (
 from console.app.rates import FrameRate
 from console.app.replay import replay_options
 from console.app.screens.latency import duration, histogram_text
-from console.app.widgets.imbalance import ImbalancePane
+from console.app.widgets.imbalance import GaugeFacts, ImbalancePane
 from console.app.widgets.order_book import bar
 from console.app.widgets.pane import fit, pack
 from console.app.widgets.position import PositionFacts, PositionPane
 from console.totals import Totals
 from core.enums import Mode
 from core.latency import ORDER_TO_ACK, TICK_TO_DECISION, LatencyHistogram
+from core.strategy import StrategyParams
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_bars_scale_in_eighths_and_never_overflow() -> None:
 
 
 def test_gauge_is_symmetric_around_balanced_with_thresholds_inside() -> None:
-    pane = ImbalancePane(entry_ratio=3.0)
+    pane = ImbalancePane(strategy=StrategyParams(entry_ratio=3.0))
     width = 41
     centre = pane.position(1.0, width)
     assert centre == 20
@@ -116,6 +117,20 @@ def test_gauge_is_symmetric_around_balanced_with_thresholds_inside() -> None:
     assert pane.position(float("inf"), width) == width - 1
     assert pane.position(0.0, width) == 0
     assert pane.position(1000.0, width) == width - 1
+
+
+def test_a_signed_signal_sits_linearly_around_zero_and_the_gauge_names_it() -> None:
+    pane = ImbalancePane(strategy=StrategyParams(signal="microprice", signal_entry=0.05))
+    width = 41
+    centre = pane.position(0.0, width)
+    assert centre == 20
+    assert pane.position(0.05, width) - centre == centre - pane.position(-0.05, width) == 10
+    assert pane.position(-1.0, width) == 0 and pane.position(float("-inf"), width) == 0
+    assert pane.position(float("nan"), width) == centre
+    facts = GaugeFacts(0.03, (), live=True)
+    assert pane.title(facts) == "Imbalance · microprice +0.03 bps"
+    scale = pane.draw(facts, width, 2)[1].plain
+    assert "SELL ≤-0.05 bps" in scale and "≥0.05 bps BUY" in scale and " 0 " in scale
 
 
 def test_fit_and_pack_keep_lines_within_the_width() -> None:
