@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -31,6 +31,8 @@ from core.ports import FeedSink
 log = logging.getLogger(__name__)
 
 ONLINE = "online"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 KNOWN_SYSTEMS = frozenset({"online", "maintenance", "cancel_only", "post_only"})
 
 
@@ -42,7 +44,7 @@ def _ts_ns(text: Any) -> int:
     if not isinstance(text, str):
         return 0
     try:
-        return int(datetime.fromisoformat(text).timestamp() * 1e9)
+        return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND * 1_000
     except ValueError:
         return 0
 
