@@ -21,6 +21,7 @@ from brokers.sim.kraken_futures import (
     KrakenFuturesSimServer,
     serve_forever,
 )
+from brokers.sim.kraken_unified import KrakenUnifiedSimServer
 from brokers.sim.market import (
     ALL_PRODUCTS,
     BINANCE_US_PRODUCTS,
@@ -63,6 +64,7 @@ __all__ = [
     "Execution",
     "KrakenFaults",
     "KrakenFuturesSimServer",
+    "KrakenUnifiedSimServer",
     "LevelChange",
     "RestFault",
     "SimExchange",

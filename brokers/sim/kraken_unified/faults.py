@@ -1,0 +1,38 @@
+"""Fault knobs only the Unified protocol has (the shared ones live in ``brokers.sim.faults``).
+
+Shared knobs the Unified server honours: ``drop_next_seq`` (a lost ``book`` update: the venue's
+view moves on, the client's does not, so the next checksum disagrees), ``disconnect_all``,
+``half_open_all`` (silence), ``send_malformed``, ``send_unknown_frames``, ``delay_outgoing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class UnifiedFaults:
+    """Knobs a test turns; the Unified server reads and consumes them."""
+
+    _wrong_checksum: dict[str, int] = field(default_factory=dict)
+    _silent_heartbeats: bool = False
+
+    def wrong_checksum(self, product: str, count: int = 1) -> None:
+        """The next ``count`` book messages of ``product`` carry a checksum that is off by one.
+
+        The levels are right: a client that trusts the checksum resyncs a book that was fine.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        key = product.upper()
+        self._wrong_checksum[key] = self._wrong_checksum.get(key, 0) + count
+
+    def take_wrong_checksum(self, product: str) -> bool:
+        left = self._wrong_checksum.get(product, 0)
+        if left <= 0:
+            return False
+        if left == 1:
+            del self._wrong_checksum[product]
+        else:
+            self._wrong_checksum[product] = left - 1
+        return True
