@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.replay.overrides import FEE_SETTING
+from console.replay.overrides import fee_setting
 from console.settings import Settings
 from console.study.analysis import Cell, StudyInput, analyse
 from console.study.outcomes import Horizon
@@ -40,17 +40,18 @@ def run_study(
     signals: Sequence[str],
     horizons: Sequence[Horizon],
     split: float = 0.7,
+    symbol: str | None = None,
 ) -> StudyResult:
     """Study ``paths`` (studied in the order their recordings started)."""
     if not 0.0 < split < 1.0:
         raise StudyError(f"--split must be between 0 and 1 (exclusive), got {split}")
-    series = [read_series(p, signals, depth=settings.imbalance_depth) for p in paths]
+    series = [read_series(p, signals, depth=settings.imbalance_depth, symbol=symbol) for p in paths]
     series.sort(key=lambda s: s.header.started_wall_ns)
     venues = {s.header.venue for s in series}
     if len(venues) != 1:
         raise StudyError(f"recordings of one venue only, got {', '.join(sorted(venues))}")
     (venue,) = venues
-    fee_bps = float(getattr(settings, FEE_SETTING.get(venue, "kraken_taker_fee_bps")))
+    fee_bps = float(getattr(settings, fee_setting(venue)))
     entry = settings.strategy_params.entry_ratio
     study = StudyInput(
         series=series,

@@ -8,6 +8,7 @@ extreme buckets beat it, the more so the stronger the edge.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -103,7 +104,7 @@ def test_the_stronger_the_edge_the_stronger_the_finding(
 def test_json_has_the_documented_keys_and_is_deterministic(
     edge_recordings: dict[float, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--env-file", str(tmp_path / "absent.env"), "study", str(edge_recordings[1.0])]
+    args = ["--env-file", os.devnull, "study", str(edge_recordings[1.0])]
     args += ["--signals", "ratio,queue,ofi", "--horizons", "1,5s", "--format", "json"]
     assert main(args) == 0
     first = capsys.readouterr().out
@@ -134,7 +135,7 @@ def test_json_has_the_documented_keys_and_is_deterministic(
 def test_text_table_picture_and_csv(
     edge_recordings: dict[float, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["--env-file", str(tmp_path / "absent.env"), "study", str(edge_recordings[0.5])]
+    base = ["--env-file", os.devnull, "study", str(edge_recordings[0.5])]
     base += ["--signals", "ratio,microprice", "--horizons", "1,2"]
     assert main(base) == 0
     out = capsys.readouterr().out
@@ -150,7 +151,7 @@ def test_text_table_picture_and_csv(
 def test_the_picture_file(edge_recordings: dict[float, Path], tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     picture = tmp_path / "study.svg"
-    args = ["--env-file", str(tmp_path / "absent.env"), "study", str(edge_recordings[1.0])]
+    args = ["--env-file", os.devnull, "study", str(edge_recordings[1.0])]
     args += ["--signals", "ratio", "--horizons", "1,2", "--no-picture", "--plot", str(picture)]
     assert main(args) == 0
     assert picture.read_text().lstrip().startswith(("<?xml", "<svg"))
@@ -163,7 +164,7 @@ def test_without_matplotlib_the_picture_file_is_a_one_line_hint(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
-    args = ["--env-file", str(tmp_path / "absent.env"), "study", str(edge_recordings[0.0])]
+    args = ["--env-file", os.devnull, "study", str(edge_recordings[0.0])]
     args += ["--signals", "ratio", "--horizons", "1", "--plot", str(tmp_path / "x.png")]
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -186,13 +187,13 @@ def test_mistakes_are_one_line(
     extra: list[str],
     message: str,
 ) -> None:
-    args = ["--env-file", str(tmp_path / "absent.env"), "study", str(edge_recordings[0.0])]
+    args = ["--env-file", os.devnull, "study", str(edge_recordings[0.0])]
     assert main([*args, *extra]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
 
 
 def test_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--env-file", str(tmp_path / "absent.env"), "study", str(tmp_path / "none.l2rec")]
+    args = ["--env-file", os.devnull, "study", str(tmp_path / "none.l2rec")]
     assert main(args) == 2
     assert capsys.readouterr().err.count("\n") == 1
