@@ -28,7 +28,7 @@ class Converted:
 
 
 def convert(source: Path, target: Path, symbol: str | None = None) -> Converted:
-    """Write ``source`` (a tardis.dev CSV file) as the l2console recording ``target``."""
+    """Write ``source`` (tardis.dev CSV, cryptofeed raw) as the l2console recording ``target``."""
     reader = open_recording(source, symbol)
     if isinstance(reader, RecordingReader):
         raise RecordingError(f"{source} is already an l2console recording: nothing to convert")

@@ -61,14 +61,14 @@ EXCHANGES = {
 def is_tardis_csv(path: Path) -> bool:
     """Whether ``path`` (gzip or plain) starts with tardis' ``incremental_book_L2`` header."""
     try:
-        with _open_text(path) as text:
+        with open_text(path) as text:
             first = text.readline(4096)
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile):
         return False
     return first.strip().lstrip("\ufeff") == HEADER_LINE
 
 
-def _open_text(path: Path) -> IO[str]:
+def open_text(path: Path) -> IO[str]:
     """``path`` as text, gzip or plain (the caller closes it)."""
     with path.open("rb") as probe:
         magic = probe.read(2)
@@ -110,7 +110,7 @@ def scan_symbols(path: Path) -> tuple[str, dict[str, int]]:
     """The exchange and the rows per symbol of a tardis file (one pass)."""
     exchange = ""
     counts: dict[str, int] = {}
-    with _open_text(path) as text:
+    with open_text(path) as text:
         rows = csv.reader(text)
         next(rows, None)
         for row in rows:
@@ -208,7 +208,7 @@ class TardisReader:
         )
 
     def _first_local_us(self) -> int:
-        with _open_text(self.path) as text:
+        with open_text(self.path) as text:
             rows = csv.reader(text)
             next(rows, None)
             for row in rows:
@@ -254,7 +254,7 @@ class TardisReader:
         counts, symbol = self.rows, self.symbol
         previous: list[str] | None = None
         last_us = -1
-        with _open_text(self.path) as text:
+        with open_text(self.path) as text:
             raw_file = text.buffer
             rows = csv.reader(text)
             next(rows, None)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from brokers import registry
 from brokers.recording import RecordingError, RecordKind
-from brokers.recording.sources import open_recording
-from brokers.recording.tardis import is_tardis_csv
+from brokers.recording.sources import is_foreign_recording, open_recording
 from brokers.venue import VenueSpec
 from core.instrument import Instrument
 
@@ -67,7 +66,7 @@ def read_frames(path: Path, symbol: str | None = None) -> FrameSet:
             recorded = file.read(2) == GZIP_MAGIC
     except OSError as exc:
         raise FramesError(f"cannot read frames from {path}: {exc}") from None
-    if recorded or is_tardis_csv(path):  # a tardis.dev file becomes the venue's frames
+    if recorded or is_foreign_recording(path):  # tardis.dev, cryptofeed: the venue's frames
         return _read_recording(path, symbol)
     try:
         with path.open(encoding="utf-8") as file:

@@ -1,4 +1,4 @@
-"""``l2console convert IN OUT``: a tardis.dev CSV file written as an l2console recording."""
+"""``l2console convert IN OUT``: a tardis.dev CSV or cryptofeed raw file as an l2console recording."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from console.settings import Settings
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     convert = commands.add_parser(
         "convert",
-        help="write a tardis.dev incremental_book_L2 CSV file as an l2console recording",
+        help="write a tardis.dev CSV or cryptofeed raw data file as an l2console recording",
         description=(
-            "Write a tardis.dev incremental_book_L2 CSV file (gzip or plain) as an l2console "
-            "recording of the venue's own frames: it replays to the same report as the CSV file."
+            "Write a tardis.dev incremental_book_L2 CSV file or a cryptofeed raw data collection "
+            "file (gzip or plain; Kraken Futures, Binance.us) as an l2console recording of the "
+            "venue's own frames: it replays to the same report as the file itself."
         ),
     )
-    convert.add_argument("source", type=Path, metavar="IN", help="the tardis.dev CSV file")
+    convert.add_argument(
+        "source", type=Path, metavar="IN", help="the tardis.dev or cryptofeed file"
+    )
     convert.add_argument("target", type=Path, metavar="OUT", help="the recording to write")
     convert.add_argument("--symbol", help="the symbol to convert from a file that holds several")
     convert.set_defaults(handler=handle)
