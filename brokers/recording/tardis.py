@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -51,9 +52,8 @@ NS_PER_US = 1000
 
 EXCHANGES = {
     # tardis.dev exchange id -> registry venue. Kraken Futures is ``cryptofacilities`` at
-    # tardis (its name before Kraken bought it); ``kraken-futures`` is accepted as well.
+    # tardis (its name before Kraken bought it; tardis' ``kraken`` is Kraken spot).
     "cryptofacilities": "kraken",
-    "kraken-futures": "kraken",
     "binance-us": "binance_us",
 }
 
@@ -314,14 +314,28 @@ def _level(row: list[str]) -> Level | None:
         return None
     try:
         venue_us, local_us = int(stamp), int(local)
-        price_value, amount_value = Decimal(price), Decimal(amount)
-    except (ValueError, InvalidOperation):
+    except ValueError:
         return None
     if venue_us < 0 or local_us < 0:
         return None
-    if not price_value.is_finite() or price_value <= 0:
+    price_text, amount_text = _number(price), _number(amount)
+    if price_text is None or amount_text is None or float(price_text) <= 0:
         return None
-    if not amount_value.is_finite() or amount_value < 0:
+    return venue_us, local_us, snapshot, bid, price_text, amount_text
+
+
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _number(text: str) -> str | None:
+    """``text`` as a plain non-negative decimal (written into JSON frames as a number), or
+    None. The common spelling passes as it is; any other (``1e-05``) goes through Decimal."""
+    if _PLAIN.fullmatch(text):
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
         return None
-    # Written into JSON frames as numbers: the plain form, whatever spelling the file used.
-    return venue_us, local_us, snapshot, bid, format(price_value, "f"), format(amount_value, "f")
+    if not value.is_finite() or value < 0:
+        return None
+    return format(value, "f")

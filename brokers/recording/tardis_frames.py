@@ -26,6 +26,7 @@ class VenueFrames:
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
+        self._product_json = orjson.dumps(symbol)
         self.records = 0
         self.unused_deltas = 0  # delta rows before the first snapshot
         self._seq = 0
@@ -121,18 +122,23 @@ class KrakenFuturesFrames(VenueFrames):
     def delta_records(
         self, venue_us: int, local_us: int, bid: bool, price: str, amount: str
     ) -> Iterator[Record]:
-        yield _text(
-            local_us,
-            {
-                "feed": "book",
-                "product_id": self.symbol,
-                "side": "buy" if bid else "sell",
-                "seq": self._seq,
-                "price": orjson.Fragment(price),
-                "qty": orjson.Fragment(amount),
-                "timestamp": venue_us // US_PER_MS,
-            },
+        # One frame a row: formatted, not built as a dict (numbers are checked plain decimals).
+        ns = local_us * NS_PER_US
+        frame = _KRAKEN_BOOK % (
+            self._product_json,
+            _BUY if bid else _SELL,
+            self._seq,
+            price.encode(),
+            amount.encode(),
+            venue_us // US_PER_MS,
         )
+        yield Record(RecordKind.WS_TEXT, ns, ns, frame)
+
+
+_KRAKEN_BOOK = (
+    b'{"feed":"book","product_id":%s,"side":%s,"seq":%d,"price":%s,"qty":%s,"timestamp":%d}'
+)
+_BUY, _SELL = b'"buy"', b'"sell"'
 
 
 class BinanceUsFrames(VenueFrames):

@@ -36,7 +36,12 @@ def test_kraken_futures_rows_become_info_snapshot_and_book_frames_with_contiguou
 ) -> None:
     path = write_tardis(
         tmp_path / "kf.csv",
-        [*BOOK, row(T0_US + 10, "bid", "100.0", "4"), row(T0_US + 20, "ask", "100.5", "0")],
+        [
+            *BOOK,
+            row(T0_US + 10, "bid", "100.0", "4"),
+            row(T0_US + 20, "ask", "100.5", "0"),
+            row(T0_US + 30, "ask", "1.005E+2", "2.5e1"),  # another spelling: written plain
+        ],
     )
     reader = open_recording(path)
     frames = [orjson.loads(r.payload) for r in reader.records()]
@@ -52,7 +57,9 @@ def test_kraken_futures_rows_become_info_snapshot_and_book_frames_with_contiguou
     assert [(f["feed"], f["seq"], f["side"], f["qty"]) for f in frames[2:]] == [
         ("book", 2, "buy", 4),
         ("book", 3, "sell", 0),
+        ("book", 4, "sell", 25),
     ]
+    assert frames[-1]["price"] == 100.5
     assert reader.report.clean
 
 
@@ -106,6 +113,8 @@ def test_bad_repeated_and_early_rows_and_other_symbols_are_counted_not_used(
             row(T0_US + 20, "bid", "-1", "4"),
             row(T0_US + 20, "bid", "abc", "4"),
             row(T0_US + 20, "bid", "100.0", "-4"),
+            row(T0_US + 20, "bid", "100.0", "nan"),
+            row(T0_US + 20, "bid", "inf", "1"),
             row(T0_US + 30, "bid", "100.0", "2", symbol="PF_ETHUSD"),
             row(T0_US + 5, "ask", "101.0", "2"),  # earlier than the row before: kept, counted
         ],
@@ -115,11 +124,11 @@ def test_bad_repeated_and_early_rows_and_other_symbols_are_counted_not_used(
     counts = reader.rows
 
     assert len(records) == 2 + 2  # info + snapshot, then two deltas
-    assert (counts.malformed, counts.repeated, counts.backwards) == (5, 1, 1)
+    assert (counts.malformed, counts.repeated, counts.backwards) == (7, 1, 1)
     assert counts.other_symbols == {"PF_ETHUSD": 1}
     assert records[-1].recv_ns == (T0_US + 10) * 1000, "time never goes backwards"
     notes = "\n".join(reader.report.skipped)
-    assert "5 malformed rows" in notes
+    assert "7 malformed rows" in notes
     assert "1 repeated rows" in notes
     assert "PF_ETHUSD (1)" in notes
     assert "1 rows before the first snapshot" in notes
