@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from brokers.recording.format import Record, RecordingError, RecordingHeader, RecordKind
 from brokers.recording.reader import ReadReport
-from brokers.recording.tardis import instrument_for, open_text
+from brokers.recording.tardis import READ_ERRORS, instrument_for, open_text
 
 CONNECT = re.compile(r"^(?P<url>\S+://\S+) <-> (?P<ts>\d+(?:\.\d+)?)$")
 SENT = re.compile(r"^(?P<url>\S+://\S+) <- (?P<ts>\d+(?:\.\d+)?): (?P<data>.*)$")
@@ -42,7 +43,7 @@ def is_cryptofeed_raw(path: Path) -> bool:
                 if not line:
                     return False
                 first = line.rstrip("\r\n")
-    except (OSError, EOFError, UnicodeDecodeError):
+    except (*READ_ERRORS, UnicodeDecodeError):
         return False
     return first.startswith(HEADER_PREFIX) or CONNECT.match(first) is not None
 
@@ -123,7 +124,7 @@ class CryptofeedReader:
         products: set[str] = set()
         first_ns = 0
         with open_text(self.path) as text:
-            for raw in text:
+            for raw in _lines(text, []):
                 line = raw.rstrip("\r\n")
                 if match := CONNECT.match(line) or SENT.match(line) or REST.match(line):
                     venue = venue or venue_of(match["url"])
@@ -139,11 +140,13 @@ class CryptofeedReader:
         return venue, products, first_ns
 
     def records(self) -> Iterator[Record]:
+        """Every record, from the first line (each call reads the file again)."""
+        self.report, self.sent, self.unreadable = ReadReport(parts=1), 0, 0
         report = self.report
-        report.parts = 1
         last_ns = 0
+        problems: list[str] = []
         with open_text(self.path) as text:
-            for number, raw in enumerate(text, start=1):
+            for number, raw in enumerate(_lines(text, problems), start=1):
                 line = raw.rstrip("\r\n")
                 if number % 4096 == 0:
                     self.bytes_read = min(self.total_bytes, self.bytes_read + 4096 * 64)
@@ -158,6 +161,10 @@ class CryptofeedReader:
                 report.records += 1
                 yield record
         self.bytes_read = report.compressed_bytes = self.total_bytes
+        for problem in problems:
+            report.skipped.append(
+                f"{self.path.name}: unreadable part way ({problem}): the rest skipped"
+            )
         if self.unreadable:
             report.skipped.append(f"{self.path.name}: {self.unreadable} unreadable lines skipped")
         if self.sent:
@@ -187,3 +194,10 @@ class CryptofeedReader:
             self.unreadable += 1
             return None
         return Record(kind, ns, ns, match["data"].encode(), tag)
+
+
+def _lines(text: IO[str], problems: list[str]) -> Iterator[str]:
+    try:
+        yield from text
+    except READ_ERRORS as exc:
+        problems.append(str(exc) or type(exc).__name__)

@@ -24,6 +24,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,7 +33,7 @@ from typing import IO
 
 from brokers.recording.format import Record, RecordingError, RecordingHeader
 from brokers.recording.reader import ReadReport
-from brokers.recording.tardis_frames import VenueFrames, frames_for
+from brokers.recording.tardis_frames import frames_for
 from core.enums import ContractType
 from core.instrument import Instrument
 
@@ -58,12 +59,16 @@ EXCHANGES = {
 }
 
 
+READ_ERRORS = (OSError, EOFError, zlib.error, csv.Error)
+"""What a torn gzip file or a binary one raises part way: the rest is skipped and reported."""
+
+
 def is_tardis_csv(path: Path) -> bool:
     """Whether ``path`` (gzip or plain) starts with tardis' ``incremental_book_L2`` header."""
     try:
         with open_text(path) as text:
             first = text.readline(4096)
-    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile):
+    except (*READ_ERRORS, UnicodeDecodeError):
         return False
     return first.strip().lstrip("\ufeff") == HEADER_LINE
 
@@ -78,6 +83,18 @@ def open_text(path: Path) -> IO[str]:
         else path.open("rb")
     )
     return io.TextIOWrapper(raw, encoding="utf-8", newline="", errors="replace")
+
+
+def readable_rows(text: IO[str], problems: list[str] | None = None) -> Iterator[list[str]]:
+    """The CSV rows of ``text`` after the header, up to the first unreadable byte (the reason
+    appended to ``problems``)."""
+    rows = csv.reader(text)
+    try:
+        next(rows, None)
+        yield from rows
+    except READ_ERRORS as exc:
+        if problems is not None:
+            problems.append(str(exc) or type(exc).__name__)
 
 
 @dataclass(slots=True)
@@ -111,9 +128,7 @@ def scan_symbols(path: Path) -> tuple[str, dict[str, int]]:
     exchange = ""
     counts: dict[str, int] = {}
     with open_text(path) as text:
-        rows = csv.reader(text)
-        next(rows, None)
-        for row in rows:
+        for row in readable_rows(text):
             if len(row) != len(COLUMNS):
                 continue
             exchange = exchange or row[0]
@@ -186,7 +201,6 @@ class TardisReader:
         self.bytes_read = 0
         self.report = ReadReport()
         self.rows = RowCounts()
-        self._frames: VenueFrames = frames_for(venue, instrument.symbol)
         first_us = self._first_local_us()
         extra: dict[str, object] = {
             "long_only": registry.venue(venue).long_only,
@@ -209,9 +223,7 @@ class TardisReader:
 
     def _first_local_us(self) -> int:
         with open_text(self.path) as text:
-            rows = csv.reader(text)
-            next(rows, None)
-            for row in rows:
+            for row in readable_rows(text):
                 if len(row) == len(COLUMNS) and row[1] == self.symbol:
                     try:
                         return int(row[3])
@@ -220,8 +232,10 @@ class TardisReader:
         return 0
 
     def records(self) -> Iterator[Record]:
-        report, frames = self.report, self._frames
-        report.parts = 1
+        """Every record, from the first row (each call reads the file again)."""
+        self.report, self.rows = ReadReport(parts=1), RowCounts()
+        report = self.report
+        frames = frames_for(self.header.venue, self.header.instrument.symbol)
         in_snapshot = False
         run_us = -1
         for venue_us, local_us, snapshot, bid, price, amount in self._levels():
@@ -254,11 +268,10 @@ class TardisReader:
         counts, symbol = self.rows, self.symbol
         previous: list[str] | None = None
         last_us = -1
+        problems: list[str] = []
         with open_text(self.path) as text:
             raw_file = text.buffer
-            rows = csv.reader(text)
-            next(rows, None)
-            for row in rows:
+            for row in readable_rows(text, problems):
                 counts.rows += 1
                 if counts.rows % 4096 == 0:
                     self.bytes_read = _position(raw_file)
@@ -282,6 +295,10 @@ class TardisReader:
                 last_us = level[1]
                 counts.used += 1
                 yield level
+        for problem in problems:
+            self.report.skipped.append(
+                f"{self.path.name}: unreadable after row {counts.rows} ({problem}): the rest skipped"
+            )
 
 
 def _position(raw: IO[bytes]) -> int:

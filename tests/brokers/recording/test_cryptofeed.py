@@ -97,3 +97,13 @@ def test_a_file_of_another_exchange_is_one_line(tmp_path: Path) -> None:
     path.write_text(f"wss://ws-feed.exchange.coinbase.com <-> {T0}\n{T0}: {{}}\n")
     with pytest.raises(RecordingError, match="no venue this l2console replays"):
         open_recording(path)
+
+
+def test_a_torn_gzip_file_keeps_its_readable_lines(tmp_path: Path) -> None:
+    lines = binance_lines() * 400
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    torn = tmp_path / "BINANCE_US.0.gz"
+    torn.write_bytes(data[: len(data) // 2])
+    reader = open_recording(torn)
+    assert len(list(reader.records())) > 10
+    assert any("unreadable part way" in note for note in reader.report.skipped)

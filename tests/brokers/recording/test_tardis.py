@@ -168,3 +168,18 @@ def test_a_recording_is_read_as_before_and_must_match_the_symbol_asked(
     assert open_recording(path, "PF_XBTUSD").header.venue == "kraken_futures"
     with pytest.raises(RecordingError, match="recording of PF_XBTUSD, not PF_ETHUSD"):
         open_recording(path, "PF_ETHUSD")
+
+
+def test_a_torn_gzip_file_keeps_its_readable_rows_and_says_where_it_stopped(
+    tmp_path: Path,
+) -> None:
+    rows = [*BOOK, *(row(T0_US + 10 * i, "bid", "99.0", str(i)) for i in range(1, 3000))]
+    whole = write_tardis(tmp_path / "whole.csv.gz", rows, gz=True)
+    torn = tmp_path / "torn.csv.gz"
+    torn.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+
+    reader = open_recording(torn)
+    records = list(reader.records())
+    assert 3 < len(records) < 3000
+    assert any("unreadable after row" in note for note in reader.report.skipped)
+    assert [r.payload for r in reader.records()] == [r.payload for r in records], "read again"
