@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokers import registry
-from brokers.recording import RecordingError, RecordingReader, RecordKind
+from brokers.recording import RecordingError, RecordKind
+from brokers.recording.sources import is_foreign_recording, open_recording
 from brokers.venue import VenueSpec
 from core.instrument import Instrument
 
@@ -55,7 +56,7 @@ def synthetic_frames(
     return FrameSet(frames, products[0], products, "synthetic")
 
 
-def read_frames(path: Path) -> FrameSet:
+def read_frames(path: Path, symbol: str | None = None) -> FrameSet:
     """Frames of the benchmarked venue from a file: an ``l2console record`` recording (its
     WebSocket text frames, its instrument and traded product), or one raw JSON frame per line
     (blank lines skipped; the first product with a snapshot is traded). Bad frames are kept: the
@@ -65,8 +66,8 @@ def read_frames(path: Path) -> FrameSet:
             recorded = file.read(2) == GZIP_MAGIC
     except OSError as exc:
         raise FramesError(f"cannot read frames from {path}: {exc}") from None
-    if recorded:
-        return _read_recording(path)
+    if recorded or is_foreign_recording(path):  # tardis.dev, cryptofeed: the venue's frames
+        return _read_recording(path, symbol)
     try:
         with path.open(encoding="utf-8") as file:
             frames: list[Frame] = [line.rstrip("\r\n") for line in file if line.strip()]
@@ -78,10 +79,10 @@ def read_frames(path: Path) -> FrameSet:
     return FrameSet(frames, traded, products, str(path))
 
 
-def _read_recording(path: Path) -> FrameSet:
+def _read_recording(path: Path, symbol: str | None) -> FrameSet:
     venue = bench_venue()
     try:
-        reader = RecordingReader(path)
+        reader = open_recording(path, symbol)
         if registry.resolve_alias(reader.header.venue) != venue.name:
             raise FramesError(
                 f"{path} is a {reader.header.venue} recording; the pipeline benchmark parses "

@@ -33,6 +33,7 @@ UI_NOT_BUILT = "the Textual console is not part of this build"
 class BenchOptions:
     parts: frozenset[Part] = ALL_PARTS
     frames_file: Path | None = None
+    frames_symbol: str | None = None  # one symbol of a multi-symbol frames file (tardis.dev)
     count: int = 100_000  # synthetic frames for the pipeline
     rate_hz: float = 2_000.0  # what the simulated venue sends in the live parts
     seconds: float = 10.0  # each live part's measured window
@@ -105,6 +106,6 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
 def _load_frames(options: BenchOptions, progress: Progress) -> FrameSet:
     if options.frames_file is not None:
         progress(f"pipeline: reading {options.frames_file}")
-        return read_frames(options.frames_file)
+        return read_frames(options.frames_file, options.frames_symbol)
     progress(f"pipeline: making {options.count:,} synthetic frames from the simulated market")
     return synthetic_frames(options.count, seed=options.seed)

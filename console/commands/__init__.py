@@ -9,6 +9,7 @@ from __future__ import annotations
 from console.commands import (
     bench,
     checklist,
+    convert,
     flatten,
     paper,
     record,
@@ -34,6 +35,7 @@ COMMANDS = (
     replay,
     sweep,
     study,
+    convert,
     bench,
     checklist,
 )

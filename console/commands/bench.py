@@ -38,7 +38,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--frames",
         dest="frames_file",
         metavar="FILE",
-        help="pipeline on this file: one raw JSON frame a line",
+        help="pipeline on this file: a recording, a tardis.dev CSV file, or one raw JSON "
+        "frame a line",
+    )
+    bench.add_argument(
+        "--symbol",
+        dest="frames_symbol",
+        help="with --frames: the symbol of a file that holds several (tardis.dev CSV)",
     )
     bench.add_argument(
         "--count", type=int, default=100_000, help="synthetic frames for the pipeline"
@@ -79,6 +85,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
     return BenchOptions(
         parts=parts,
         frames_file=Path(args.frames_file) if args.frames_file else None,
+        frames_symbol=args.frames_symbol,
         count=args.count,
         rate_hz=args.rate,
         seconds=seconds,

@@ -37,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     replay.add_argument(
         "--ui", action="store_true", help="play it in the console: space pauses, n steps"
     )
+    add_symbol_argument(replay)
     add_set_argument(replay)
     replay.add_argument(
         "--leave-position-open",
@@ -48,6 +49,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--quiet", action="store_true", help="print only the report, not each signal and trade"
     )
     replay.set_defaults(handler=handle)
+
+
+def add_symbol_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--symbol",
+        help="the symbol to replay from a file that holds several (a tardis.dev CSV file)",
+    )
 
 
 def add_set_argument(parser: argparse.ArgumentParser) -> None:
@@ -79,13 +87,13 @@ def parse_speed(text: str) -> float | None:
     return speed
 
 
-def recording_header(path: Path) -> RecordingHeader:
-    """The recording's header; a file that cannot be read is one line (``RecordingError`` for
-    one that is not a recording)."""
-    from brokers.recording import RecordingReader  # noqa: PLC0415
+def recording_header(path: Path, symbol: str | None = None) -> RecordingHeader:
+    """The recording's header (an l2console recording or a tardis.dev CSV file); a file that
+    cannot be read is one line (``RecordingError`` for one that is not a recording)."""
+    from brokers.recording.sources import open_recording  # noqa: PLC0415
 
     try:
-        return RecordingReader(path).header
+        return open_recording(path, symbol).header
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UsageError(f"cannot read {path}: {reason[:1].lower()}{reason[1:]}") from None
@@ -111,7 +119,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
     speed = parse_speed(args.speed or "max")
     try:
-        header = recording_header(args.file)
+        header = recording_header(args.file, args.symbol)
         tuned = apply_overrides(
             settings, [parse_assignment(text) for text in args.overrides], header.venue
         )
@@ -135,6 +143,7 @@ async def run_replay(args: argparse.Namespace, settings: Settings, out: TextIO) 
                 progress=bar,
                 observers=observers,
                 clock=clock,
+                symbol=args.symbol,
             )
         finally:
             bar.close()
@@ -158,11 +167,11 @@ async def run_replay_console(args: argparse.Namespace, settings: Settings, out: 
 
     speed = parse_speed(args.speed or "1x")
     try:
-        header = recording_header(args.file)
+        header = recording_header(args.file, args.symbol)
         tuned = apply_overrides(
             settings, [parse_assignment(text) for text in args.overrides], header.venue
         )
-        player = ReplayPlayer(args.file, tuned)
+        player = ReplayPlayer(args.file, tuned, symbol=args.symbol)
     except RecordingError as exc:
         raise UsageError(str(exc)) from None
     options = RunOptions(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
-from console.commands.replay import add_set_argument
+from console.commands.replay import add_set_argument, add_symbol_argument, recording_header
 from console.settings import Settings
 
 FORMATS = ("text", "json", "csv")
@@ -44,12 +44,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     study.add_argument(
         "--no-picture", action="store_true", help="text output without the terminal picture"
     )
+    add_symbol_argument(study)
     add_set_argument(study)
     study.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    from brokers.recording import RecordingError, RecordingReader  # noqa: PLC0415
+    from brokers.recording import RecordingError  # noqa: PLC0415
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.study.outcomes import DEFAULT_HORIZONS, parse_horizon  # noqa: PLC0415
     from console.study.plot import PlotUnavailable, save_picture  # noqa: PLC0415
@@ -67,12 +68,17 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.plot is not None and args.plot.suffix.lower() not in (".svg", ".png"):
         raise UsageError(f"--plot writes .svg or .png files, not {args.plot.name!r}")
     try:
-        venue = RecordingReader(args.files[0]).header.venue
+        venue = recording_header(args.files[0], args.symbol).venue
         settings = apply_overrides(
             settings, [parse_assignment(text) for text in args.overrides], venue
         )
         result = run_study(
-            args.files, settings, signals=signals, horizons=horizons, split=args.split
+            args.files,
+            settings,
+            signals=signals,
+            horizons=horizons,
+            split=args.split,
+            symbol=args.symbol,
         )
     except (RecordingError, StudyError) as exc:
         raise UsageError(str(exc)) from None

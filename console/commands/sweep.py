@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
-from console.commands.replay import add_set_argument, recording_header
+from console.commands.replay import add_set_argument, add_symbol_argument, recording_header
 from console.settings import Settings
 
 
@@ -24,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         metavar="KEY=V1,V2,…",
         help="values to try for one setting (same keys as replay --set); repeat for more",
     )
+    add_symbol_argument(sweep)
     add_set_argument(sweep)
     sweep.add_argument(
         "--split",
@@ -44,7 +45,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     try:
-        venue = recording_header(args.file).venue
+        venue = recording_header(args.file, args.symbol).venue
         base = apply_overrides(settings, [parse_assignment(text) for text in args.overrides], venue)
         grid = parse_grid(args.grid, venue)
         result = run_sweep(
@@ -55,6 +56,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             split=args.split,
             workers=args.workers,
             on_done=_progress,
+            symbol=args.symbol,
         )
     except RecordingError as exc:
         raise UsageError(str(exc)) from None

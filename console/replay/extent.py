@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from brokers.recording import RecordingReader
+from brokers.recording.sources import open_recording
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +23,10 @@ class RecordingExtent:
         return max(0, self.last_wall_ns - self.first_wall_ns)
 
 
-def scan_extent(path: Path) -> RecordingExtent:
+def scan_extent(path: Path, symbol: str | None = None) -> RecordingExtent:
     """Every frame's time, read with a reader of its own (blocking: run it in a thread)."""
     frames, first, last = 0, 0, 0
-    for record in RecordingReader(path).records():
+    for record in open_recording(path, symbol).records():
         if not frames:
             first = record.wall_ns
         last = record.wall_ns

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from brokers.recording import Record, RecordingHeader, RecordingReader, RecordKind, feed_record
+from brokers.recording import Record, RecordingHeader, RecordKind, feed_record
+from brokers.recording.sources import open_recording
 from brokers.registry import decoder_for
 from console.replay.overrides import fee_setting
 from console.replay.result import ReplayResult, SignalAt
@@ -110,10 +111,12 @@ class ReplayPlayer:
         *,
         observers: Iterable[EngineObserver] = (),
         clock: ManualClock | None = None,
+        symbol: str | None = None,
     ) -> None:
         self.path = path
         self.settings = settings
-        self._reader = reader = RecordingReader(path)
+        self.symbol = symbol  # one symbol of a multi-symbol file (tardis.dev CSV)
+        self._reader = reader = open_recording(path, symbol)
         self.header = header = reader.header
         config = engine_config(header, settings)
         self.clock = clock or ManualClock(wall_ns=header.started_wall_ns, mono_ns=0)
@@ -283,13 +286,14 @@ async def replay(
     progress: Progress | None = None,
     observers: Iterable[EngineObserver] = (),
     clock: ManualClock | None = None,
+    symbol: str | None = None,
 ) -> ReplayResult:
     """Replay ``path`` with ``settings``; ``speed`` None = as fast as possible, 1.0 = real time.
 
     ``clock`` (the replay's time, set from the recording) may be passed in so ``observers`` can
     read it.
     """
-    player = ReplayPlayer(path, settings, observers=observers, clock=clock)
+    player = ReplayPlayer(path, settings, observers=observers, clock=clock, symbol=symbol)
     await player.play(speed=speed, progress=progress)
     return await player.finish(flatten=flatten_at_end)
 

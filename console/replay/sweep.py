@@ -73,6 +73,7 @@ class _Job:
     settings: Settings
     combination: Combination
     split: float
+    symbol: str | None = None
 
 
 def parse_grid(texts: Sequence[str], venue: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -110,6 +111,7 @@ def run_sweep(
     split: float = DEFAULT_SPLIT,
     workers: int = 2,
     on_done: Callable[[int, int], None] | None = None,
+    symbol: str | None = None,
 ) -> SweepResult:
     """Replay every combination (validated first, in this process) and collect the table."""
     if not 0.0 < split < 1.0:
@@ -119,7 +121,7 @@ def run_sweep(
         update={name: None for name, value in base if isinstance(value, SecretStr)}
     )
     jobs = [
-        _Job(i, path, apply_overrides(safe_base, combo, venue), combo, split)
+        _Job(i, path, apply_overrides(safe_base, combo, venue), combo, split, symbol)
         for i, combo in enumerate(combinations(grid))
     ]
     rows: list[SweepRow | None] = [None] * len(jobs)
@@ -147,7 +149,7 @@ def run_sweep(
 
 
 def _run_job(job: _Job) -> tuple[int, SweepRow, tuple[int, int, bool]]:
-    result = asyncio.run(replay(job.path, job.settings))
+    result = asyncio.run(replay(job.path, job.settings, symbol=job.symbol))
     split_wall_ns, row = split_result(result, job.combination, job.split)
     return job.index, row, (split_wall_ns, result.frames, result.header.synthetic)
 

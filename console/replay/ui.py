@@ -98,7 +98,7 @@ class RecordingHost:
 
     async def _measure(self) -> None:
         try:
-            self.extent = await asyncio.to_thread(scan_extent, self.player.path)
+            self.extent = await asyncio.to_thread(scan_extent, self.player.path, self.player.symbol)
         except RecordingError:
             self.extent = None  # the playback reports what it cannot read
 

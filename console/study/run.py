@@ -41,11 +41,12 @@ def run_study(
     signals: Sequence[str],
     horizons: Sequence[Horizon],
     split: float = 0.7,
+    symbol: str | None = None,
 ) -> StudyResult:
     """Study ``paths`` (studied in the order their recordings started)."""
     if not 0.0 < split < 1.0:
         raise StudyError(f"--split must be between 0 and 1 (exclusive), got {split}")
-    series = [read_series(p, signals, depth=settings.imbalance_depth) for p in paths]
+    series = [read_series(p, signals, depth=settings.imbalance_depth, symbol=symbol) for p in paths]
     series.sort(key=lambda s: s.header.started_wall_ns)
     venues = {registry.resolve_alias(s.header.venue) for s in series}
     if len(venues) != 1:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brokers.recording import RecordingHeader, RecordingReader, feed_record
+from brokers.recording import RecordingHeader, feed_record
+from brokers.recording.sources import open_recording
 from brokers.registry import decoder_for
 from core.book import APPLIED, OrderBook
 from core.enums import BookState
@@ -110,12 +111,14 @@ class _StudySink:
             column.append(value)
 
 
-def read_series(path: Path, names: Sequence[str], *, depth: int = 10) -> Series:
+def read_series(
+    path: Path, names: Sequence[str], *, depth: int = 10, symbol: str | None = None
+) -> Series:
     """Replay ``path``'s book for its instrument and compute the named signals at every update.
 
     ``depth`` is the top-N of the guide's ratio (the ``imbalance_depth`` setting).
     """
-    reader = RecordingReader(path)
+    reader = open_recording(path, symbol)
     header = reader.header
     series = Series(path=path, header=header, values={name: array("d") for name in names})
     sink = _StudySink(header.instrument.symbol, depth, [make_signal(n) for n in names], series)
