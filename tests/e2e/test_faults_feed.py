@@ -220,8 +220,9 @@ async def test_a_position_on_a_book_down_too_long_is_flattened_then_trading_resu
         def protective_closes() -> list[Signal]:
             return [s for s, _ in rig.witness.decisions if "not LIVE for 1s" in s.reason]
 
-        # The venue heals only once the engine has judged the book down too long: healed any
-        # sooner, a busy machine's late watchdog round may find it LIVE again (nothing to do).
+        # The venue heals only once the engine has judged the book down too long. Any sooner,
+        # the first resync (sent a few loop turns after the gap) may still reach the venue
+        # after the heal and be answered: the book is back at once and rightly never flattened.
         await eventually(protective_closes, what="the protective flatten started")
         if mode is Mode.LIVE:  # the venue closes at market, no book needed
             await eventually(lambda: rig.engine.ledger.position.quantity == 0, what="flat")

@@ -123,7 +123,8 @@ async def test_an_abrupt_disconnect_is_noticed_and_the_book_is_rebuilt(
 
 
 async def test_the_venue_pings_are_answered_so_the_connection_lives_on() -> None:
-    async with BinanceUsSimServer(seed=2, ping_interval_s=0.1, pong_timeout_s=0.3) as sim:
+    # Pings often, a pong deadline a stalled loop (this process runs both ends) cannot miss.
+    async with BinanceUsSimServer(seed=2, ping_interval_s=0.1, pong_timeout_s=2.0) as sim:
         rest = rest_for(sim)
         box: list[BinanceUsFeed] = []
         synced = synced_to(box)
