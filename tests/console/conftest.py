@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.console.cli_process import NAME, l2console, write_sample_session
 from tests.console.sim_recording import write_sim_recording
 
 BUSY = (
@@ -29,6 +30,26 @@ def sim_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("recordings") / "sim30.l2rec"
     write_sim_recording(path, seconds=30)
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session database written once, where it may be written (copied by the tests that
+    take rights away)."""
+    path = tmp_path_factory.mktemp("original") / "l2console.sqlite"
+    write_sample_session(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(sample_database: Path) -> dict[str, str]:
+    """What `sessions` and `report` print from ``sample_database``, where they may write."""
+    outputs = {}
+    for command in (("sessions",), ("report", "--session", NAME)):
+        done = l2console(*command, "--db", str(sample_database), cwd=sample_database.parent)
+        assert done.returncode == 0, done
+        outputs[command[0]] = done.stdout
+    return outputs
 
 
 @pytest.fixture

@@ -20,29 +20,10 @@ from tests.console.cli_process import (
     assert_one_line_error,
     files_in,
     l2console,
-    write_sample_session,
 )
 from tests.restricted import on_read_only_mount, read_only_mount_unavailable, shared_folder
 
 PAPER = ("paper", "--no-ui", "--duration", "30s", "--session", "ro_test")
-
-
-@pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("original") / "l2console.sqlite"
-    write_sample_session(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def expected(original: Path) -> dict[str, str]:
-    """What `sessions` and `report` print from the original, where they may write."""
-    outputs = {}
-    for command in (("sessions",), ("report", "--session", NAME)):
-        done = l2console(*command, "--db", str(original), cwd=original.parent)
-        assert done.returncode == 0, done
-        outputs[command[0]] = done.stdout
-    return outputs
 
 
 @pytest.fixture
@@ -63,11 +44,11 @@ def read_only(folder: Path) -> Callable[[Sequence[str]], list[str]]:
 
 
 def test_sessions_and_report_read_a_copy_on_a_read_only_mount(
-    original: Path, expected: dict[str, str], folder: Path
+    sample_database: Path, sample_outputs: dict[str, str], folder: Path
 ) -> None:
     """A WAL database copied without its -wal/-shm files: SQLite cannot create the -shm it
     needs there, and there is no log to read, so the file alone is read as it is."""
-    shutil.copy(original, folder / "copy.sqlite")
+    shutil.copy(sample_database, folder / "copy.sqlite")
     before = files_in(folder)
     mounted = read_only(folder)
     db = str(folder / "copy.sqlite")
@@ -76,18 +57,18 @@ def test_sessions_and_report_read_a_copy_on_a_read_only_mount(
     report = l2console("report", "--session", NAME, "--db", db, cwd=folder, wrap=mounted)
 
     assert (sessions.returncode, sessions.stderr) == (0, ""), sessions
-    assert sessions.stdout == expected["sessions"]
+    assert sessions.stdout == sample_outputs["sessions"]
     assert (report.returncode, report.stderr) == (0, ""), report
-    assert report.stdout == expected["report"]
+    assert report.stdout == sample_outputs["report"]
     assert files_in(folder) == before
 
 
 def test_a_copy_whose_log_holds_records_is_refused_with_what_to_do(
-    original: Path, folder: Path
+    sample_database: Path, folder: Path
 ) -> None:
     """Reading the file without its -wal would show stale numbers: say so and how to fix it."""
     db = folder / "copy.sqlite"
-    shutil.copy(original, db)
+    shutil.copy(sample_database, db)
     writer = sqlite3.connect(db, isolation_level=None)
     try:
         writer.execute("PRAGMA wal_autocheckpoint=0")
@@ -130,9 +111,9 @@ def test_missing_databases_are_no_sessions_yet_and_a_report_says_to_run_paper(
 
 
 def test_a_session_in_a_database_on_a_read_only_mount_is_one_line(
-    original: Path, folder: Path
+    sample_database: Path, folder: Path
 ) -> None:
-    shutil.copy(original, folder / "l2console.sqlite")
+    shutil.copy(sample_database, folder / "l2console.sqlite")
     before = files_in(folder)
     db = str(folder / "l2console.sqlite")
     done = l2console(*PAPER, "--db", db, cwd=folder, wrap=read_only(folder))
@@ -196,11 +177,11 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_database_is_one_line_that_says_what_to_do(
-    original: Path, folder: Path, damage: str
+    sample_database: Path, folder: Path, damage: str
 ) -> None:
     spoil, advice = DAMAGE[damage]
     db = folder / "l2console.sqlite"
-    db.write_bytes(spoil(original.read_bytes()))
+    db.write_bytes(spoil(sample_database.read_bytes()))
     before = db.read_bytes()
 
     if damage == "garbage pages":  # only the writer's integrity check reads every page

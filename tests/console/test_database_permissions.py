@@ -19,28 +19,10 @@ from tests.console.cli_process import (
     assert_one_line_error,
     files_in,
     l2console,
-    write_sample_session,
 )
 from tests.restricted import as_unprivileged, shared_folder, unprivileged_unavailable
 
 PAPER = ("paper", "--no-ui", "--duration", "30s", "--session", "perm_test")
-
-
-@pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("original") / "l2console.sqlite"
-    write_sample_session(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def expected(original: Path) -> dict[str, str]:
-    outputs = {}
-    for command in (("sessions",), ("report", "--session", NAME)):
-        done = l2console(*command, "--db", str(original), cwd=original.parent)
-        assert done.returncode == 0, done
-        outputs[command[0]] = done.stdout
-    return outputs
 
 
 @pytest.fixture
@@ -67,8 +49,8 @@ def someone_elses(data: Path) -> None:
 
 @pytest.mark.parametrize("left_by_its_owner", [False, True], ids=["file alone", "with -shm"])
 def test_sessions_and_report_read_a_database_in_a_folder_they_cannot_write(
-    original: Path,
-    expected: dict[str, str],
+    sample_database: Path,
+    sample_outputs: dict[str, str],
     folder: Path,
     unprivileged: Callable[[Sequence[str]], list[str]],
     left_by_its_owner: bool,
@@ -76,7 +58,7 @@ def test_sessions_and_report_read_a_database_in_a_folder_they_cannot_write(
     data = folder / "data"
     data.mkdir()
     db = data / "l2console.sqlite"
-    shutil.copy(original, db)
+    shutil.copy(sample_database, db)
     if left_by_its_owner:  # its owner's last reader leaves -wal and -shm behind
         assert l2console("sessions", "--db", str(db), cwd=folder).returncode == 0
         assert Path(f"{db}-shm").exists()
@@ -87,22 +69,22 @@ def test_sessions_and_report_read_a_database_in_a_folder_they_cannot_write(
     report = l2console("report", "--session", NAME, "--db", str(db), cwd=folder, wrap=unprivileged)
 
     assert (sessions.returncode, sessions.stderr) == (0, ""), sessions
-    assert sessions.stdout == expected["sessions"]
+    assert sessions.stdout == sample_outputs["sessions"]
     assert (report.returncode, report.stderr) == (0, ""), report
-    assert report.stdout == expected["report"]
+    assert report.stdout == sample_outputs["report"]
     assert files_in(data) == before
 
 
 @pytest.mark.parametrize("name", ["l2console.sqlite", "new.sqlite"])
 def test_a_session_in_a_folder_you_cannot_write_is_one_line(
-    original: Path,
+    sample_database: Path,
     folder: Path,
     unprivileged: Callable[[Sequence[str]], list[str]],
     name: str,
 ) -> None:
     data = folder / "data"
     data.mkdir()
-    shutil.copy(original, data / "l2console.sqlite")
+    shutil.copy(sample_database, data / "l2console.sqlite")
     someone_elses(data)
     before = files_in(data)
 
@@ -113,10 +95,10 @@ def test_a_session_in_a_folder_you_cannot_write_is_one_line(
 
 
 def test_a_database_you_cannot_read_is_one_line(
-    original: Path, folder: Path, unprivileged: Callable[[Sequence[str]], list[str]]
+    sample_database: Path, folder: Path, unprivileged: Callable[[Sequence[str]], list[str]]
 ) -> None:
     db = folder / "l2console.sqlite"
-    shutil.copy(original, db)
+    shutil.copy(sample_database, db)
     db.chmod(0o000)
     for command in (("sessions",), ("report", "--session", NAME), PAPER):
         done = l2console(*command, "--db", str(db), cwd=folder, wrap=unprivileged)
@@ -124,12 +106,12 @@ def test_a_database_you_cannot_read_is_one_line(
 
 
 def test_a_folder_on_the_way_you_cannot_enter_is_one_line(
-    original: Path, folder: Path, unprivileged: Callable[[Sequence[str]], list[str]]
+    sample_database: Path, folder: Path, unprivileged: Callable[[Sequence[str]], list[str]]
 ) -> None:
     private = folder / "private"
     (private / "data").mkdir(parents=True)
     db = private / "data" / "l2console.sqlite"
-    shutil.copy(original, db)
+    shutil.copy(sample_database, db)
     private.chmod(0o000)
 
     for command in (("sessions",), PAPER):
