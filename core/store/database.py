@@ -208,9 +208,15 @@ def _has_foreign_header(path: Path) -> bool:
 
 def _recognise(connection: sqlite3.Connection, path: Path) -> None:
     """Accept our own files and brand-new empty ones; refuse everything else."""
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    # One statement, so one snapshot: read apart, another process creating the file could
+    # commit its tables and its application id in between, and ours would look foreign.
+    application_id, version, tables = connection.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id),"
+        " (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_schema)"
+    ).fetchone()
     if application_id == 0:
-        if connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
+        if tables:
             raise NotOurDatabaseError(
                 f"{path} is an SQLite database of another program; refusing to touch it"
             )
@@ -219,7 +225,6 @@ def _recognise(connection: sqlite3.Connection, path: Path) -> None:
             f"{path} is an SQLite database of another program "
             f"(application id {application_id:#x}); refusing to touch it"
         )
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version > LATEST_VERSION:
         raise NewerDatabaseError(
             f"{path} was written by a newer l2console (layout {version}, this one knows "
