@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
 
-.PHONY: install run test lint format soak quarantine bench bench-soak screenshots snapshots-update clean
+.PHONY: install run test lint format soak bench bench-soak screenshots snapshots-update clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,6 @@ format: $(STAMP)
 
 soak: $(STAMP)  ## long durability runs, not part of `make test`
 	$(BIN)/python -m pytest -m soak -o addopts=-q --timeout=7200
-
-quarantine: $(STAMP)  ## tests of a known intermittent hang (lost output during a stop), run repeatedly
-	for i in 1 2 3 4 5; do $(BIN)/python -m pytest -m quarantine -o addopts=-q || exit 1; done
 
 bench: $(STAMP)  ## performance benchmark on this machine (ARGS="--json" for the JSON object)
 	$(BIN)/l2console bench $(ARGS)

@@ -187,7 +187,8 @@ class ControlServer(EngineObserver):
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         assert self._handlers is not None
-        line = await asyncio.wait_for(reader.readline(), 10)
+        async with asyncio.timeout(10):
+            line = await reader.readline()
         try:
             request = json.loads(line)
             command = request["command"] if isinstance(request, dict) else None
@@ -240,7 +241,8 @@ async def request(
     """Send one request to a running session; returns its result (progress lines printed)."""
     path = control_socket_path(data_dir, session)
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_unix_connection(str(path)), 5)
+        async with asyncio.timeout(5):
+            reader, writer = await asyncio.open_unix_connection(str(path))
     except (FileNotFoundError, ConnectionRefusedError):
         raise SessionNotRunning(
             f"session {session!r} is not running (nothing listens at {path}); "
@@ -253,7 +255,8 @@ async def request(
     try:
         writer.write(json.dumps({"command": command}).encode() + b"\n")
         await writer.drain()
-        return await asyncio.wait_for(_read_answer(reader, progress), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            return await _read_answer(reader, progress)
     except TimeoutError:
         raise ControlError(
             f"session {session!r} did not answer within {timeout_s:g}s; it may still be "

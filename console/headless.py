@@ -364,7 +364,8 @@ async def _run_until_stopped(
     )
     try:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), duration_s)
+            async with asyncio.timeout(duration_s):
+                await stop.wait()
     finally:
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -18,7 +18,6 @@ its last run stopped: position, P&L, today's risk tallies, signal numbering and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import os
@@ -39,6 +38,7 @@ from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection
+from core.cancelling import cancel_and_wait
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
@@ -288,11 +288,7 @@ class TradingSession:
         # A start that failed (venue unreadable, session taken) said why; it traded nothing.
         if self._started and flatten and engine.mode in (Mode.PAPER, Mode.LIVE) and must_check:
             status = await engine.flatten_all("Shutdown: flatten")
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         await engine.close()
         if self.bands is not None:
             self.bands.finish()  # orders still waiting on a band's latency fill against this book

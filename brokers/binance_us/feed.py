@@ -197,7 +197,8 @@ class BinanceUsFeed:
                 await self._fetch_one(symbol, sink)
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), wait_s)
+                async with asyncio.timeout(wait_s):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 

@@ -184,7 +184,8 @@ class WebSocketFeed:
 
     async def receive(self, ws: ClientConnection, timeout_s: float) -> tuple[bytes | str, int]:
         """One frame and its ``recv_ns`` (tapped like any other); ``TimeoutError`` if none."""
-        raw = await asyncio.wait_for(ws.recv(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            raw = await ws.recv()
         recv_ns = time.monotonic_ns()
         self.last_recv_ns = recv_ns
         if self._on_raw_frame is not None:
@@ -215,7 +216,8 @@ class WebSocketFeed:
             await asyncio.sleep(interval_s)
             try:
                 waiter = await ws.ping()
-                await asyncio.wait_for(waiter, timeout_s)
+                async with asyncio.timeout(timeout_s):
+                    await waiter
             except TimeoutError:
                 self._drop(ws, f"no pong within {timeout_s:g} s")
                 return

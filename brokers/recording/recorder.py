@@ -156,7 +156,8 @@ class FrameRecorder:
     async def _flush_forever(self) -> None:
         while not self._closed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._flush_interval_s)
+                async with asyncio.timeout(self._flush_interval_s):
+                    await self._wake.wait()
             self._wake.clear()
             await self._flush()
 

@@ -92,7 +92,8 @@ class SimVenueProcess:
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            self.endpoints = await asyncio.wait_for(self._read_endpoints(), START_TIMEOUT_S)
+            async with asyncio.timeout(START_TIMEOUT_S):
+                self.endpoints = await self._read_endpoints()
         except TimeoutError:
             await self.stop()
             raise SimStartError(
@@ -127,7 +128,8 @@ class SimVenueProcess:
     async def _stderr_line(self) -> str:
         assert self._proc is not None and self._proc.stderr is not None
         with contextlib.suppress(TimeoutError):
-            err = await asyncio.wait_for(self._proc.stderr.read(), STOP_TIMEOUT_S)
+            async with asyncio.timeout(STOP_TIMEOUT_S):
+                err = await self._proc.stderr.read()
             lines = err.decode(errors="replace").strip().splitlines()
             if lines:
                 return lines[-1]
@@ -140,7 +142,8 @@ class SimVenueProcess:
             return
         proc.terminate()
         try:
-            await asyncio.wait_for(proc.communicate(), STOP_TIMEOUT_S)
+            async with asyncio.timeout(STOP_TIMEOUT_S):
+                await proc.communicate()
         except TimeoutError:
             proc.kill()
             await proc.wait()

@@ -93,7 +93,8 @@ async def record(options: RunOptions, settings: Settings, out: TextIO) -> int:
                 name="record status",
             )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), options.duration_s)
+                async with asyncio.timeout(options.duration_s):
+                    await stop.wait()
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker

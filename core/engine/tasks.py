@@ -4,9 +4,10 @@ when the engine closes."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+
+from core.cancelling import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,4 @@ class EngineTasks:
             self._notice(f"internal error in {task.get_name()}: {task.exception()}")
 
     async def cancel_all(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(list(self._tasks))

@@ -230,7 +230,8 @@ class Trader:
     async def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Wait until no order or commit is in flight; False when it did not settle in time."""
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True

@@ -116,7 +116,6 @@ async def test_a_closed_stdout_pipe_in_live_mode_is_a_stop_the_summary_goes_to_s
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.quarantine  # hangs in ~1 of 5 loaded full runs: a stop on lost output that never ends
 async def test_stdout_on_a_full_disk_stops_the_run_and_says_so_on_stderr(tmp_path: Path) -> None:
     db = tmp_path / "data" / "paper.db"
     env = clean_env({**FAST_SIM, "L2CONSOLE_DB": str(db)})
@@ -147,7 +146,6 @@ async def test_stdout_on_a_full_disk_stops_the_run_and_says_so_on_stderr(tmp_pat
     assert how_runs_ended(db) == ["hangup"]
 
 
-@pytest.mark.quarantine  # hangs in ~1 of 5 loaded full runs: a stop on lost output that never ends
 async def test_a_closed_stderr_neither_crashes_nor_floods_the_run_stops_and_says_so_on_stdout(
     tmp_path: Path,
 ) -> None:

@@ -237,7 +237,8 @@ class KrakenUnifiedFeed:
             if self._pending and timeout is not None:
                 self._stats.resyncs_deferred += 1
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
