@@ -4,8 +4,11 @@
 be held back by the delay fault, never reordered by it), half-open on demand (nothing sent,
 nothing read, the socket left open) and dropped when it falls too far behind, as a venue drops
 a slow reader. ``ClientFanout`` is the set of a server's connections and the faults that act on
-all of them: close everyone (gracefully or abruptly), go half-open, send malformed and unknown
-frames. Each protocol's fan-out adds its subscriptions and its messages.
+all of them: accept a connection and read it until it goes (``accept``, ``read``), close
+everyone (gracefully or abruptly), go half-open, send malformed and unknown frames. Each
+protocol's fan-out adds its subscriptions and its messages. ``RequestFanout`` is the whole
+connection handler of a protocol whose clients send JSON text requests (Kraken's v1 and
+Unified): greet, hand each text frame on, answer a binary one, stop at anything else.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 
 from brokers.sim.faults import SimFaults
 
@@ -24,6 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUED_FRAMES = 50_000
 """A client this far behind is dropped (a venue does not buffer forever for a slow reader)."""
+REQUESTS_REMEMBERED = 1_000
+CLOSE_TIMEOUT_S = 1.0  # how long a close waits for the peer's close frame
 
 
 class QueuedClient:
@@ -109,6 +116,34 @@ class ClientFanout(Generic[C]):
         self.faults = faults
         self.clients: set[C] = set()
         self._silenced: set[C] = set()
+        self._numbers = 0  # connections ever accepted: each client's number
+
+    async def accept(
+        self,
+        request: web.Request,
+        new_client: Callable[[web.WebSocketResponse, Any, int], C],
+        **ws_options: Any,
+    ) -> C:
+        """Upgrade ``request`` (``ws_options`` for ``WebSocketResponse``), number the connection,
+        add its client and start its sender."""
+        ws = web.WebSocketResponse(**ws_options)
+        await ws.prepare(request)
+        self._numbers += 1
+        client = new_client(ws, request.transport, self._numbers)
+        self.clients.add(client)
+        client.start()
+        return client
+
+    async def read(self, client: C, on_message: Callable[[C, WSMessage], Awaitable[bool]]) -> None:
+        """Hand ``client``'s frames to ``on_message`` until it answers False or the socket goes;
+        then nothing more is sent to the client and its sender stops."""
+        try:
+            async for msg in client.ws:
+                if not await on_message(client, msg):
+                    break
+        finally:
+            self.forget(client)
+            await client.stop()
 
     def forget(self, client: C) -> None:
         """``client`` is gone (or going): nothing more is sent to it."""
@@ -153,3 +188,52 @@ class ClientFanout(Generic[C]):
         for client in self.clients:
             for i in range(count):
                 client.send_json(frames[i % len(frames)], self.faults.take_delay_ms())
+
+
+class RequestFanout(ClientFanout[C]):
+    """The connection handler of a protocol whose clients send JSON text requests.
+
+    A subclass says how a client is made (``new_client``), what it is told on connect
+    (``greet``), and how a text request (``on_text``) and a binary frame (``on_binary``) are
+    answered. What clients asked is kept in ``requests``, oldest first.
+    """
+
+    def __init__(self, faults: SimFaults) -> None:
+        super().__init__(faults)
+        self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
+        """What clients asked, oldest first: (connection number, parsed request)."""
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        # No permessage-deflate: the docs do not mention it, and plain frames keep latency honest.
+        client = await self.accept(
+            request,
+            self.new_client,
+            autoping=True,
+            compress=False,
+            max_msg_size=1 << 20,
+            timeout=CLOSE_TIMEOUT_S,
+        )
+        self.greet(client)
+        await self.read(client, self._on_message)
+        return client.ws
+
+    async def _on_message(self, client: C, msg: WSMessage) -> bool:
+        if msg.type is WSMsgType.TEXT:
+            self.on_text(client, msg.data)
+        elif msg.type is WSMsgType.BINARY:
+            self.on_binary(client)
+        else:
+            return False
+        return True
+
+    def new_client(self, ws: web.WebSocketResponse, transport: Any, number: int) -> C:
+        raise NotImplementedError
+
+    def greet(self, client: C) -> None:
+        """What a client is sent on connect."""
+
+    def on_text(self, client: C, data: str) -> None:
+        raise NotImplementedError
+
+    def on_binary(self, client: C) -> None:
+        raise NotImplementedError

@@ -2,14 +2,14 @@
 
 from console.app.app import ConsoleOutcome, L2ConsoleApp
 from console.app.gates import FixedGate, GateProgress, GateSource, NoPaperSession
-from console.app.host import EngineHost
+from console.app.host import SessionHost
 
 __all__ = [
     "ConsoleOutcome",
-    "EngineHost",
     "FixedGate",
     "GateProgress",
     "GateSource",
     "L2ConsoleApp",
     "NoPaperSession",
+    "SessionHost",
 ]

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from console.app import format as fmt
 from console.app.checklist_source import ChecklistSource
 from console.app.gates import GateSource, NoPaperSession
-from console.app.host import EngineHost
+from console.app.host import SessionHost
 from console.app.modes import badge, live_refusal, mode_after_live
 from console.app.rates import FrameRate
 from console.app.screens import (
@@ -92,7 +92,7 @@ class L2ConsoleApp(App[ConsoleOutcome]):
 
     def __init__(
         self,
-        host: EngineHost,
+        host: SessionHost,
         *,
         gates: GateSource | None = None,
         checklist: ChecklistSource | None = None,

@@ -99,7 +99,7 @@ class NoVenue:
 
 
 class MarketReplay:
-    """An ``EngineHost`` and ``MarketFeed`` whose market moves only when ``play`` is called."""
+    """An ``SessionHost`` and ``MarketFeed`` whose market moves only when ``play`` is called."""
 
     def __init__(
         self,
@@ -157,7 +157,7 @@ class MarketReplay:
     def resync(self, product: str) -> None:
         self._needs_snapshot = True
 
-    # ------------------------------------------------------------------ EngineHost
+    # ------------------------------------------------------------------ SessionHost
     async def start(self) -> None:
         """The market moves only when played."""
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from brokers.sim.market.products import ALL_PRODUCTS
 from console.bench.frames import bench_venue
+from console.engine_config import engine_config_from
 from console.settings import Settings
 from core.clock import SystemClock
 from core.engine import Engine, EngineConfig
@@ -59,18 +60,14 @@ def bench_instrument(symbol: str) -> Instrument:
 def engine_config(
     settings: Settings, instrument: Instrument, other_products: Sequence[str] = ()
 ) -> EngineConfig:
-    return EngineConfig(
+    return engine_config_from(
+        settings,
         venue_name="benchmark",
         instrument=instrument,
         mode=Mode.DRY_RUN,
-        strategy=settings.strategy_params,
-        risk=settings.risk_limits,
-        trade_notional_usd=settings.trade_notional_usd,
         taker_fee_rate=getattr(settings, bench_venue().fee_setting.lower()) / BPS,
-        imbalance_depth=settings.imbalance_depth,
-        stale_after_s=settings.websocket_timeout_seconds,
         freshness=_lag_check_that_never_trips(settings.freshness_policy),
-        other_products=tuple(other_products),
+        other_products=other_products,
     )
 
 

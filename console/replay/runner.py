@@ -22,6 +22,7 @@ from pathlib import Path
 from brokers.recording import Record, RecordingHeader, RecordKind, feed_record
 from brokers.recording.sources import open_recording
 from brokers.registry import decoder_for
+from console.engine_config import engine_config_from
 from console.replay.overrides import fee_setting
 from console.replay.result import ReplayResult, SignalAt
 from console.settings import Settings
@@ -30,6 +31,7 @@ from core.engine import Engine, EngineConfig
 from core.enums import BookState, Mode
 from core.events import Fill, RoundTrip, Signal
 from core.fill_bands import FillBands
+from core.freshness import FreshnessPolicy
 from core.observer import EngineObserver
 
 BPS = Decimal(10_000)
@@ -80,18 +82,17 @@ def replay_order_ids() -> Callable[[], str]:
 
 def engine_config(header: RecordingHeader, settings: Settings) -> EngineConfig:
     symbol = header.instrument.symbol
-    return EngineConfig(
+    return engine_config_from(
+        settings,
         venue_name=header.venue_name,  # the console's badge and every report line say REPLAY
         instrument=header.instrument,
         mode=Mode.PAPER,
-        strategy=settings.strategy_params,
-        risk=settings.risk_limits,
-        trade_notional_usd=settings.trade_notional_usd,
         taker_fee_rate=getattr(settings, fee_setting(header.venue)) / BPS,
-        imbalance_depth=settings.imbalance_depth,
-        stale_after_s=settings.websocket_timeout_seconds,
         long_only=bool(header.extra.get("long_only", False)),
-        other_products=tuple(p for p in header.products if p != symbol),
+        other_products=[p for p in header.products if p != symbol],
+        # The engine's default freshness rules, not the settings' (replays have always run so;
+        # kept to leave their results unchanged).
+        freshness=FreshnessPolicy(),
         mode_locked="a replay trades on paper only",
     )
 

@@ -1,6 +1,6 @@
 """``l2console replay FILE --ui``: a recording played in the Textual console, paused and stepped.
 
-``RecordingHost`` is the console's ``EngineHost`` for a replay: a task plays the recording at
+``RecordingHost`` is the console's ``SessionHost`` for a replay: a task plays the recording at
 ``speed`` x its recorded pace (the real clock only sets the pace; the engine sees recorded time)
 and stops where it is told. ``ReplayConsole`` is the trading console with the replay's keys:
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 
 from brokers.sim.binance_us import wire
 from brokers.sim.connections import ClientFanout, QueuedClient
@@ -78,7 +78,6 @@ class StreamClient(QueuedClient):
         self.ping_due_at: float | None = None  # when the last unanswered ping was sent
         self.pings_sent = 0
         self.pongs_received = 0
-        self.start()
 
     def too_slow(self) -> None:
         self._loop.create_task(
@@ -114,7 +113,6 @@ class BinanceStreams(ClientFanout[StreamClient]):
         self.connections = 0  # ever opened
         self.lifetime_cuts = 0
         self.pong_timeouts = 0
-        self._numbers = 0
         self._batches: dict[tuple[str, int], _Batch] = {
             (p, ms): _Batch() for p in market.products for ms in INTERVALS_MS.values()
         }
@@ -150,30 +148,30 @@ class BinanceStreams(ClientFanout[StreamClient]):
         resolved = {name: self._resolve(name) for name in names}
         if not names or any(r is None for r in resolved.values()):
             return web.json_response(wire.error(-1121), status=400)
-        ws = web.WebSocketResponse(autoping=False, max_msg_size=1 << 16)
-        await ws.prepare(request)
-        loop = asyncio.get_running_loop()
-        self._numbers += 1
+        now = asyncio.get_running_loop().time()
+        client = await self.accept(
+            request,
+            lambda ws, transport, number: StreamClient(ws, transport, number, now),
+            autoping=False,
+            max_msg_size=1 << 16,
+        )
         self.connections += 1
-        client = StreamClient(ws, request.transport, self._numbers, loop.time())
         client.combined = combined
         client.streams = {name: r for name, r in resolved.items() if r is not None}
-        self.clients.add(client)
-        try:
-            async for msg in ws:
-                if msg.type is WSMsgType.PING:
-                    await ws.pong(msg.data)
-                elif msg.type is WSMsgType.PONG:
-                    client.pongs_received += 1
-                    client.ping_due_at = None
-                elif msg.type is WSMsgType.TEXT:
-                    self._on_request(client, msg.data)
-                elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
-                    break
-        finally:
-            self.forget(client)
-            await client.stop()
-        return ws
+        await self.read(client, self._on_message)
+        return client.ws
+
+    async def _on_message(self, client: StreamClient, msg: WSMessage) -> bool:
+        if msg.type is WSMsgType.PING:
+            await client.ws.pong(msg.data)
+        elif msg.type is WSMsgType.PONG:
+            client.pongs_received += 1
+            client.ping_due_at = None
+        elif msg.type is WSMsgType.TEXT:
+            self._on_request(client, msg.data)
+        elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+            return False
+        return True
 
     def _on_request(self, client: StreamClient, data: str) -> None:
         """Live ``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` (docs' request shapes)."""

@@ -23,22 +23,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
-from brokers.sim.connections import ClientFanout, QueuedClient
+from brokers.sim.connections import QueuedClient, RequestFanout
 from brokers.sim.faults import SimFaults
 from brokers.sim.kraken_futures import wire
 from brokers.sim.market.books import LevelChange, SimMarket
 
 log = logging.getLogger(__name__)
-
-REQUESTS_REMEMBERED = 1_000
-CLOSE_TIMEOUT_S = 1.0  # how long a close waits for the peer's close frame
 
 
 UNKNOWN_FIELDS: dict[str, Any] = {
@@ -65,7 +61,7 @@ class WsClient(QueuedClient):
         self.heartbeat = False
 
 
-class KrakenWsFeed(ClientFanout[WsClient]):
+class KrakenWsFeed(RequestFanout[WsClient]):
     """Connections, subscriptions and the fan-out of book messages for the whole server."""
 
     malformed_frame = wire.MALFORMED_FRAME
@@ -83,40 +79,22 @@ class KrakenWsFeed(ClientFanout[WsClient]):
         self.seq_base = seq_base
         self.clock = clock
         self._book_subscribers: dict[str, set[WsClient]] = {p: set() for p in market.products}
-        self._numbers = 0
         self._seq_shift: dict[str, int] = {p: 0 for p in market.products}  # injected messages
         self._held: dict[str, str] = {}  # a book message held back to be sent out of order
-        self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
-        """What clients asked, oldest first: (connection number, parsed request)."""
 
     def seq(self, product: str) -> int:
         """The sequence number of the last book message of ``product`` (sent or dropped)."""
         return self.seq_base[product] + self.market.update_id(product) + self._seq_shift[product]
 
     # --- connections ----------------------------------------------------------------------
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        # No permessage-deflate: the docs do not mention it, and plain frames keep latency honest.
-        ws = web.WebSocketResponse(
-            autoping=True, compress=False, max_msg_size=1 << 20, timeout=CLOSE_TIMEOUT_S
-        )
-        await ws.prepare(request)
-        self._numbers += 1
-        client = WsClient(ws, request.transport, self._numbers)
-        self.clients.add(client)
-        client.start()
+    def new_client(self, ws: web.WebSocketResponse, transport: Any, number: int) -> WsClient:
+        return WsClient(ws, transport, number)
+
+    def greet(self, client: WsClient) -> None:
         self._send(client, wire.info())
-        try:
-            async for msg in ws:
-                if msg.type is WSMsgType.TEXT:
-                    self._on_text(client, msg.data)
-                elif msg.type is WSMsgType.BINARY:
-                    self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
-                else:
-                    break
-        finally:
-            self.forget(client)
-            await client.stop()
-        return ws
+
+    def on_binary(self, client: WsClient) -> None:
+        self._send(client, wire.ws_error(wire.WS_JSON_ERROR))
 
     def forget(self, client: WsClient) -> None:
         super().forget(client)
@@ -124,7 +102,7 @@ class KrakenWsFeed(ClientFanout[WsClient]):
             subscribers.discard(client)
 
     # --- requests ---------------------------------------------------------------------------
-    def _on_text(self, client: WsClient, data: str) -> None:
+    def on_text(self, client: WsClient, data: str) -> None:
         try:
             request = orjson.loads(data)
         except orjson.JSONDecodeError:

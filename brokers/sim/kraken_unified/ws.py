@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
-from brokers.sim.connections import ClientFanout, QueuedClient
+from brokers.sim.connections import QueuedClient, RequestFanout
 from brokers.sim.faults import SimFaults
 from brokers.sim.kraken_unified import wire
 from brokers.sim.kraken_unified.faults import UnifiedFaults
@@ -39,8 +38,6 @@ from brokers.sim.market.books import SimMarket
 
 log = logging.getLogger(__name__)
 
-REQUESTS_REMEMBERED = 1_000
-CLOSE_TIMEOUT_S = 1.0
 INVALID_ARGUMENTS = "EGeneral:Invalid arguments"
 INVALID_CHANNEL = "Subscription name invalid"
 
@@ -81,7 +78,7 @@ def _diff(
     return changes
 
 
-class UnifiedPublicFeed(ClientFanout[UnifiedClient]):
+class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
     """Connections, subscriptions and book messages of the whole server."""
 
     malformed_frame = wire.MALFORMED_FRAME
@@ -100,42 +97,22 @@ class UnifiedPublicFeed(ClientFanout[UnifiedClient]):
         self.clock = clock
         self.system = "online"
         self.messages_sent: dict[str, int] = {p: 0 for p in market.products}
-        self._numbers = 0
-        self.requests: deque[tuple[int, Any]] = deque(maxlen=REQUESTS_REMEMBERED)
 
-    # --- connections ------------------------------------------------------------------------
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(
-            autoping=True, compress=False, max_msg_size=1 << 20, timeout=CLOSE_TIMEOUT_S
-        )
-        await ws.prepare(request)
-        self._numbers += 1
-        client = UnifiedClient(ws, request.transport, self._numbers)
-        self.clients.add(client)
-        client.start()
-        self._send(
-            client, wire.status_message(self.system, 10_000_000_000_000_000_000 + client.number)
-        )
-        try:
-            async for msg in ws:
-                if msg.type is WSMsgType.TEXT:
-                    self._on_text(client, msg.data)
-                elif msg.type is WSMsgType.BINARY:
-                    self._send(
-                        client, wire.reply("error", None, self.clock(), error=INVALID_ARGUMENTS)
-                    )
-                else:
-                    break
-        finally:
-            self.forget(client)
-            await client.stop()
-        return ws
+    # --- connections ----------------------------------------------------------------------
+    def new_client(self, ws: web.WebSocketResponse, transport: Any, number: int) -> UnifiedClient:
+        return UnifiedClient(ws, transport, number)
+
+    def greet(self, client: UnifiedClient) -> None:
+        self._send_status(client)
+
+    def on_binary(self, client: UnifiedClient) -> None:
+        self._send(client, wire.reply("error", None, self.clock(), error=INVALID_ARGUMENTS))
 
     def _send(self, client: UnifiedClient, message: dict[str, Any]) -> None:
         client.push(orjson.dumps(message).decode(), self.faults.take_delay_ms())
 
     # --- requests ---------------------------------------------------------------------------
-    def _on_text(self, client: UnifiedClient, data: str) -> None:
+    def on_text(self, client: UnifiedClient, data: str) -> None:
         try:
             request = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -240,6 +217,9 @@ class UnifiedPublicFeed(ClientFanout[UnifiedClient]):
         """The trading engine's state changed: push ``status`` to every connection."""
         self.system = system
         for client in self.clients:
-            self._send(
-                client, wire.status_message(system, 10_000_000_000_000_000_000 + client.number)
-            )
+            self._send_status(client)
+
+    def _send_status(self, client: UnifiedClient) -> None:
+        self._send(
+            client, wire.status_message(self.system, 10_000_000_000_000_000_000 + client.number)
+        )

@@ -1,0 +1,76 @@
+"""The doors to live trading, the same at a live start and when going live mid-run: the venue's
+positions and orders reconciled with the session (``core.engine.reconcile``,
+``POSITION_ON_START``), then the venue's dead-man's switch armed, before the first live decision;
+leaving live (or a door that fails) releases the switch again."""
+
+from __future__ import annotations
+
+from console.settings import Settings
+from console.venue_setup import VenueConnection
+from core.engine import Engine, ModeChangeRefused
+from core.engine.reconcile import ReconcileError, Reconciliation
+from core.enums import Mode
+from core.ports import VenueError
+
+
+class LiveDoors:
+    """Reconciliation and the dead-man's switch of one run's venue."""
+
+    def __init__(
+        self, engine: Engine, connection: VenueConnection, settings: Settings, start_mode: Mode
+    ) -> None:
+        self._engine = engine
+        self._connection = connection
+        self._settings = settings
+        self._start_mode = start_mode  # what the run was started in: where a refused go-live goes
+        self.reconciliation: Reconciliation | None = None  # the last one, once live
+        self._dead_man_armed = False
+
+    async def open(self) -> None:
+        """Reconcile, then arm the dead-man's switch. Raises ``ReconcileError`` (venue unreadable
+        or holding what the session may not take on) or ``VenueError`` (switch refused)."""
+        self.reconciliation = await self._engine.reconcile_at_start(
+            self._settings.position_on_start
+        )
+        dead_man = self._connection.dead_man
+        if dead_man is not None:
+            dead_man.report_to(self._engine.notice)
+            await dead_man.start()
+            self._dead_man_armed = True
+
+    async def set_mode(self, mode: Mode) -> None:
+        """Change mode mid-run (the console's toggle) through the same doors as a start.
+
+        Going live reconciles with the venue and arms its dead-man's switch before the first live
+        decision, exactly as a live start does; leaving live disarms it. Raises
+        ``ModeChangeRefused`` with a one-line reason, and then nothing has changed.
+        """
+        engine = self._engine
+        if mode is engine.mode:
+            return
+        engine.check_mode_change(mode)
+        if mode is Mode.LIVE:
+            engine.halt_decisions(True)  # no decision in either mode while we check the venue
+            try:
+                engine.set_mode(mode)
+                try:
+                    await self.open()
+                except (ReconcileError, VenueError) as exc:
+                    engine.force_mode(
+                        self._start_mode if self._start_mode is not Mode.LIVE else Mode.DRY_RUN
+                    )
+                    await self.release()
+                    raise ModeChangeRefused(f"cannot go live safely: {exc}") from None
+            finally:
+                engine.halt_decisions(False)
+            return
+        engine.set_mode(mode)
+        await self.release()
+
+    async def release(self, *, disarm: bool = True) -> None:
+        """Stop the dead-man's switch if armed; ``disarm`` False leaves the venue's timer running
+        (live and not confirmed flat: the venue cancels what was left behind)."""
+        dead_man = self._connection.dead_man
+        if dead_man is not None and self._dead_man_armed:
+            self._dead_man_armed = False
+            await dead_man.stop(disarm=disarm)
