@@ -45,7 +45,14 @@ class BinanceUs(VenueSpec):
     fee_setting = "BINANCE_US_TAKER_FEE_BPS"
     ws_url_setting = "BINANCE_US_WS_URL"
     rest_url_setting = "BINANCE_US_REST_URL"
-    settings = (*KEYS, ws_url_setting, rest_url_setting, fee_setting, "WEBSOCKET_TIMEOUT_SECONDS")
+    settings = (
+        *KEYS,
+        ws_url_setting,
+        rest_url_setting,
+        fee_setting,
+        "REST_TIMEOUT_SECONDS",
+        "WEBSOCKET_TIMEOUT_SECONDS",
+    )
     real_money_keys = KEYS
     sim_port = 8081
 
@@ -90,6 +97,7 @@ class BinanceUs(VenueSpec):
             commission_estimate_rate=fee_rate,
             key_setting=credentials.key_setting,
             secret_setting=credentials.secret_setting,
+            timeout_s=settings["REST_TIMEOUT_SECONDS"],
         )
         stack.push_async_callback(rest.close)
         instrument = await self.listed_instrument(rest, request, target)

@@ -17,7 +17,7 @@ from console.headless import open_session
 from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
-from console.venue_setup import open_venue
+from console.venue_setup import StartupError, open_venue
 from core.engine_state import KillSwitchPhase
 from core.enums import Mode, Side, SignalAction
 from core.events import Fill, Signal, SignalOutcome
@@ -207,3 +207,15 @@ async def test_a_resumed_live_session_hands_its_position_to_the_kill_switch(
     assert status is not None and status.phase is KillSwitchPhase.FLAT, status.detail
     assert second.engine.ledger.position.quantity == 0
     assert account.balance("BTC") < Decimal("0.00001") * 2  # each BUY's sub-step remainder
+
+
+async def test_rest_timeout_seconds_bounds_a_binance_request_that_gets_no_answer() -> None:
+    """``REST_TIMEOUT_SECONDS`` reaches the Binance.us client: a start whose exchange-info
+    request is held gives up after 1 s, not after the client's default 10 s."""
+    async with BinanceUsSimServer(seed=20) as server:
+        server.faults.hang_rest("exchangeInfo", 60)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(StartupError):
+            async with contextlib.AsyncExitStack() as stack:
+                await open_venue(live(), settings_for(server, rest_timeout_seconds=1), stack)
+        assert asyncio.get_running_loop().time() - started < 8

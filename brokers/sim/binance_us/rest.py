@@ -24,6 +24,7 @@ order combination"; nothing ever rests, so ``DELETE /api/v3/openOrders`` answers
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -167,6 +168,8 @@ class BinanceRestApi:
                 return limited
             fault = self.faults.take_rest(endpoint)
             if fault is not None and not fault.after_execute:
+                if fault.hang_s:  # a gateway that holds the request, then gives up
+                    await asyncio.sleep(fault.hang_s)
                 return self._fault_response(fault, mono)
             cost = weight(params) if callable(weight) else weight
             over = self._spend(cost, now_ns, mono)
