@@ -22,7 +22,6 @@ was lost) is adopted into the ledger before it is closed, so the closing fills b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -98,12 +97,16 @@ class KillSwitch:
         return await asyncio.shield(self._running)
 
     async def close(self) -> None:
-        """Stop a flatten still running (shutdown without flattening); the engine calls it."""
+        """Let a flatten still running end before the engine closes (the engine calls it).
+
+        A shutdown never cuts a flatten short, even one that leaves positions as they are: the
+        trader's kill switch was already under way. A patient simulated close stops being
+        patient here: it gets its counted tries, then reports what is still open.
+        """
         task = self._running
         if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._patient = False
+            await asyncio.wait({task})
 
     async def _flatten(self, reason: str) -> KillSwitchStatus:
         notice = self._notice

@@ -185,3 +185,21 @@ def test_every_order_passes_the_trading_state_on_the_one_submit_path() -> None:
     close = OrderRequest("l2c-close", SYMBOL, Side.SELL, held, reduce_only=True)
     execution.submit(close, 3, 43_500.25)
     assert positions.position.quantity == 0, "a close goes out even while HALTED"
+
+
+async def test_closing_the_engine_lets_a_running_flatten_end_instead_of_cutting_it_short() -> None:
+    """A stop that leaves positions (POSITION_ON_EXIT=leave) while the trader's kill switch
+    is flattening: the flatten still ends, and says how."""
+    engine, _, _, clock = make_patient_engine()
+    engine.on_snapshot(snapshot(1, 4.0, 1.0, recv_ns=clock.mono_ns()))
+    assert engine.ledger.position.quantity != 0
+    engine.on_feed_event(FeedEvent(FeedEventKind.DISCONNECTED, "gone", recv_ns=clock.mono_ns()))
+    flatten = asyncio.ensure_future(engine.flatten_all())  # waits: no LIVE book to close against
+    await eventually(lambda: engine.trading.state is TradingState.HALTED, what="HALTED")
+    closing = asyncio.ensure_future(engine.close())
+    await asyncio.sleep(0)
+    engine.on_snapshot(snapshot(2, 4.0, 1.0, recv_ns=clock.mono_ns()))  # LIVE again: it closes
+    await asyncio.wait_for(closing, 30)
+    status = await asyncio.wait_for(flatten, 30)
+    assert status.phase is KillSwitchPhase.FLAT
+    assert engine.ledger.position.quantity == 0
