@@ -38,6 +38,7 @@ from console.report import SessionReport, build_report
 from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
+from console.unattended.runtime import Unattended
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
@@ -105,6 +106,10 @@ class TradingSession:
             observers.append(self.control)
         if store is not None:
             observers.append(KillSwitchRecord(store))
+        symbol = connection.instrument.symbol
+        label = options.session or f"{connection.venue_name} {symbol}"
+        self.unattended = Unattended(options, settings, symbol, label)
+        observers += self.unattended.observers
         self.engine = Engine(
             engine_config(options, settings, connection),
             feed=connection.feed,
@@ -153,6 +158,7 @@ class TradingSession:
         if self.store is not None:
             self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
             await self._remind_kill_switch()
+        await self.unattended.started(self)
 
     async def _remind_kill_switch(self) -> None:
         """The guide's monthly habit: a notice when the last kill switch test is 30+ days old."""
@@ -306,6 +312,7 @@ class TradingSession:
                 await self._close_record(how)
         finally:
             await self._release(disarm=disarm)
+            await self.unattended.stopped(how, status)
         return status
 
     async def _release(self, *, disarm: bool = True) -> None:
