@@ -239,14 +239,3 @@ def _utc(wall_ns: int) -> str:
 
 def _nowhere(_: object) -> None:
     """Where notifications go when none are configured."""
-
-
-def notify_start_failure(settings: Settings, label: str, reason: str) -> None:
-    """A start that failed (bad keys, venue unreachable, session taken) is told too; blocking
-    for at most ``CLOSE_TIMEOUT_S``, and silent when nothing is configured or it cannot send."""
-    sender, _ = make_sender(settings, label)
-    if sender is None or NotifyEvent.RUN not in settings.notify_event_set:
-        return
-    sender.start()
-    Post(sender.post, settings.notify_event_set)(NotifyEvent.RUN, "start FAILED", reason)
-    sender.close(CLOSE_TIMEOUT_S)

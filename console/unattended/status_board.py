@@ -2,9 +2,9 @@
 
 A run writes ``<run dir>/<pid>.json`` every ``STATUS_EVERY_S`` seconds (written beside, then
 renamed over: a reader never sees half a file) and removes it when it stops. The run dir is the
-user's own (``L2CONSOLE_RUN_DIR``, else ``$XDG_RUNTIME_DIR/l2console``, else
-``~/.local/state/l2console/run``), so ``status`` lists this user's sessions from any shell. A file
-whose process is gone, or whose heartbeat is old, is shown as such: the run stopped answering.
+user's own (``L2CONSOLE_RUN_DIR``, else ``~/.local/state/l2console/run``), so ``status`` lists
+this user's sessions from any shell. A file whose process is gone, or whose heartbeat is old, is
+shown as such: the run stopped answering.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ SILENT_AFTER_S = 15.0  # a heartbeat older than this: the run stopped answering
 SCHEMA = 1
 
 
-def run_dir(configured: Path | None, environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
+def run_dir(configured: Path | None) -> Path:
+    """``L2CONSOLE_RUN_DIR``, else ``~/.local/state/l2console/run``. Not ``$XDG_RUNTIME_DIR``: a
+    systemd service has none, and ``status`` from a login shell must find the service's files."""
     if configured is not None:
         return configured
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime:
-        return Path(runtime) / "l2console"
     return Path.home() / ".local" / "state" / "l2console" / "run"
 
 
