@@ -63,18 +63,18 @@ class SessionReports:
         self._gate_ready: bool | None = None
 
     async def run(self) -> None:
-        await self._look(daily=False, weekly=False)
+        await self.look(daily=False, weekly=False)
         while True:
             now = self._wall_s()
             midnight = next_midnight(now)
             await asyncio.sleep(min(midnight - now, GATE_CHECK_S))
             if self._wall_s() >= midnight - 0.5:
                 weekday = dt.datetime.fromtimestamp(midnight, dt.UTC).weekday()
-                await self._look(daily=True, weekly=weekday == 0)
+                await self.look(daily=True, weekly=weekday == 0)
             else:
-                await self._look(daily=False, weekly=False)
+                await self.look(daily=False, weekly=False)
 
-    async def _look(self, *, daily: bool, weekly: bool) -> None:
+    async def look(self, *, daily: bool, weekly: bool) -> None:
         try:
             report = await asyncio.to_thread(self._read)
         except Exception as exc:  # a busy or damaged record: try again next time
