@@ -173,7 +173,7 @@ class Unattended:
             try:
                 await asyncio.to_thread(write_status, self.status_dir, self.status())
                 self.status_error = ""
-            except OSError as exc:  # the status file is a convenience: say it once, go on
+            except Exception as exc:  # the status file is a convenience: say it once, go on
                 if not self.status_error:
                     log.warning("status file in %s not written: %s", self.status_dir, exc)
                 self.status_error = str(exc)
