@@ -141,7 +141,7 @@ async def test_ready_and_watchdog_heartbeats_reach_systemd(tmp_path: Path) -> No
             await eventually(lambda: len(systemd.times("WATCHDOG=1")) >= 3, 60, what="beats")
             run.proc.send_signal(signal.SIGSTOP)  # the whole process hangs
             try:
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(1.0)  # datagrams sent before the stop are read
                 stopped_at = asyncio.get_running_loop().time()
                 count = len(systemd.times("WATCHDOG=1"))
                 await asyncio.sleep(2.0)
