@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from brokers.venue import ApiCredentials
 from console.report.model import GateSettings
+from console.unattended.events import NotifyEvent, parse_events
 from core.engine.reconcile import StartPositionAction
 from core.fill_bands import ExecutionModel
 from core.freshness import FreshnessPolicy, NotLiveAction
@@ -127,6 +128,14 @@ class Settings(BaseSettings):
     # --- persistence -----------------------------------------------------------------------------
     l2console_db: Path = Path("data/l2console.sqlite")
 
+    # --- unattended runs (console.unattended) ------------------------------------------------
+    # apprise URLs, separated by commas (json://host/path, tgram://token/chat, ntfy://topic ...).
+    notify_urls: SecretStr | None = None
+    # Which events: default (all but round_trip), all, or names separated by commas.
+    notify_events: str = "default"
+    # Where running sessions keep their status files (`l2console status`); None: the user's own.
+    l2console_run_dir: Path | None = None
+
     # --- promotion gates -------------------------------------------------------------------------
     paper_gate_days: Decimal = Field(Decimal(60), gt=0)
     paper_gate_win_rate_pct: Decimal = Field(Decimal(50), ge=0, le=100)
@@ -151,6 +160,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"choose one of {', '.join(SIGNAL_NAMES)}")
         return value
 
+    @field_validator("notify_events")
+    @classmethod
+    def _known_events(cls, value: str) -> str:
+        parse_events(value)  # ValueError names the unknown event
+        return value
+
     @model_validator(mode="after")
     def _refresh_before_the_switch_fires(self) -> Settings:
         if self.dead_man_refresh_seconds >= self.dead_man_timeout_seconds:
@@ -167,6 +182,16 @@ class Settings(BaseSettings):
             not_live_grace_s=self.not_live_grace_seconds,
             not_live_action=self.not_live_position_action,
         )
+
+    @property
+    def notify_event_set(self) -> frozenset[NotifyEvent]:
+        return parse_events(self.notify_events)
+
+    @property
+    def notify_url_list(self) -> list[str]:
+        """The notification URLs (secrets: never print them, see ``console.unattended``)."""
+        text = self.notify_urls.get_secret_value() if self.notify_urls is not None else ""
+        return [url.strip() for url in text.split(",") if url.strip()]
 
     @property
     def data_dir(self) -> Path:
@@ -259,7 +284,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     name = ".".join(str(part) for part in first["loc"]).upper()
     shown = first.get("input")
     # Credentials are never echoed back, even when malformed.
-    value = "" if "API_KEY" in name or "API_SECRET" in name else f" (got {shown!r})"
+    secret = ("API_KEY", "API_SECRET", "NOTIFY_URLS")
+    value = "" if any(word in name for word in secret) else f" (got {shown!r})"
     return f"bad setting {name}: {first['msg']}{value}{more}"
 
 

@@ -192,6 +192,10 @@ def start(options: RunOptions, settings: Settings) -> int:
             return asyncio.run(_run_console(options, settings))
         return asyncio.run(run_headless(options, settings))
     except StartupError as exc:
+        from console.unattended.start_failure import notify_start_failure  # noqa: PLC0415
+
+        label = options.session or f"{options.broker} {options.symbol or ''}".strip()
+        notify_start_failure(settings, label, str(exc))
         raise UsageError(str(exc)) from None
 
 

@@ -12,6 +12,9 @@ from console.commands.paper import session_name
 from console.commands.run import add_broker_argument, add_db_argument
 from console.settings import Settings
 
+WATCHDOG_S = 60  # no heartbeat for this long: systemd kills the process and restarts it
+START_TIMEOUT_S = 180  # from the start to a live book (READY=1)
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     unit = commands.add_parser(
@@ -57,7 +60,7 @@ def unit_text(args: argparse.Namespace, *, workdir: Path, python: Path) -> str:
 #   sudo cp this-file /etc/systemd/system/l2console-{name}.service
 #   sudo systemctl daemon-reload && sudo systemctl enable --now l2console-{name}
 # Logs: journalctl -u l2console-{name} -f
-# Report: l2console report --session {name}
+# Report: l2console report --session {name}   At a glance: l2console status
 # Kill switch (as the service's user; the session keeps running with entries blocked):
 #   cd {workdir} && {shlex.join(flatten)}
 # Every restart resumes the same session: nothing is lost or counted twice.
@@ -67,7 +70,12 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-Type=simple
+# The process says READY once its book is live, then sends a heartbeat from its event loop every
+# {WATCHDOG_S // 2} s while the loop is responsive: a hung process is killed and restarted.
+Type=notify
+NotifyAccess=main
+WatchdogSec={WATCHDOG_S}
+TimeoutStartSec={START_TIMEOUT_S}
 {user}WorkingDirectory={workdir}
 ExecStart={shlex.join(command)}
 Restart=always

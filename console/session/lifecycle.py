@@ -25,6 +25,7 @@ from console.session.verdict import flatten_at_stop, may_disarm
 from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
+from console.unattended.runtime import Unattended
 from console.venue_setup import StartupError, VenueConnection
 from core.cancelling import cancel_and_wait
 from core.clock import Clock, SystemClock
@@ -72,6 +73,10 @@ class TradingSession:
             observers.append(self.control)
         if store is not None:
             observers.append(KillSwitchRecord(store, clock))
+        symbol = connection.instrument.symbol
+        label = options.session or f"{connection.venue_name} {symbol}"
+        self.unattended = Unattended(options, settings, symbol, label)
+        observers += self.unattended.observers
         self.engine = Engine(
             session_engine_config(options, settings, connection),
             feed=connection.feed,
@@ -128,6 +133,7 @@ class TradingSession:
                 asyncio.create_task(self._recorder.record_forever(), name="session record")
             )
             await self._remind_kill_switch()
+        await self.unattended.started(self)
 
     async def _remind_kill_switch(self) -> None:
         """The guide's monthly habit: a notice when the last kill switch test is 30+ days old."""
@@ -203,6 +209,7 @@ class TradingSession:
                 await self._recorder.close(how)
         finally:
             await self._release(disarm=disarm)
+            await self.unattended.stopped(how, status)
         return status
 
     async def _release(self, *, disarm: bool = True) -> None:

@@ -291,6 +291,11 @@ class Engine:
 
     # ------------------------------------------------------------------ reading
     @property
+    def realized_today(self) -> Decimal:
+        """Today's (UTC) closed trades net of fees: what the daily loss limit counts."""
+        return self._risk.realized_today
+
+    @property
     def ledger(self) -> Ledger:
         return self._positions.ledger
 

@@ -55,7 +55,8 @@ def sample_outputs(sample_database: Path) -> dict[str, str]:
 @pytest.fixture
 def no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.upper() in _SETTING_NAMES:
+        # The tests' own status folder stays (tests/conftest.py): it is no user's setting.
+        if name.upper() in _SETTING_NAMES and name.upper() != "L2CONSOLE_RUN_DIR":
             monkeypatch.delenv(name)
 
 

@@ -38,8 +38,10 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("KRAKEN", "BINANCE", "SIM_", "MAX_", "L2CONSOLE"))
+        if not k.startswith(("KRAKEN", "BINANCE", "SIM_", "MAX_", "L2CONSOLE", "NOTIFY"))
     }
+    if "L2CONSOLE_RUN_DIR" in os.environ:  # the tests' own status folder (tests/conftest.py)
+        env["L2CONSOLE_RUN_DIR"] = os.environ["L2CONSOLE_RUN_DIR"]
     env["PYTHONPATH"] = str(REPO)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})
