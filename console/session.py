@@ -35,6 +35,7 @@ from console.exit_status import venue_may_hold
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
+from console.resume import in_flight_orders, restore
 from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
@@ -42,6 +43,7 @@ from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
+from core.engine.settle import SettleError
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
@@ -51,7 +53,6 @@ from core.ports import VenueError
 from core.store import (
     EquityPoint,
     GateEvaluation,
-    ResumeState,
     RunEnd,
     SessionReader,
     SessionSpec,
@@ -118,6 +119,7 @@ class TradingSession:
         if store is not None:
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
+        self._in_flight = in_flight_orders(store.resume) if store is not None else ()
         self.reconciliation: Reconciliation | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
@@ -138,7 +140,7 @@ class TradingSession:
                 await self.control.start(ControlHandlers(self.flatten, self.status))
             if self.engine.mode is Mode.LIVE:
                 await self._prepare_live()
-        except (ControlError, ReconcileError) as exc:
+        except (ControlError, ReconcileError, SettleError) as exc:
             await self._release()
             raise StartupError(str(exc)) from None
         except VenueError as exc:
@@ -164,6 +166,9 @@ class TradingSession:
             self.engine.notice(reminder)
 
     async def _prepare_live(self) -> None:
+        if self._in_flight:  # a crash left orders without an answer: the venue's word first
+            await self.engine.settle_in_flight(self._in_flight)
+            self._in_flight = ()
         self.reconciliation = await self.engine.reconcile_at_start(self.settings.position_on_start)
         dead_man = self.connection.dead_man
         if dead_man is not None:
@@ -188,7 +193,7 @@ class TradingSession:
                 engine.set_mode(mode)
                 try:
                     await self._prepare_live()
-                except (ReconcileError, VenueError) as exc:
+                except (ReconcileError, SettleError, VenueError) as exc:
                     engine.force_mode(
                         self.options.mode if self.options.mode is not Mode.LIVE else Mode.DRY_RUN
                     )
@@ -442,15 +447,3 @@ async def open_store(
     also for a folder that cannot be created or written)."""
     spec = session_spec(name, options, settings, connection)
     return await SessionStore.open(db_path, spec, clock=time.time_ns)
-
-
-def restore(engine: Engine, resume: ResumeState, symbol: str) -> None:
-    engine.restore(
-        position=resume.position(symbol),
-        realized_pnl=resume.realized_pnl,
-        fees_paid=resume.fees_paid,
-        day=resume.today.day,
-        trades_today=resume.today.trades,
-        realized_today=resume.today.realized_pnl_usd,
-        next_signal_number=resume.next_signal_number,
-    )

@@ -102,6 +102,7 @@ class Execution:
         decision_mid: float,
         decided_mono_ns: int | None,
     ) -> OrderResult:
+        await self._recording.durable()  # its id is stored before it can exist at the venue
         result, fills = await self._router.send(
             request, decision_mid, decided_mono_ns=decided_mono_ns
         )
@@ -111,8 +112,28 @@ class Execution:
             await pending
         return result
 
+    async def book_settled(
+        self,
+        request: OrderRequest,
+        result: OrderResult,
+        signal_number: int | None,
+        stored_fill_ids: frozenset[str],
+    ) -> int:
+        """An order of an earlier run, settled by the venue's word (``core.engine.settle``):
+        record its outcome and book the fills the store does not hold yet; returns how many."""
+        fills = [
+            f
+            for f in self._router.fills_from(result, request.side, 0.0)
+            if f.fill_id not in stored_fill_ids
+        ]
+        self._record(request, result, signal_number)
+        pending = self._book_fills(fills, 0.0)
+        if pending is not None:
+            await pending
+        return len(fills)
+
     def _record(
-        self, request: OrderRequest, result: OrderResult | None, signal_number: int
+        self, request: OrderRequest, result: OrderResult | None, signal_number: int | None
     ) -> None:
         self._recording.order(
             request, result, wall_ns=self._clock.wall_ns(), signal_number=signal_number

@@ -57,6 +57,16 @@ class Recording:
             except Exception as exc:  # any recording failure stops trading
                 self.failed(exc)
 
+    async def durable(self) -> None:
+        """Wait until everything recorded so far is committed (a live order's id, before it is
+        sent). A journal that fails here stops trading like any other recording failure."""
+        if self._journal is None:
+            return
+        try:
+            await self._journal.flush()
+        except Exception as exc:  # any recording failure stops trading
+            self.failed(exc)
+
     def fills(self, booked: Sequence[BookedFill]) -> Awaitable[None] | None:
         """The commit to await (None when there is no journal)."""
         if self._journal is None:

@@ -109,6 +109,9 @@ class OrderJournal:
     async def record_fills(self, booked: Sequence[BookedFill]) -> int:
         return len(booked)
 
+    async def flush(self) -> None:
+        pass
+
 
 async def test_the_kill_switch_sends_its_close_down_the_strategys_path() -> None:
     journal = OrderJournal()
