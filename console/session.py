@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from console.account_lock import AccountKey, AccountLock, AccountLockError, default_lock_dir
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.door import door_record
@@ -120,6 +121,16 @@ class TradingSession:
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
         self._in_flight = in_flight_orders(store.resume) if store is not None else ()
+        self.account_lock = AccountLock(
+            settings.account_lock_dir or default_lock_dir(),
+            AccountKey(
+                connection.rest_url,
+                connection.account,
+                connection.instrument.symbol,
+                connection.venue_name,
+            ),
+            session=options.session,
+        )
         self.reconciliation: Reconciliation | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
@@ -140,7 +151,7 @@ class TradingSession:
                 await self.control.start(ControlHandlers(self.flatten, self.status))
             if self.engine.mode is Mode.LIVE:
                 await self._prepare_live()
-        except (ControlError, ReconcileError, SettleError) as exc:
+        except (ControlError, ReconcileError, SettleError, AccountLockError) as exc:
             await self._release()
             raise StartupError(str(exc)) from None
         except VenueError as exc:
@@ -166,6 +177,8 @@ class TradingSession:
             self.engine.notice(reminder)
 
     async def _prepare_live(self) -> None:
+        # First the account: a reconciliation must never flatten another live session's position.
+        self.account_lock.acquire()
         if self._in_flight:  # a crash left orders without an answer: the venue's word first
             await self.engine.settle_in_flight(self._in_flight)
             self._in_flight = ()
@@ -193,7 +206,7 @@ class TradingSession:
                 engine.set_mode(mode)
                 try:
                     await self._prepare_live()
-                except (ReconcileError, SettleError, VenueError) as exc:
+                except (ReconcileError, SettleError, AccountLockError, VenueError) as exc:
                     engine.force_mode(
                         self.options.mode if self.options.mode is not Mode.LIVE else Mode.DRY_RUN
                     )
@@ -320,6 +333,8 @@ class TradingSession:
             await self.control.stop()
 
     async def _release_dead_man(self, *, disarm: bool = True) -> None:
+        """Leaving live (or stopping): the switch stops, and the account is free again."""
+        self.account_lock.release()
         dead_man = self.connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
