@@ -67,6 +67,10 @@ class HeadlessPrinter(EngineObserver):
             return "-"
         return f"{value:.{self._instrument.price_decimals}f}"
 
+    def signal_price(self, value: Decimal) -> str:
+        """A market close not yet filled carries no price: "market" (its fill is announced)."""
+        return "market" if value == 0 else self.price(value)
+
     # --- engine events --------------------------------------------------------------------
     def on_snapshot_loaded(self, product: str, bids: int, asks: int) -> None:
         if product == self._instrument.symbol:
@@ -78,7 +82,8 @@ class HeadlessPrinter(EngineObserver):
 
     def on_signal(self, signal: Signal) -> None:
         text = (
-            f"SIGNAL #{signal.number}: {signal.action.value} | Price: {self.price(signal.price)} "
+            f"SIGNAL #{signal.number}: {signal.action.value} "
+            f"| Price: {self.signal_price(signal.price)} "
             f"| Qty: {signal.quantity} | Reason: {signal.reason}"
         )
         if signal.outcome is SignalOutcome.BLOCKED:
@@ -107,10 +112,13 @@ class HeadlessPrinter(EngineObserver):
     def state(self, state: EngineState) -> None:
         """The guide's STATE line, stamped, with the position and the P&L behind it."""
         book = state.book
-        spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
+        if book.state is BookState.LIVE:
+            spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
+            market = f"Imbalance: {book.ratio:.2f} | Mid: {self.price(book.mid)} | Spread: {spread}"
+        else:  # the last numbers of a book that is not current would be a lie
+            market = f"Imbalance: {book.state.value} | Mid: {book.state.value} | Spread: -"
         self.line(
-            f"STATE | {stamp(state.wall_ns)} | Imbalance: {book.ratio:.2f} "
-            f"| Mid: {self.price(book.mid)} | Spread: {spread} bps | Signals: {state.signals_total}"
+            f"STATE | {stamp(state.wall_ns)} | {market} bps | Signals: {state.signals_total}"
             f" | Position: {position_text(state, self.price, unrealized=', unrealized ')}"
             f" | {self._pnl_text(state)} | Latency: {ms(state.latency.avg_ns)} avg tick→decision"
         )
@@ -201,6 +209,8 @@ def order_latency_text(snapshot: LatencySnapshot | None, none: str) -> str:
 
 
 def latency_verdict(latency: LatencySummary) -> str:
+    if not latency.count:
+        return f"- Latency target (<{LATENCY_TARGET_MS:g}ms): no samples (no decision was timed)"
     if latency.count and latency.p95_ns / 1e6 < LATENCY_TARGET_MS:
         return f"✓ Latency target MET (<{LATENCY_TARGET_MS:g}ms)"
     return f"✗ Latency target MISSED (<{LATENCY_TARGET_MS:g}ms)"

@@ -18,6 +18,7 @@ from core.engine.counters import EngineCounters
 from core.engine.mode import ModeSwitch
 from core.engine.positions import Positions
 from core.engine.recording import Recording
+from core.engine.signals import SignalLog
 from core.enums import Mode
 from core.events import Fill
 from core.ledger import BookedFill
@@ -44,6 +45,7 @@ class Execution:
         clock: Clock,
         notice: Callable[[str], None],
         order_ids: OrderIdFactory,
+        signals: SignalLog | None = None,
     ) -> None:
         self._book = book
         self._router = router
@@ -57,6 +59,7 @@ class Execution:
         self._clock = clock
         self._notice = notice
         self._order_ids = order_ids
+        self._signals = signals
 
     @property
     def live(self) -> bool:
@@ -139,6 +142,31 @@ class Execution:
             request, result, wall_ns=self._clock.wall_ns(), signal_number=signal_number
         )
         self._observers.on_order(request, result)
+        if result is not None and result.fills and signal_number is not None:
+            self._announce_fill(request, result, signal_number)
+
+    def _announce_fill(self, request: OrderRequest, result: OrderResult, number: int) -> None:
+        """A close sent "at market" shows its fill price; a part fill says its filled size."""
+        filled = result.filled_quantity
+        if filled <= 0:
+            return
+        notional = sum((f.price * f.quantity for f in result.fills), Decimal(0))
+        quantum = Decimal(1).scaleb(-self._book_decimals())
+        price = (notional / filled).quantize(quantum)
+        market = False
+        if self._signals is not None:
+            market = self._signals.answered(number, price=price, quantity=filled)
+        side = request.side.value
+        if filled < request.quantity and not request.reduce_only:
+            self._notice(
+                f"entry #{number} {side} partly filled: {filled} of {request.quantity} "
+                f"at {price} (the rest was not filled)"
+            )
+        elif market:
+            self._notice(f"close #{number} {side} filled: {filled} at {price}")
+
+    def _book_decimals(self) -> int:
+        return self._positions.instrument.price_decimals
 
     def _book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[None] | None:
         """Apply fills to the ledger and hand them to the journal; returns the commit to await."""

@@ -120,6 +120,7 @@ class Engine:
             clock=clock,
             notice=notice,
             order_ids=order_ids,
+            signals=signals,
         )
         self._trader = trader = Trader(
             params=config.strategy,
