@@ -58,6 +58,7 @@ class HeadlessPrinter(EngineObserver):
         self._out = out
         self._instrument = instrument
         self._base = base
+        self.store_note = ""  # the summary's word on a session store that failed mid-run
 
     def line(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -117,8 +118,9 @@ class HeadlessPrinter(EngineObserver):
             market = f"Imbalance: {book.ratio:.2f} | Mid: {self.price(book.mid)} | Spread: {spread}"
         else:  # the last numbers of a book that is not current would be a lie
             market = f"Imbalance: {book.state.value} | Mid: {book.state.value} | Spread: -"
+        store = " | STORE FAILED: not recording, stopping" if state.store_failed else ""
         self.line(
-            f"STATE | {stamp(state.wall_ns)} | {market} bps | Signals: {state.signals_total}"
+            f"STATE | {stamp(state.wall_ns)}{store} | {market} bps | Signals: {state.signals_total}"
             f" | Position: {position_text(state, self.price, unrealized=', unrealized ')}"
             f" | {self._pnl_text(state)} | Latency: {ms(state.latency.avg_ns)} avg tick→decision"
         )
@@ -166,6 +168,8 @@ class HeadlessPrinter(EngineObserver):
         self.line(f"Position: {position_text(state, self.price)}")
         if flatten is not None:
             self.line(f"Kill switch: {flatten.detail}")
+        if self.store_note:
+            self.line(f"Store: {self.store_note}")
         c = state.counters
         self.line(
             f"Feed: {c.frames} book updates | {c.gaps} gaps | {c.crossed} crossed | "
@@ -278,6 +282,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
             session = TradingSession(
                 options, settings, connection, observers=[printer], store=store
             )
+            session.engine.on_store_failure(stops.store_failed)
             for text in startup_lines(options, connection):
                 printer.line(text)
             if store is not None:
@@ -300,6 +305,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
             finally:
                 flatten = await session.stop(flatten=options.flatten_on_exit is not False, how=how)
             state = session.engine.state()
+            printer.store_note = store_note(store, stops.store_lost)
             printer.state(state)
             label = mode_label(session.engine.mode, options)
             printer.summary(state, mode=label, elapsed_s=loop.time() - started, flatten=flatten)
@@ -315,7 +321,20 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
         flatten=flatten,
         position=state.position.quantity,
         terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
+        store_lost=bool(stops.store_lost),
     )
+
+
+def store_note(store: SessionStore | None, reason: str) -> str:
+    """What the summary says of a session store that failed mid-run ("" when it did not)."""
+    if store is None or not reason:
+        return ""
+    note = f"FAILED mid-run ({reason}); not recorded after that"
+    if store.journaled:
+        note += f"; {store.journaled} fill(s) kept in {store.fallback_path}, merged on next start"
+    if store.lost:
+        note += f"; {store.lost} fill(s) NOT recorded anywhere (see the log)"
+    return note
 
 
 def session_base(store: SessionStore | None) -> SessionBase | None:

@@ -118,6 +118,7 @@ class TradingSession:
         if self.bands is not None:
             self.bands.watch(self.engine.book, lambda: self.engine.mode)
         if store is not None:
+            store.on_failure(self.engine.store_failed)  # told at once, not at the next record
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
         self._in_flight = in_flight_orders(store.resume) if store is not None else ()
@@ -247,6 +248,12 @@ class TradingSession:
             self.engine.notice(f"market feed stopped: {exc}")
 
     async def _record_forever(self) -> None:
+        try:
+            await self._record_periodically()
+        except StoreError as exc:  # the engine was told (the store's failure listener)
+            log.error("session record stopped: %s", exc)
+
+    async def _record_periodically(self) -> None:
         last_latency = time.monotonic()
         while True:
             await asyncio.sleep(EQUITY_EVERY_S)
@@ -341,15 +348,23 @@ class TradingSession:
             await dead_man.stop(disarm=disarm)
 
     async def _close_record(self, how: RunEnd) -> None:
+        """The run's last records and its end; a store that failed is closed, and that is all
+        (its failure was shown; fills since are in its fallback journal)."""
         assert self.store is not None
         try:
-            self._record_equity()
-            self._record_latency()
-            self._record_bands()
-            await self.store.flush()
-            await self._record_gate()
+            if self.store.failure is None:
+                self._record_equity()
+                self._record_latency()
+                self._record_bands()
+                await self.store.flush()
+                await self._record_gate()
+        except StoreError as exc:
+            log.error("the run's last records were not stored: %s", exc)
         finally:
-            await self.store.close(how)
+            try:
+                await self.store.close(how)
+            except StoreError as exc:
+                log.error("the run's end was not stored: %s", exc)
 
     async def _record_gate(self) -> None:
         """The gate verdict as of this run's end, kept with the session (reports recompute it)."""

@@ -19,7 +19,7 @@ from core.engine.mode import ModeSwitch
 from core.engine.positions import Positions
 from core.engine.recording import Recording
 from core.engine.signals import SignalLog
-from core.enums import Mode
+from core.enums import Mode, OrderStatus
 from core.events import Fill
 from core.ledger import BookedFill
 from core.observer import EngineObserver
@@ -105,7 +105,13 @@ class Execution:
         decision_mid: float,
         decided_mono_ns: int | None,
     ) -> OrderResult:
-        await self._recording.durable()  # its id is stored before it can exist at the venue
+        # Its id is stored before it can exist at the venue; unrecorded, only a close still goes.
+        if not await self._recording.durable() and not request.reduce_only:
+            result = OrderResult(
+                request.client_order_id, OrderStatus.REJECTED, reason="not sent: store failed"
+            )
+            self._record(request, result, signal_number)
+            return result
         result, fills = await self._router.send(
             request, decision_mid, decided_mono_ns=decided_mono_ns
         )

@@ -99,7 +99,8 @@ class Engine:
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
         )
-        recording = Recording(journal, notice=notice, spawn=tasks.spawn, flatten=self.flatten_all)
+        self._store_listeners: list[Callable[[str], None]] = []
+        self._recording = recording = Recording(journal, on_failure=self._recording_failed)
         self._signals = signals = SignalLog(
             symbol=symbol,
             clock=clock,
@@ -201,6 +202,32 @@ class Engine:
         while True:
             await asyncio.sleep(interval_s)
             self.check_staleness()
+
+    # ------------------------------------------------------------------ the journal failing
+    def _recording_failed(self, reason: str) -> None:
+        """Entries stop at once; whoever listens (the session) stops the run, which handles
+        the position per POSITION_ON_EXIT. Nobody listening: flatten and hold, here."""
+        self._trading.restrict(Restriction.STORE_FAILED)
+        if self._store_listeners:
+            self.notice(f"STORE FAILED ({reason}): entries halted, stopping the run")
+            for listener in self._store_listeners:
+                listener(reason)
+            return
+        self.notice(f"STORE FAILED ({reason}): entries halted, flattening")
+        self._tasks.spawn(self.flatten_all("Store failed: flatten"), "flatten after store failure")
+
+    def on_store_failure(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(reason)`` once when recording fails (instead of flattening here)."""
+        self._store_listeners.append(listener)
+
+    def store_failed(self, error: Exception) -> None:
+        """The journal says it can no longer record (its writer stopped): as a failed record."""
+        self._recording.failed(error)
+
+    @property
+    def store_failure(self) -> str:
+        """Why recording stopped, "" while it works."""
+        return self._recording.failure
 
     # ------------------------------------------------------------------ commands
     @property

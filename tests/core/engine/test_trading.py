@@ -139,11 +139,6 @@ def paper_execution(clock: ManualClock) -> tuple[Execution, TradingGate, Positio
     positions = Positions(
         instrument=XBT, book=book, clock=clock, counters=counters, notice=notices.append
     )
-    spawn = asyncio.ensure_future
-
-    async def no_flatten(reason: str) -> None:
-        raise AssertionError(reason)
-
     execution = Execution(
         book=book,
         router=OrderRouter(
@@ -159,9 +154,7 @@ def paper_execution(clock: ManualClock) -> tuple[Execution, TradingGate, Positio
         trading=trading,
         positions=positions,
         risk=RiskManager(RiskLimits(), XBT),
-        recording=Recording(
-            None, notice=notices.append, spawn=lambda work, name: spawn(work), flatten=no_flatten
-        ),
+        recording=Recording(None, on_failure=notices.append),
         counters=counters,
         observers=EngineObserver(),
         clock=clock,
