@@ -373,6 +373,8 @@ def session_line(resume: ResumeState, printer: HeadlessPrinter) -> str:
         f" | {len(resume.crashed_run_ids)} crashed run(s) closed" if resume.crashed_run_ids else ""
     )
     booked = resume.realized_pnl - resume.fees_paid
+    if resume.merged_fills:
+        crashed += f" | {resume.merged_fills} fill(s) merged from the fallback journal"
     return (
         f"Session: {name} resumed | run #{len(resume.runs)} | {covered:.1f} days covered "
         f"| {resume.round_trips} round trip{'' if resume.round_trips == 1 else 's'} so far, "
