@@ -95,8 +95,8 @@ async def test_kill_9_while_an_order_answer_is_held_then_restart_books_every_ven
             (f.fill_id, f.client_order_id, f.side, f.price, f.quantity) for f in reader.fills(NAME)
         }
         data = reader.report_data(NAME)
-    assert len(venue_fills) >= 2 * KILLS
     assert stored == venue_fills, "every venue fill is in the store, and nothing else"
+    assert len(venue_fills) >= KILLS  # an order executed before each kill
     session_net = data.realized_pnl - data.fees_paid
     cent = Decimal("0.01")
     assert session_net.quantize(cent) == venue_net(server, Ledger(linear_instrument(XBT))).quantize(
