@@ -21,7 +21,8 @@ from console.options import RunOptions, mode_label, mode_meaning
 from console.output import process_streams, run_output
 from console.report.bands import band_lines
 from console.report.formatting import feed_faults_text, usd
-from console.session import TradingSession, open_store
+from console.session import TradingSession
+from console.session_setup import open_store
 from console.settings import Settings
 from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase

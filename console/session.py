@@ -19,30 +19,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from console.account_lock import AccountKey, AccountLock, AccountLockError, default_lock_dir
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
-from console.door import door_record
 from console.exit_status import venue_may_hold
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.report import SessionReport, build_report
 from console.resume import in_flight_orders, restore
+from console.session_setup import engine_config
 from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
 from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
-from core.engine import Engine, EngineConfig, ModeChangeRefused
+from core.engine import Engine, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
 from core.engine.settle import SettleError
 from core.engine_state import KillSwitchStatus
@@ -56,7 +54,6 @@ from core.store import (
     GateEvaluation,
     RunEnd,
     SessionReader,
-    SessionSpec,
     SessionStore,
     StoreError,
 )
@@ -415,65 +412,3 @@ def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
     holdings = connection.spot_holdings
     if holdings is not None and position.quantity > 0:
         holdings.adopt_holding(position.product, position.quantity, position.entry_price)
-
-
-def engine_config(
-    options: RunOptions, settings: Settings, connection: VenueConnection
-) -> EngineConfig:
-    return EngineConfig(
-        venue_name=connection.venue_name,
-        instrument=connection.instrument,
-        mode=options.mode,
-        strategy=settings.strategy_params,
-        risk=settings.risk_limits,
-        trade_notional_usd=settings.trade_notional_usd,
-        taker_fee_rate=connection.taker_fee_rate,
-        imbalance_depth=settings.imbalance_depth,
-        stale_after_s=settings.websocket_timeout_seconds,
-        long_only=connection.long_only,
-        freshness=settings.freshness_policy,
-        mode_locked=(
-            f"session {options.session} records {options.mode.value} trading only; "
-            "start another session to trade in another mode"
-            if options.session
-            else ""
-        ),
-    )
-
-
-def session_spec(
-    name: str, options: RunOptions, settings: Settings, connection: VenueConnection
-) -> SessionSpec:
-    """What the session records about itself: where it trades and the parameters as run."""
-    config = engine_config(options, settings, connection)
-    return SessionSpec(
-        name=name,
-        venue=options.broker,
-        symbol=connection.instrument.symbol,
-        mode=options.mode,
-        parameters={
-            "strategy": _plain(dataclasses.asdict(config.strategy)),
-            "risk": _plain(dataclasses.asdict(config.risk)),
-            "trade_notional_usd": str(config.trade_notional_usd),
-            "taker_fee_rate": str(config.taker_fee_rate),
-            "imbalance_depth": config.imbalance_depth,
-            **door_record(options),
-        },
-    )
-
-
-def _plain(values: dict[str, object]) -> dict[str, object]:
-    return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
-
-
-async def open_store(
-    name: str,
-    db_path: Path,
-    options: RunOptions,
-    settings: Settings,
-    connection: VenueConnection,
-) -> SessionStore:
-    """Create or resume the named session (``StoreError`` subclasses carry one-line reasons,
-    also for a folder that cannot be created or written)."""
-    spec = session_spec(name, options, settings, connection)
-    return await SessionStore.open(db_path, spec, clock=time.time_ns)
