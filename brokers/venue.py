@@ -10,6 +10,7 @@ concrete venue; everything else asks the registry and talks to these types.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +52,14 @@ class ApiCredentials:
             for name, value in ((self.key_setting, self.key), (self.secret_setting, self.secret))
             if value is None or not value.get_secret_value().strip()
         ]
+
+    @property
+    def fingerprint(self) -> str:
+        """A non-secret name for the account: the first 12 hex digits of the key's SHA-256
+        (never the key); "" without a key."""
+        if self.key is None or not self.key.get_secret_value().strip():
+            return ""
+        return hashlib.sha256(self.key.get_secret_value().encode()).hexdigest()[:12]
 
     @classmethod
     def from_settings(
@@ -161,6 +170,7 @@ class VenueConnection:
     dead_man: DeadMan | None = None  # armed for live trading where the venue has one
     recorder: FrameRecorder | None = None  # ``--record``: every raw frame goes to a file
     spot_holdings: SpotHoldings | None = None  # spot venues: where a resumed long is handed
+    account: str = ""  # ``ApiCredentials.fingerprint`` of the key: one live run per account
 
 
 class VenueSpec(ABC):
@@ -297,6 +307,7 @@ class VenueSpec(ABC):
             venue_name=target.venue_name,
             banner_name=self.banner_name,
             long_only=self.long_only,
+            account=target.credentials.fingerprint,
             **parts,
         )
 

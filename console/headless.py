@@ -58,6 +58,7 @@ class HeadlessPrinter(EngineObserver):
         self._out = out
         self._instrument = instrument
         self._base = base
+        self.store_note = ""  # the summary's word on a session store that failed mid-run
 
     def line(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -66,6 +67,10 @@ class HeadlessPrinter(EngineObserver):
         if value is None:
             return "-"
         return f"{value:.{self._instrument.price_decimals}f}"
+
+    def signal_price(self, value: Decimal) -> str:
+        """A market close not yet filled carries no price: "market" (its fill is announced)."""
+        return "market" if value == 0 else self.price(value)
 
     # --- engine events --------------------------------------------------------------------
     def on_snapshot_loaded(self, product: str, bids: int, asks: int) -> None:
@@ -78,7 +83,8 @@ class HeadlessPrinter(EngineObserver):
 
     def on_signal(self, signal: Signal) -> None:
         text = (
-            f"SIGNAL #{signal.number}: {signal.action.value} | Price: {self.price(signal.price)} "
+            f"SIGNAL #{signal.number}: {signal.action.value} "
+            f"| Price: {self.signal_price(signal.price)} "
             f"| Qty: {signal.quantity} | Reason: {signal.reason}"
         )
         if signal.outcome is SignalOutcome.BLOCKED:
@@ -107,10 +113,14 @@ class HeadlessPrinter(EngineObserver):
     def state(self, state: EngineState) -> None:
         """The guide's STATE line, stamped, with the position and the P&L behind it."""
         book = state.book
-        spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
+        if book.state is BookState.LIVE:
+            spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
+            market = f"Imbalance: {book.ratio:.2f} | Mid: {self.price(book.mid)} | Spread: {spread}"
+        else:  # the last numbers of a book that is not current would be a lie
+            market = f"Imbalance: {book.state.value} | Mid: {book.state.value} | Spread: -"
+        store = " | STORE FAILED: not recording, stopping" if state.store_failed else ""
         self.line(
-            f"STATE | {stamp(state.wall_ns)} | Imbalance: {book.ratio:.2f} "
-            f"| Mid: {self.price(book.mid)} | Spread: {spread} bps | Signals: {state.signals_total}"
+            f"STATE | {stamp(state.wall_ns)}{store} | {market} bps | Signals: {state.signals_total}"
             f" | Position: {position_text(state, self.price, unrealized=', unrealized ')}"
             f" | {self._pnl_text(state)} | Latency: {ms(state.latency.avg_ns)} avg tick→decision"
         )
@@ -158,6 +168,8 @@ class HeadlessPrinter(EngineObserver):
         self.line(f"Position: {position_text(state, self.price)}")
         if flatten is not None:
             self.line(f"Kill switch: {flatten.detail}")
+        if self.store_note:
+            self.line(f"Store: {self.store_note}")
         c = state.counters
         self.line(
             f"Feed: {c.frames} book updates | {c.gaps} gaps | {c.crossed} crossed | "
@@ -201,6 +213,8 @@ def order_latency_text(snapshot: LatencySnapshot | None, none: str) -> str:
 
 
 def latency_verdict(latency: LatencySummary) -> str:
+    if not latency.count:
+        return f"- Latency target (<{LATENCY_TARGET_MS:g}ms): no samples (no decision was timed)"
     if latency.count and latency.p95_ns / 1e6 < LATENCY_TARGET_MS:
         return f"✓ Latency target MET (<{LATENCY_TARGET_MS:g}ms)"
     return f"✗ Latency target MISSED (<{LATENCY_TARGET_MS:g}ms)"
@@ -268,6 +282,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
             session = TradingSession(
                 options, settings, connection, observers=[printer], store=store
             )
+            session.engine.on_store_failure(stops.store_failed)
             for text in startup_lines(options, connection):
                 printer.line(text)
             if store is not None:
@@ -290,6 +305,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
             finally:
                 flatten = await session.stop(flatten=options.flatten_on_exit is not False, how=how)
             state = session.engine.state()
+            printer.store_note = store_note(store, stops.store_lost)
             printer.state(state)
             label = mode_label(session.engine.mode, options)
             printer.summary(state, mode=label, elapsed_s=loop.time() - started, flatten=flatten)
@@ -305,7 +321,20 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
         flatten=flatten,
         position=state.position.quantity,
         terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
+        store_lost=bool(stops.store_lost),
     )
+
+
+def store_note(store: SessionStore | None, reason: str) -> str:
+    """What the summary says of a session store that failed mid-run ("" when it did not)."""
+    if store is None or not reason:
+        return ""
+    note = f"FAILED mid-run ({reason}); not recorded after that"
+    if store.journaled:
+        note += f"; {store.journaled} fill(s) kept in {store.fallback_path}, merged on next start"
+    if store.lost:
+        note += f"; {store.lost} fill(s) NOT recorded anywhere (see the log)"
+    return note
 
 
 def session_base(store: SessionStore | None) -> SessionBase | None:
@@ -344,6 +373,8 @@ def session_line(resume: ResumeState, printer: HeadlessPrinter) -> str:
         f" | {len(resume.crashed_run_ids)} crashed run(s) closed" if resume.crashed_run_ids else ""
     )
     booked = resume.realized_pnl - resume.fees_paid
+    if resume.merged_fills:
+        crashed += f" | {resume.merged_fills} fill(s) merged from the fallback journal"
     return (
         f"Session: {name} resumed | run #{len(resume.runs)} | {covered:.1f} days covered "
         f"| {resume.round_trips} round trip{'' if resume.round_trips == 1 else 's'} so far, "

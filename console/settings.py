@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     position_on_exit: ExitPositionAction = ExitPositionAction.FLATTEN
     dead_man_timeout_seconds: int = Field(60, ge=1, le=86_400)
     dead_man_refresh_seconds: float = Field(15.0, gt=0)
+    # Where live runs lock their venue account and product (None: the user's runtime/state dir).
+    account_lock_dir: Path | None = None
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7

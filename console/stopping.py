@@ -30,6 +30,7 @@ class StopRequest:
         self.event = asyncio.Event()
         self.reasons: list[str] = []
         self.terminal_lost = False  # SIGHUP, or output lost, at any point of the run
+        self.store_lost = ""  # why the session store failed mid-run ("" if it did not)
         self._first_was_terminal = False
 
     @property
@@ -48,6 +49,11 @@ class StopRequest:
     def output_lost(self, stream: GuardedStream, exc: OSError) -> bool:
         why = exc.strerror or str(exc)
         return self._ask(f"{stream.name} lost ({why})", terminal=True)
+
+    def store_failed(self, reason: str) -> bool:
+        """The session store failed mid-run: a stop, as when the terminal is lost."""
+        self.store_lost = self.store_lost or reason
+        return self._ask(f"session store failed ({reason})", terminal=False)
 
     def _ask(self, reason: str, *, terminal: bool) -> bool:
         first = not self.reasons

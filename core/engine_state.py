@@ -101,6 +101,7 @@ class EngineState:
     # when this state was built, for the console's small histograms and the store.
     latency_breakdown: Mapping[str, LatencySnapshot] = field(default_factory=dict)
     trading: TradingStatus = ACTIVE  # ACTIVE / REDUCING / HALTED and why (``core.trading_state``)
+    store_failed: bool = False  # the session store stopped recording: the run is stopping
 
     @property
     def net_pnl(self) -> Decimal:

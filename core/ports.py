@@ -100,6 +100,7 @@ class VenueFill:
     quantity: Decimal
     fee: Decimal | None = None  # None when the venue does not say; the engine then applies its rate
     fill_id: str = ""
+    wall_ns: int = 0  # when the venue says it filled (Unix ns); 0: unknown, the engine's now
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +194,8 @@ class Journal(Protocol):
     ) -> None: ...
 
     async def record_fills(self, booked: Sequence[BookedFill]) -> int: ...
+
+    async def flush(self) -> None:
+        """Return once everything recorded so far is durable (a live order's id, before it is
+        sent: after a crash the restart asks the venue about every order recorded as sent)."""
+        ...

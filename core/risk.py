@@ -83,6 +83,7 @@ _RESTRICTION_CATEGORY = {
     Restriction.KILL_SWITCH: BlockCategory.KILL_SWITCH,
     Restriction.PAUSED: BlockCategory.PAUSED,
     Restriction.DECISIONS_HELD: BlockCategory.HALTED,
+    Restriction.STORE_FAILED: BlockCategory.HALTED,
 }
 
 

@@ -186,7 +186,7 @@ class OrderRouter:
             price=vf.price,
             quantity=vf.quantity,
             fee=fee,
-            wall_ns=self._clock.wall_ns(),
+            wall_ns=vf.wall_ns or self._clock.wall_ns(),
             client_order_id=client_order_id,
             fill_id=vf.fill_id or f"{client_order_id}-{index}",
             slippage_bps=slippage_bps(side, vf.price, decision_mid),

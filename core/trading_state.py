@@ -31,6 +31,7 @@ class Restriction(Enum):
 
     KILL_SWITCH_FLATTENING = (TradingState.HALTED, "kill switch flattening")
     DECISIONS_HELD = (TradingState.HALTED, "decisions held")  # e.g. checking the venue first
+    STORE_FAILED = (TradingState.REDUCING, "session store failed")
     KILL_SWITCH = (TradingState.REDUCING, "kill switch engaged")
     PAUSED = (TradingState.REDUCING, "paused")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from brokers.kraken_futures.rest_wire import OrderStatusEntry, SendStatus, WireFill
@@ -111,7 +112,12 @@ def result_from_order_status(
     """
     if entry is None and not fills:
         return None
-    venue_fills = tuple(VenueFill(price=f.price, quantity=f.size, fill_id=f.fill_id) for f in fills)
+    venue_fills = tuple(
+        VenueFill(
+            price=f.price, quantity=f.size, fill_id=f.fill_id, wall_ns=fill_time_ns(f.fillTime)
+        )
+        for f in fills
+    )
     found = sum((f.quantity for f in venue_fills), Decimal(0))
     if entry is None:
         done = quantity is None or found >= quantity
@@ -140,3 +146,15 @@ def result_from_order_status(
         case _:
             status, reason = OrderStatus.UNKNOWN, f"unknown order status {entry.status!r}"
     return OrderResult(client_order_id, status, order.orderId, venue_fills, reason)
+
+
+def fill_time_ns(text: str) -> int:
+    """``fillTime`` (``2019-09-05T16:33:50.734Z``) as Unix ns; 0 when absent or unreadable."""
+    if not text:
+        return 0
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    whole = int(moment.replace(microsecond=0).timestamp())
+    return whole * 1_000_000_000 + moment.microsecond * 1_000

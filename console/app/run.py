@@ -20,7 +20,7 @@ from console.app.modes import badge
 from console.app.session_gates import SessionGates
 from console.app.terminal import terminal_driver
 from console.exit_status import run_exit_status
-from console.headless import HeadlessPrinter, open_session, session_line
+from console.headless import HeadlessPrinter, open_session, session_line, store_note
 from console.options import RunOptions
 from console.output import GuardedStream, process_streams, run_output
 from console.report.bands import band_lines
@@ -125,6 +125,8 @@ async def run_console(
         def on_output_lost(stream: GuardedStream, exc: OSError) -> None:
             stop_run(stops.output_lost(stream, exc))
 
+        session.engine.on_store_failure(lambda reason: stop_run(stops.store_failed(reason)))
+
         started = time.monotonic()
         outcome: ConsoleOutcome | None = None
         flatten = None
@@ -145,6 +147,7 @@ async def run_console(
         state = session.engine.state()
         base = SessionBase.of(store.resume if store is not None else None)
         printer = HeadlessPrinter(output, connection.instrument, base=base)
+        printer.store_note = store_note(store, stops.store_lost)
         if store is not None:
             printer.line(session_line(store.resume, printer))
         if outcome is not None and outcome.flatten is not None:
@@ -170,4 +173,5 @@ async def run_console(
         position=state.position.quantity,
         terminal_lost=stops.terminal_lost or any(s.lost for s in watched),
         crashed=bool(app.return_code),
+        store_lost=bool(stops.store_lost),
     )

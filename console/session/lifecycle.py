@@ -14,13 +14,20 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from console.account_lock import AccountKey, AccountLock, AccountLockError, default_lock_dir
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.session.live import LiveDoors
 from console.session.recording import KillSwitchRecord, SessionRecorder
-from console.session.setup import adopt_spot_holding, fill_bands, restore, session_engine_config
+from console.session.setup import (
+    adopt_spot_holding,
+    fill_bands,
+    in_flight_orders,
+    restore,
+    session_engine_config,
+)
 from console.session.verdict import flatten_at_stop, may_disarm
 from console.settings import Settings
 from console.stopping import run_to_end
@@ -31,6 +38,7 @@ from core.cancelling import cancel_and_wait
 from core.clock import Clock, SystemClock
 from core.engine import Engine
 from core.engine.reconcile import ReconcileError, Reconciliation
+from core.engine.settle import SettleError
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode
 from core.observer import EngineObserver
@@ -89,10 +97,28 @@ class TradingSession:
             self.bands.watch(self.engine.book, lambda: self.engine.mode)
         self._recorder: SessionRecorder | None = None
         if store is not None:
+            store.on_failure(self.engine.store_failed)  # told at once, not at the next record
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
             self._recorder = SessionRecorder(store, self.engine, self.bands, settings, clock)
-        self._live = LiveDoors(self.engine, connection, settings, options.mode)
+        self.account_lock = AccountLock(
+            settings.account_lock_dir or default_lock_dir(),
+            AccountKey(
+                connection.rest_url,
+                connection.account,
+                connection.instrument.symbol,
+                connection.venue_name,
+            ),
+            session=options.session,
+        )
+        self._live = LiveDoors(
+            self.engine,
+            connection,
+            settings,
+            options.mode,
+            account_lock=self.account_lock,
+            in_flight=in_flight_orders(store.resume) if store is not None else (),
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
         self._started = False  # start() went through: there is something to flatten and stop
@@ -116,7 +142,7 @@ class TradingSession:
                 await self.control.start(ControlHandlers(self.flatten, self.status))
             if self.engine.mode is Mode.LIVE:
                 await self._live.open()
-        except (ControlError, ReconcileError) as exc:
+        except (ControlError, ReconcileError, SettleError, AccountLockError) as exc:
             await self._release()
             raise StartupError(str(exc)) from None
         except VenueError as exc:

@@ -5,10 +5,12 @@ leaving live (or a door that fails) releases the switch again."""
 
 from __future__ import annotations
 
+from console.account_lock import AccountLock, AccountLockError
 from console.settings import Settings
 from console.venue_setup import VenueConnection
 from core.engine import Engine, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
+from core.engine.settle import InFlightOrder, SettleError
 from core.enums import Mode
 from core.ports import VenueError
 
@@ -17,9 +19,18 @@ class LiveDoors:
     """Reconciliation and the dead-man's switch of one run's venue."""
 
     def __init__(
-        self, engine: Engine, connection: VenueConnection, settings: Settings, start_mode: Mode
+        self,
+        engine: Engine,
+        connection: VenueConnection,
+        settings: Settings,
+        start_mode: Mode,
+        *,
+        account_lock: AccountLock,
+        in_flight: tuple[InFlightOrder, ...] = (),
     ) -> None:
         self._engine = engine
+        self._account_lock = account_lock
+        self._in_flight = in_flight  # the last run's orders without a final answer
         self._connection = connection
         self._settings = settings
         self._start_mode = start_mode  # what the run was started in: where a refused go-live goes
@@ -28,7 +39,14 @@ class LiveDoors:
 
     async def open(self) -> None:
         """Reconcile, then arm the dead-man's switch. Raises ``ReconcileError`` (venue unreadable
-        or holding what the session may not take on) or ``VenueError`` (switch refused)."""
+        or holding what the session may not take on), ``SettleError`` (an order the last run left
+        without an answer cannot be settled), ``AccountLockError`` (another live session trades
+        this account and product) or ``VenueError`` (switch refused)."""
+        # First the account: a reconciliation must never flatten another live session's position.
+        self._account_lock.acquire()
+        if self._in_flight:  # a crash left orders without an answer: the venue's word first
+            await self._engine.settle_in_flight(self._in_flight)
+            self._in_flight = ()
         self.reconciliation = await self._engine.reconcile_at_start(
             self._settings.position_on_start
         )
@@ -55,7 +73,7 @@ class LiveDoors:
                 engine.set_mode(mode)
                 try:
                     await self.open()
-                except (ReconcileError, VenueError) as exc:
+                except (ReconcileError, SettleError, AccountLockError, VenueError) as exc:
                     engine.force_mode(
                         self._start_mode if self._start_mode is not Mode.LIVE else Mode.DRY_RUN
                     )
@@ -69,7 +87,9 @@ class LiveDoors:
 
     async def release(self, *, disarm: bool = True) -> None:
         """Stop the dead-man's switch if armed; ``disarm`` False leaves the venue's timer running
-        (live and not confirmed flat: the venue cancels what was left behind)."""
+        (live and not confirmed flat: the venue cancels what was left behind). The account is
+        free again."""
+        self._account_lock.release()
         dead_man = self._connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False

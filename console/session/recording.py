@@ -42,6 +42,12 @@ class SessionRecorder:
 
     async def record_forever(self) -> None:
         """Equity every ``EQUITY_EVERY_S``; latency and bands once ``LATENCY_EVERY_S`` passed."""
+        try:
+            await self._record_periodically()
+        except StoreError as exc:  # the engine was told (the store's failure listener)
+            log.error("session record stopped: %s", exc)
+
+    async def _record_periodically(self) -> None:
         last_latency_ns = self._clock.mono_ns()
         while True:
             await asyncio.sleep(EQUITY_EVERY_S)
@@ -80,15 +86,22 @@ class SessionRecorder:
 
     async def close(self, how: RunEnd) -> None:
         """The run's last equity, latency and bands, the gate verdict, then the record closed
-        (``how`` the run ended), whatever failed before."""
+        (``how`` the run ended), whatever failed before. A store that failed is only closed (its
+        failure was shown; fills since are in its fallback journal)."""
         try:
-            self.record_equity()
-            self.record_latency()
-            self.record_bands()
-            await self.store.flush()
-            await self._record_gate()
+            if self.store.failure is None:
+                self.record_equity()
+                self.record_latency()
+                self.record_bands()
+                await self.store.flush()
+                await self._record_gate()
+        except StoreError as exc:
+            log.error("the run's last records were not stored: %s", exc)
         finally:
-            await self.store.close(how)
+            try:
+                await self.store.close(how)
+            except StoreError as exc:
+                log.error("the run's end was not stored: %s", exc)
 
     async def _record_gate(self) -> None:
         """The gate verdict as of this run's end, kept with the session (reports recompute it)."""

@@ -16,9 +16,11 @@ from console.settings import Settings
 from console.venue_setup import VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig
+from core.engine.settle import InFlightOrder
 from core.enums import Mode
 from core.fill_bands import FillBands
 from core.ledger import Position
+from core.ports import OrderRequest
 from core.store import ResumeState, SessionSpec, SessionStore
 
 
@@ -122,3 +124,24 @@ def adopt_spot_holding(connection: VenueConnection, position: Position) -> None:
     holdings = connection.spot_holdings
     if holdings is not None and position.quantity > 0:
         holdings.adopt_holding(position.product, position.quantity, position.entry_price)
+
+
+def in_flight_orders(resume: ResumeState) -> tuple[InFlightOrder, ...]:
+    """The orders the last run sent without a final answer, oldest first (live: the venue
+    settles them before anything else, ``core.engine.settle``)."""
+    return tuple(
+        InFlightOrder(
+            request=OrderRequest(
+                client_order_id=order.client_order_id,
+                product=order.product,
+                side=order.side,
+                quantity=order.quantity,
+                order_type=order.order_type,
+                limit_price=order.limit_price,
+                reduce_only=order.reduce_only,
+            ),
+            signal_number=order.signal_number,
+            stored_fill_ids=resume.unsettled_fill_ids,
+        )
+        for order in resume.unsettled_orders
+    )

@@ -63,6 +63,7 @@ class EngineView:
             symbol=positions.symbol,
             mode=self.mode.current,
             paused=self.trading.holds(Restriction.PAUSED),
+            store_failed=self.trading.holds(Restriction.STORE_FAILED),
             kill_switch=self.kill_switch(),
             book=BookView(
                 product=book.product,

@@ -18,7 +18,8 @@ from core.engine.counters import EngineCounters
 from core.engine.mode import ModeSwitch
 from core.engine.positions import Positions
 from core.engine.recording import Recording
-from core.enums import Mode
+from core.engine.signals import SignalLog
+from core.enums import Mode, OrderStatus
 from core.events import Fill
 from core.ledger import BookedFill
 from core.observer import EngineObserver
@@ -44,6 +45,7 @@ class Execution:
         clock: Clock,
         notice: Callable[[str], None],
         order_ids: OrderIdFactory,
+        signals: SignalLog | None = None,
     ) -> None:
         self._book = book
         self._router = router
@@ -57,6 +59,7 @@ class Execution:
         self._clock = clock
         self._notice = notice
         self._order_ids = order_ids
+        self._signals = signals
 
     @property
     def live(self) -> bool:
@@ -102,6 +105,13 @@ class Execution:
         decision_mid: float,
         decided_mono_ns: int | None,
     ) -> OrderResult:
+        # Its id is stored before it can exist at the venue; unrecorded, only a close still goes.
+        if not await self._recording.durable() and not request.reduce_only:
+            result = OrderResult(
+                request.client_order_id, OrderStatus.REJECTED, reason="not sent: store failed"
+            )
+            self._record(request, result, signal_number)
+            return result
         result, fills = await self._router.send(
             request, decision_mid, decided_mono_ns=decided_mono_ns
         )
@@ -111,13 +121,58 @@ class Execution:
             await pending
         return result
 
+    async def book_settled(
+        self,
+        request: OrderRequest,
+        result: OrderResult,
+        signal_number: int | None,
+        stored_fill_ids: frozenset[str],
+    ) -> int:
+        """An order of an earlier run, settled by the venue's word (``core.engine.settle``):
+        record its outcome and book the fills the store does not hold yet; returns how many."""
+        fills = [
+            f
+            for f in self._router.fills_from(result, request.side, 0.0)
+            if f.fill_id not in stored_fill_ids
+        ]
+        self._record(request, result, signal_number)
+        pending = self._book_fills(fills, 0.0)
+        if pending is not None:
+            await pending
+        return len(fills)
+
     def _record(
-        self, request: OrderRequest, result: OrderResult | None, signal_number: int
+        self, request: OrderRequest, result: OrderResult | None, signal_number: int | None
     ) -> None:
         self._recording.order(
             request, result, wall_ns=self._clock.wall_ns(), signal_number=signal_number
         )
         self._observers.on_order(request, result)
+        if result is not None and result.fills and signal_number is not None:
+            self._announce_fill(request, result, signal_number)
+
+    def _announce_fill(self, request: OrderRequest, result: OrderResult, number: int) -> None:
+        """A close sent "at market" shows its fill price; a part fill says its filled size."""
+        filled = result.filled_quantity
+        if filled <= 0:
+            return
+        notional = sum((f.price * f.quantity for f in result.fills), Decimal(0))
+        quantum = Decimal(1).scaleb(-self._book_decimals())
+        price = (notional / filled).quantize(quantum)
+        market = False
+        if self._signals is not None:
+            market = self._signals.answered(number, price=price, quantity=filled)
+        side = request.side.value
+        if filled < request.quantity and not request.reduce_only:
+            self._notice(
+                f"entry #{number} {side} partly filled: {filled} of {request.quantity} "
+                f"at {price} (the rest was not filled)"
+            )
+        elif market:
+            self._notice(f"close #{number} {side} filled: {filled} at {price}")
+
+    def _book_decimals(self) -> int:
+        return self._positions.instrument.price_decimals
 
     def _book_fills(self, fills: Iterable[Fill], decision_mid: float) -> Awaitable[None] | None:
         """Apply fills to the ledger and hand them to the journal; returns the commit to await."""

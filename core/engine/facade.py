@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from core.book import OrderBook
@@ -34,6 +34,7 @@ from core.engine.notices import NoticeBoard
 from core.engine.positions import Positions
 from core.engine.reconcile import Reconciliation, StartPositionAction, reconcile_at_start
 from core.engine.recording import Recording
+from core.engine.settle import InFlightOrder, SettleError, Settlement, settle_in_flight
 from core.engine.signals import SignalLog
 from core.engine.tasks import EngineTasks
 from core.engine.trader import Trader
@@ -45,7 +46,7 @@ from core.instrument import Instrument
 from core.latency import LatencyHistogram
 from core.ledger import Ledger, Position
 from core.observer import EngineObserver, ObserverFanout
-from core.ports import ExecutionVenue, Journal, MarketFeed
+from core.ports import ExecutionVenue, Journal, MarketFeed, OrderResult
 from core.risk import RiskManager
 from core.router import OrderIdFactory, OrderRouter, new_client_order_id
 from core.trading_state import Restriction, TradingGate, TradingStatus
@@ -98,7 +99,8 @@ class Engine:
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
         )
-        recording = Recording(journal, notice=notice, spawn=tasks.spawn, flatten=self.flatten_all)
+        self._store_listeners: list[Callable[[str], None]] = []
+        self._recording = recording = Recording(journal, on_failure=self._recording_failed)
         self._signals = signals = SignalLog(
             symbol=symbol,
             clock=clock,
@@ -106,7 +108,7 @@ class Engine:
             observers=fanout,
             first_number=first_signal_number,
         )
-        execution = Execution(
+        self._execution = execution = Execution(
             book=book,
             router=router,
             mode=mode,
@@ -119,6 +121,7 @@ class Engine:
             clock=clock,
             notice=notice,
             order_ids=order_ids,
+            signals=signals,
         )
         self._trader = trader = Trader(
             params=config.strategy,
@@ -200,6 +203,32 @@ class Engine:
             await asyncio.sleep(interval_s)
             self.check_staleness()
 
+    # ------------------------------------------------------------------ the journal failing
+    def _recording_failed(self, reason: str) -> None:
+        """Entries stop at once; whoever listens (the session) stops the run, which handles
+        the position per POSITION_ON_EXIT. Nobody listening: flatten and hold, here."""
+        self._trading.restrict(Restriction.STORE_FAILED)
+        if self._store_listeners:
+            self.notice(f"STORE FAILED ({reason}): entries halted, stopping the run")
+            for listener in self._store_listeners:
+                listener(reason)
+            return
+        self.notice(f"STORE FAILED ({reason}): entries halted, flattening")
+        self._tasks.spawn(self.flatten_all("Store failed: flatten"), "flatten after store failure")
+
+    def on_store_failure(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(reason)`` once when recording fails (instead of flattening here)."""
+        self._store_listeners.append(listener)
+
+    def store_failed(self, error: Exception) -> None:
+        """The journal says it can no longer record (its writer stopped): as a failed record."""
+        self._recording.failed(error)
+
+    @property
+    def store_failure(self) -> str:
+        """Why recording stopped, "" while it works."""
+        return self._recording.failure
+
     # ------------------------------------------------------------------ commands
     @property
     def mode(self) -> Mode:
@@ -253,6 +282,20 @@ class Engine:
         return await reconcile_at_start(
             self._venue, self._positions, self._kill_switch, self.notice, action
         )
+
+    async def settle_in_flight(self, orders: Sequence[InFlightOrder]) -> Settlement:
+        """Live, after a crash and before ``reconcile_at_start``: book what the venue says of
+        the orders the last run left without an answer (``core.engine.settle``); raises
+        ``SettleError`` when one cannot be settled."""
+        if self._venue is None:
+            raise SettleError("live trading needs venue API keys")
+
+        async def book(order: InFlightOrder, result: OrderResult) -> int:
+            return await self._execution.book_settled(
+                order.request, result, order.signal_number, order.stored_fill_ids
+            )
+
+        return await settle_in_flight(orders, self._venue, book, self.notice)
 
     @property
     def busy(self) -> bool:

@@ -28,6 +28,7 @@ class Positions:
     ) -> None:
         self.ledger = Ledger(instrument)
         self.symbol = instrument.symbol
+        self.instrument = instrument
         self._instrument = instrument
         self._book = book
         self._clock = clock

@@ -1,9 +1,11 @@
 """The journal while it works, and the policy when it does not: never trade unrecorded.
 
 Signals and orders are queued (``record_signal``, ``record_order`` never block); fills are
-committed (``record_fills`` returns once they are durable). The first recording that fails stops
-the journal, says so, and flattens with the kill switch, which then holds: no entry until the user
-resumes, and nothing more is recorded by this run.
+committed (``record_fills`` returns once they are durable), and a live order's id is committed
+before it is sent (``durable``). The first recording that fails (or the store saying its writer
+stopped) is reported once to ``on_failure`` (the engine halts entries and the session stops the
+run, as when the terminal is lost). From then on signals and orders are not recorded, but fills
+still go to the journal: the store keeps them in its fallback journal, merged on the next start.
 """
 
 from __future__ import annotations
@@ -17,25 +19,20 @@ from core.ports import Journal, OrderRequest, OrderResult
 
 log = logging.getLogger(__name__)
 
-FLATTEN_REASON = "Recording failed: flatten"
-
 
 class Recording:
     def __init__(
         self,
         journal: Journal | None,
         *,
-        notice: Callable[[str], None],
-        spawn: Callable[[Awaitable[object], str], None],
-        flatten: Callable[[str], Awaitable[object]],
+        on_failure: Callable[[str], None],
     ) -> None:
         self._journal = journal
-        self._notice = notice
-        self._spawn = spawn
-        self._flatten = flatten
+        self._on_failure = on_failure
+        self.failure = ""  # why recording stopped ("" while it works)
 
     def signal(self, signal: Signal) -> None:
-        if self._journal is not None:
+        if self._journal is not None and not self.failure:
             try:
                 self._journal.record_signal(signal)
             except Exception as exc:  # any recording failure stops trading
@@ -49,13 +46,27 @@ class Recording:
         wall_ns: int,
         signal_number: int | None,
     ) -> None:
-        if self._journal is not None:
+        if self._journal is not None and not self.failure:
             try:
                 self._journal.record_order(
                     request, result, wall_ns=wall_ns, signal_number=signal_number
                 )
             except Exception as exc:  # any recording failure stops trading
                 self.failed(exc)
+
+    async def durable(self) -> bool:
+        """Wait until everything recorded so far is committed (a live order's id, before it is
+        sent); False when recording has failed (then only a reduce-only order may still go)."""
+        if self._journal is None:
+            return True
+        if self.failure:
+            return False
+        try:
+            await self._journal.flush()
+        except Exception as exc:  # any recording failure stops trading
+            self.failed(exc)
+            return False
+        return True
 
     def fills(self, booked: Sequence[BookedFill]) -> Awaitable[None] | None:
         """The commit to await (None when there is no journal)."""
@@ -70,10 +81,10 @@ class Recording:
             self.failed(exc)
 
     def failed(self, exc: Exception) -> None:
-        """Stop entries and flatten, once, and say why."""
-        if self._journal is None:
+        """Report the first failure (module doc); later ones are only logged."""
+        if self._journal is None or self.failure:
+            log.error("recording failed again: %s", exc)
             return
-        self._journal = None
+        self.failure = str(exc) or type(exc).__name__
         log.error("recording failed: %s", exc)
-        self._notice(f"RECORDING FAILED ({exc}): trading stopped, flattening")
-        self._spawn(self._flatten(FLATTEN_REASON), "flatten after recording failure")
+        self._on_failure(self.failure)

@@ -7,6 +7,7 @@ the screen.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, deque
 from decimal import Decimal
 
@@ -69,3 +70,15 @@ class SignalLog:
         self._recording.signal(signal)
         self._observers.on_signal(signal)
         return signal
+
+    def answered(self, number: int, *, price: Decimal | None, quantity: Decimal) -> bool:
+        """The venue filled signal ``number``: a market close (price 0) takes its fill price,
+        a part fill its filled size, in the recent list. True if the price was "market"."""
+        for index, signal in enumerate(self.recent):
+            if signal.number == number:
+                market = signal.price == 0 and price is not None
+                self.recent[index] = dataclasses.replace(
+                    signal, price=price if market else signal.price, quantity=quantity
+                )
+                return market
+        return False

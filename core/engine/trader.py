@@ -217,10 +217,10 @@ class Trader:
         await self._flatten(reason)
 
     def record_close(self, reason: str, quantity: Decimal) -> Signal:
-        """The kill switch's own CLOSE, numbered and journaled like any other signal."""
-        price = self._positions.mark_price() or Decimal(0)
-        decision = Decision(SignalAction.CLOSE, reason, self.ratio, float(price))
-        return self._signals.emit(decision, price, quantity)
+        """The kill switch's own CLOSE, numbered and journaled like any other signal. It closes
+        at market: its price is 0 ("market") until its fill says what it was."""
+        decision = Decision(SignalAction.CLOSE, reason, self.ratio, 0.0)
+        return self._signals.emit(decision, Decimal(0), quantity)
 
     # ------------------------------------------------------------------ standing by
     @property

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.checklists.evidence import KillSwitchTest, SessionEvidence
-from core.enums import OrderType, Side, SignalAction
+from core.enums import Side, SignalAction
 from core.events import Fill, RoundTrip, Signal, SignalOutcome
 from core.ledger import Position
 from core.store.codec import from_json, optional_decimal
@@ -36,6 +36,7 @@ from core.store.rows import (
     fill_bands_of,
     get_session,
     ledger_totals_of,
+    orders_of,
     positions_of,
     round_trips_of,
     runs_of,
@@ -200,30 +201,7 @@ class SessionReader:
 
     def orders(self, name: str) -> list[StoredOrder]:
         with self._snapshot() as db:
-            rows = db.execute(
-                "SELECT client_order_id, signal_number, product, side, quantity, order_type,"
-                " limit_price, reduce_only, status, venue_order_id, reason, sent_ns, updated_ns"
-                " FROM orders WHERE session_id = ? ORDER BY id",
-                (get_session(db, name).id,),
-            ).fetchall()
-        return [
-            StoredOrder(
-                client_order_id=row[0],
-                signal_number=row[1],
-                product=row[2],
-                side=Side(row[3]),
-                quantity=Decimal(row[4]),
-                order_type=OrderType(row[5]),
-                limit_price=optional_decimal(row[6]),
-                reduce_only=bool(row[7]),
-                status=row[8],
-                venue_order_id=row[9],
-                reason=row[10],
-                sent_ns=row[11],
-                updated_ns=row[12],
-            )
-            for row in rows
-        ]
+            return orders_of(db, get_session(db, name).id)
 
     def positions(self, name: str) -> dict[str, Position]:
         with self._snapshot() as db:

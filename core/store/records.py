@@ -108,6 +108,9 @@ class ResumeState:
     runs: tuple[RunRecord, ...]
     crashed_run_ids: tuple[int, ...] = ()
     round_trips: int = 0  # closed before this run: the session's count goes on from here
+    unsettled_orders: tuple[StoredOrder, ...] = ()  # sent, no final state: ask the venue (live)
+    unsettled_fill_ids: frozenset[str] = frozenset()  # fills of those already stored
+    merged_fills: int = 0  # fills a failed run kept in the fallback journal, stored at this start
 
     def position(self, product: str) -> Position:
         """The stored position of ``product``, flat when nothing was ever filled."""

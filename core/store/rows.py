@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from decimal import Decimal
 
-from core.enums import Mode, Side
+from core.enums import Mode, OrderType, Side
 from core.events import RoundTrip
 from core.ledger import Position
 from core.money import ZERO
-from core.store.codec import decode_progress, from_json
+from core.store.codec import decode_progress, from_json, optional_decimal
 from core.store.errors import SessionNotFoundError
-from core.store.records import BandTotals, RunEnd, RunRecord, SessionInfo
+from core.store.records import BandTotals, RunEnd, RunRecord, SessionInfo, StoredOrder
 
 _SIDES = {side.value: side for side in Side}
 SESSION_COLUMNS = "id, name, venue, symbol, mode, parameters, created_ns"
@@ -132,3 +132,56 @@ def fill_bands_of(db: sqlite3.Connection, session_id: int) -> tuple[BandTotals, 
             short_orders=band.short_orders + short_orders,
         )
     return tuple(totals.values())
+
+
+ORDER_COLUMNS = (
+    "client_order_id, signal_number, product, side, quantity, order_type, limit_price,"
+    " reduce_only, status, venue_order_id, reason, sent_ns, updated_ns"
+)
+UNSETTLED = ("SENT", "UNKNOWN", "OPEN")
+"""Order states that are not final: after a crash, only the venue can say what became of them."""
+
+
+def orders_of(
+    db: sqlite3.Connection, session_id: int, *, unsettled_only: bool = False
+) -> list[StoredOrder]:
+    """The session's orders in the order they were sent; only those without a final state
+    when ``unsettled_only``."""
+    sql = f"SELECT {ORDER_COLUMNS} FROM orders WHERE session_id = ?"
+    params: tuple[object, ...] = (session_id,)
+    if unsettled_only:
+        sql += f" AND status IN ({', '.join('?' * len(UNSETTLED))})"
+        params += UNSETTLED
+    return [order_from_row(row) for row in db.execute(sql + " ORDER BY id", params)]
+
+
+def order_from_row(row: tuple) -> StoredOrder:
+    return StoredOrder(
+        client_order_id=row[0],
+        signal_number=row[1],
+        product=row[2],
+        side=Side(row[3]),
+        quantity=Decimal(row[4]),
+        order_type=OrderType(row[5]),
+        limit_price=optional_decimal(row[6]),
+        reduce_only=bool(row[7]),
+        status=row[8],
+        venue_order_id=row[9],
+        reason=row[10],
+        sent_ns=row[11],
+        updated_ns=row[12],
+    )
+
+
+def fill_ids_of(
+    db: sqlite3.Connection, session_id: int, client_order_ids: list[str]
+) -> frozenset[str]:
+    """The fill ids already stored for these orders (a restart books only the others)."""
+    found: set[str] = set()
+    for client_order_id in client_order_ids:
+        rows = db.execute(
+            "SELECT fill_id FROM fills WHERE session_id = ? AND client_order_id = ?",
+            (session_id, client_order_id),
+        )
+        found.update(row[0] for row in rows)
+    return frozenset(found)

@@ -27,7 +27,14 @@ from core.store.records import (
     SessionInfo,
     SessionSpec,
 )
-from core.store.rows import find_session, ledger_totals_of, positions_of, runs_of
+from core.store.rows import (
+    fill_ids_of,
+    find_session,
+    ledger_totals_of,
+    orders_of,
+    positions_of,
+    runs_of,
+)
 
 _EPOCH = dt.date(1970, 1, 1)
 _ENTRIES = (SignalAction.BUY.value, SignalAction.SELL.value)
@@ -81,6 +88,7 @@ def _start_run(
     ).lastrowid
     assert run_id is not None
     realized, fees = ledger_totals_of(db, session.id)
+    unsettled = tuple(orders_of(db, session.id, unsettled_only=True))
     return ResumeState(
         session=session,
         run_id=run_id,
@@ -93,6 +101,8 @@ def _start_run(
         runs=runs_of(db, session.id),
         crashed_run_ids=crashed,
         round_trips=_round_trip_count(db, session.id),
+        unsettled_orders=unsettled,
+        unsettled_fill_ids=fill_ids_of(db, session.id, [o.client_order_id for o in unsettled]),
     )
 
 

@@ -15,6 +15,7 @@ heartbeat, how long the run really ran.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import platform
@@ -29,7 +30,7 @@ from core.events import Signal
 from core.fill_bands import BandResult
 from core.ledger import BookedFill
 from core.ports import OrderRequest, OrderResult
-from core.store import booking, writes
+from core.store import booking, fallback, writes
 from core.store.database import open_for_writing, rollback, translated_errors
 from core.store.errors import DatabaseBusyError, StoreClosedError, StoreError
 from core.store.records import (
@@ -86,6 +87,9 @@ class SessionStore:
         self._in_flight: list[_Op] = []
         self._job: Future[list[object]] | None = None
         self.dropped = 0  # records refused by the database one by one (see _apply)
+        self.journaled = 0  # fills the failed database could not take: in the fallback journal
+        self.lost = 0  # fills neither the database nor the fallback journal could take
+        self._failure_listeners: list[Callable[[StoreError], None]] = []
         name = f"store-writer[{resume.session.name}]"
         self._writer = asyncio.create_task(self._write_forever(), name=name)
         self._writer.add_done_callback(self._writer_done)
@@ -186,10 +190,43 @@ class SessionStore:
 
     async def record_fills(self, booked: Sequence[BookedFill]) -> int:
         """Commit fills with their round trips and the ledger state after them; returns how many
-        were new. Returns after the commit: await it before taking the next decision."""
+        were new. Returns after the commit: await it before taking the next decision.
+
+        When the database has failed, the fills go to the fallback journal beside it
+        (``fallback``: merged on the next start) and ``StoreClosedError`` still says the
+        database did not take them."""
+        batch = booking.fills(self._keys, tuple(booked))
         done = asyncio.get_running_loop().create_future()
-        self._put(booking.fills(self._keys, tuple(booked)), done)
-        return int(await done)
+        try:
+            self._put(batch, done)
+            return int(await done)
+        except StoreClosedError:
+            await self._journal(batch)
+            raise
+
+    @property
+    def fallback_path(self) -> Path:
+        """Where fills go when the database fails (``fallback``)."""
+        return fallback.path_for(self.path)
+
+    def on_failure(self, listener: Callable[[StoreError], None]) -> None:
+        """Call ``listener`` once, on the loop, when the writer stops on an error."""
+        self._failure_listeners.append(listener)
+
+    async def _journal(self, batch: booking.FillBatch) -> None:
+        name = self.resume.session.name
+        try:
+            where = await asyncio.to_thread(fallback.append, self.path, name, batch)
+        except OSError as error:
+            self.lost += len(batch.fills)
+            log.error(
+                "fills NOT recorded (database failed, fallback journal failed: %s): %s",
+                error,
+                [entry.fill for entry in batch.fills],
+            )
+            return
+        self.journaled += len(batch.fills)
+        log.warning("%d fill(s) kept in the fallback journal %s", len(batch.fills), where)
 
     def record_equity(self, point: EquityPoint) -> None:
         self._put(writes.equity(self._keys, point))
@@ -316,6 +353,11 @@ class SessionStore:
     def _fail(self, error: StoreError, batch: list[_Op]) -> None:
         self._failure = error
         log.error("session store stopped: %s", error)
+        for listener in self._failure_listeners:
+            try:
+                listener(error)
+            except Exception:  # a listener's bug must not keep the callers below waiting
+                log.exception("store failure listener failed")
         pending = list(batch)
         while not self._queue.empty():
             pending.append(self._queue.get_nowait())
@@ -343,4 +385,8 @@ def _start_run(
     connection: sqlite3.Connection, path: Path, spec: SessionSpec, now_ns: int, lease_ns: int
 ) -> ResumeState:
     with translated_errors(path):
-        return start_run(connection, spec, Starter(now_ns, platform.node(), os.getpid(), lease_ns))
+        merged = fallback.merge(connection, path, spec.name)  # fills a failed run could not store
+        resume = start_run(
+            connection, spec, Starter(now_ns, platform.node(), os.getpid(), lease_ns)
+        )
+    return dataclasses.replace(resume, merged_fills=merged) if merged else resume

@@ -36,6 +36,7 @@ def live_env(server: KrakenFuturesSimServer, data_dir: Path, **extra: str) -> di
             "KRAKEN_FUTURES_WS_URL": server.ws_url,
             "KRAKEN_FUTURES_REST_URL": server.rest_url,
             "L2CONSOLE_DB": str(data_dir / "l2console.sqlite"),
+            "ACCOUNT_LOCK_DIR": str(data_dir.parent / "account-locks"),  # shared by the test's runs
             "COOLDOWN_SECONDS": "0.5",
             "STATE_INTERVAL_SECONDS": "1",
             "MAX_TRADES_PER_DAY": "10000",

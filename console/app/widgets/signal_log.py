@@ -68,7 +68,7 @@ class SignalLogPane(Pane):
             (fmt.utc_clock(signal.wall_ns), ".pane--muted"),
             f" #{signal.number:<3} ",
             (f"{signal.action.value:<5}", ACTION_STYLE[signal.action] if acted else ".pane--muted"),
-            f" {fmt.price(signal.price, self._price_decimals)} ",
+            f" {fmt.price(signal.price, self._price_decimals) if signal.price else 'market'} ",
             (f"{signal.quantity}", ".pane--muted"),
             " ",
         )

@@ -198,7 +198,13 @@ def test_status_from_fills_alone_after_the_venue_forgot_the_order() -> None:
     assert done is not None and done.status is OrderStatus.FILLED
     assert part is not None and part.status is OrderStatus.PARTIALLY_FILLED
     assert done.fills == (
-        VenueFill(Decimal(9400), Decimal(5490), None, "3d57ed09-fbd6-44f1-8e8b-b10e551c5e73"),
+        VenueFill(
+            Decimal(9400),
+            Decimal(5490),
+            None,
+            "3d57ed09-fbd6-44f1-8e8b-b10e551c5e73",
+            wall_ns=1_595_425_047_077_000_000,  # fillTime 2020-07-22T13:37:27.077Z: the venue's
+        ),
     )
 
 

@@ -233,6 +233,9 @@ class GatedJournal:
         self.fills.extend(b.fill for b in booked)
         return len(booked)
 
+    async def flush(self) -> None:
+        pass
+
 
 async def test_no_decision_is_taken_until_the_fill_is_committed() -> None:
     journal = GatedJournal()

@@ -109,6 +109,9 @@ class OrderJournal:
     async def record_fills(self, booked: Sequence[BookedFill]) -> int:
         return len(booked)
 
+    async def flush(self) -> None:
+        pass
+
 
 async def test_the_kill_switch_sends_its_close_down_the_strategys_path() -> None:
     journal = OrderJournal()
@@ -136,11 +139,6 @@ def paper_execution(clock: ManualClock) -> tuple[Execution, TradingGate, Positio
     positions = Positions(
         instrument=XBT, book=book, clock=clock, counters=counters, notice=notices.append
     )
-    spawn = asyncio.ensure_future
-
-    async def no_flatten(reason: str) -> None:
-        raise AssertionError(reason)
-
     execution = Execution(
         book=book,
         router=OrderRouter(
@@ -156,9 +154,7 @@ def paper_execution(clock: ManualClock) -> tuple[Execution, TradingGate, Positio
         trading=trading,
         positions=positions,
         risk=RiskManager(RiskLimits(), XBT),
-        recording=Recording(
-            None, notice=notices.append, spawn=lambda work, name: spawn(work), flatten=no_flatten
-        ),
+        recording=Recording(None, on_failure=notices.append),
         counters=counters,
         observers=EngineObserver(),
         clock=clock,
