@@ -57,6 +57,8 @@ class Execution:
         self._clock = clock
         self._notice = notice
         self._order_ids = order_ids
+        self.sent = 0
+        """Live orders handed to the venue so far (a reconciliation compares before and after)."""
 
     @property
     def live(self) -> bool:
@@ -72,11 +74,14 @@ class Execution:
         signal_number: int,
         decision_mid: float,
         decided_mono_ns: int | None = None,
+        *,
+        urgent: bool = False,
     ) -> Awaitable[OrderResult] | None:
         """Send one order (module doc); returns what is left to wait for, None when nothing is.
 
         ``decided_mono_ns`` (monotonic) is when the decision behind it was taken, for the
-        decision -> order latency; ``decision_mid`` the mid its slippage is measured against.
+        decision -> order latency; ``decision_mid`` the mid its slippage is measured against;
+        ``urgent`` (the kill switch's closes) may spend the rate budget's reserve.
         """
         if not self._trading.admits(reduce_only=request.reduce_only):
             status = self._trading.status
@@ -87,7 +92,8 @@ class Execution:
             return None
         self._record(request, None, signal_number)
         if self.live:
-            return self._send(request, signal_number, decision_mid, decided_mono_ns)
+            self.sent += 1
+            return self._send(request, signal_number, decision_mid, decided_mono_ns, urgent)
         result, fills = self._router.simulate(
             self._book, request, decision_mid, decided_mono_ns=decided_mono_ns
         )
@@ -101,15 +107,26 @@ class Execution:
         signal_number: int,
         decision_mid: float,
         decided_mono_ns: int | None,
+        urgent: bool,
     ) -> OrderResult:
         result, fills = await self._router.send(
-            request, decision_mid, decided_mono_ns=decided_mono_ns
+            request, decision_mid, decided_mono_ns=decided_mono_ns, urgent=urgent
         )
         self._record(request, result, signal_number)
         pending = self._book_fills(fills, decision_mid)
         if pending is not None:
             await pending
         return result
+
+    async def settle_late(
+        self, request: OrderRequest, result: OrderResult, signal_number: int, decision_mid: float
+    ) -> None:
+        """An uncertain order the venue has now told about: record its answer, book its fills."""
+        self._record(request, result, signal_number)
+        fills = self._router.fills_from(result, request.side, decision_mid)
+        pending = self._book_fills(fills, decision_mid)
+        if pending is not None:
+            await pending
 
     def _record(
         self, request: OrderRequest, result: OrderResult | None, signal_number: int

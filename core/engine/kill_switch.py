@@ -213,7 +213,7 @@ class KillSwitch:
 
     async def _close(self, request: OrderRequest, number: int, mid: float) -> None:
         """Through the one submit path, waited for until the fills are booked and committed."""
-        pending = self._orders.submit(request, number, mid)
+        pending = self._orders.submit(request, number, mid, urgent=True)
         if pending is not None:
             await pending
 
