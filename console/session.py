@@ -149,6 +149,10 @@ class TradingSession:
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
+            asyncio.create_task(
+                self.engine.reconcile_periodically(self.engine.config.reconcile_interval_s),
+                name="live reconciliation",
+            ),
         ]
         if self.store is not None:
             self._tasks.append(asyncio.create_task(self._record_forever(), name="session record"))
@@ -397,6 +401,7 @@ def engine_config(
         stale_after_s=settings.websocket_timeout_seconds,
         long_only=connection.long_only,
         freshness=settings.freshness_policy,
+        reconcile_interval_s=settings.reconcile_interval_seconds,
         mode_locked=(
             f"session {options.session} records {options.mode.value} trading only; "
             "start another session to trade in another mode"

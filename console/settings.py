@@ -118,6 +118,7 @@ class Settings(BaseSettings):
     position_on_exit: ExitPositionAction = ExitPositionAction.FLATTEN
     dead_man_timeout_seconds: int = Field(60, ge=1, le=86_400)
     dead_man_refresh_seconds: float = Field(15.0, gt=0)
+    reconcile_interval_seconds: float = Field(30.0, ge=1, le=86_400)
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7

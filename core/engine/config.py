@@ -27,4 +27,5 @@ class EngineConfig:
     other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
     freshness: FreshnessPolicy = field(default_factory=FreshnessPolicy)
     kill_switch_backoff_s: float = 0.25  # first pause between flatten tries (doubles, max 4 s)
+    reconcile_interval_s: float = 30.0  # live: the ledger compared with the venue this often
     mode_locked: str = ""  # why the mode may not change (a recorded session has one mode), or ""
