@@ -3,8 +3,9 @@
 A venue documents its limits as budgets that refill over a window (Kraken Futures: 500 cost
 every 10 s, ``sendorder`` costing 10; Binance.us: orders per 10 s and request weight per
 minute). The adapter states them as ``RateLimit``s set *below* the documented numbers; here each
-is a cost bucket that refills continuously (``capacity`` per ``window_s``), and every call the
-engine makes is charged to every bucket that names it before it goes out. No loop can exceed
+is a sliding window that never holds more than ``capacity`` (the cost spent in the last
+``window_s``), and every call the engine makes is charged to every budget that names it before it
+goes out. No loop can exceed
 the budget: a call that does not fit waits until it does (queries, the kill switch), or is not
 sent at all (a strategy order, which would be stale by then: the caller treats it as a refusal
 to retry later).
@@ -16,6 +17,7 @@ bucket, urgent ones (the kill switch's cancels, position reads and closes) may.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -49,24 +51,41 @@ class RateLimit:
 
 
 class _Bucket:
-    def __init__(self, limit: RateLimit, now_ns: int) -> None:
+    """A sliding window: what was spent in the last ``window_s``, never more than
+    ``capacity`` — whether the venue counts a token bucket or fixed windows, a sliding window of
+    that size never holds more than the venue allows."""
+
+    def __init__(self, limit: RateLimit) -> None:
         self.limit = limit
-        self.level = float(limit.capacity)  # what is left to spend
-        self._at_ns = now_ns
-        self._per_ns = limit.capacity / (limit.window_s * NS)
+        self._window_ns = int(limit.window_s * NS)
+        self._spent: deque[tuple[int, int]] = deque()  # (when, cost), oldest first
+        self._total = 0
 
-    def refill(self, now_ns: int) -> None:
-        if now_ns > self._at_ns:
-            self.level = min(
-                float(self.limit.capacity), self.level + (now_ns - self._at_ns) * self._per_ns
-            )
-            self._at_ns = now_ns
+    def forget(self, now_ns: int) -> None:
+        while self._spent and self._spent[0][0] <= now_ns - self._window_ns:
+            self._total -= self._spent.popleft()[1]
 
-    def wait_ns(self, cost: int, urgent: bool) -> int:
+    @property
+    def level(self) -> int:
+        """What is left to spend now (after ``forget``)."""
+        return self.limit.capacity - self._total
+
+    def spend(self, cost: int, now_ns: int) -> None:
+        self._spent.append((now_ns, cost))
+        self._total += cost
+
+    def wait_ns(self, cost: int, urgent: bool, now_ns: int) -> int:
         """How long until ``cost`` fits (0: now)."""
         floor = 0 if urgent else self.limit.reserve
         short = cost + floor - self.level
-        return 0 if short <= 0 else int(short / self._per_ns) + 1
+        if short <= 0:
+            return 0
+        freed = 0
+        for when, spent in self._spent:  # oldest first: they leave the window in this order
+            freed += spent
+            if freed >= short:
+                return when + self._window_ns - now_ns + 1
+        return self._window_ns  # cannot happen while costs fit the capacity
 
 
 class RateBudget:
@@ -74,8 +93,7 @@ class RateBudget:
 
     def __init__(self, limits: tuple[RateLimit, ...], clock: Clock) -> None:
         self._clock = clock
-        now = clock.mono_ns()
-        self._buckets = [_Bucket(limit, now) for limit in limits]
+        self._buckets = [_Bucket(limit) for limit in limits]
         self.spent: dict[str, int] = {}
         """What was spent per operation (for the screen and the tests)."""
         self.refused = 0
@@ -94,16 +112,19 @@ class RateBudget:
         for bucket in self._buckets:
             cost = bucket.limit.costs.get(operation, 0)
             if cost:
-                bucket.refill(now)
-                longest = max(longest, bucket.wait_ns(cost, urgent))
+                bucket.forget(now)
+                longest = max(longest, bucket.wait_ns(cost, urgent, now))
         return longest
 
     def try_spend(self, operation: str, *, urgent: bool = False) -> bool:
         """Spend for ``operation`` now if it fits; False (nothing spent) if it does not."""
         if self.wait_ns(operation, urgent=urgent):
             return False
+        now = self._clock.mono_ns()
         for bucket in self._buckets:
-            bucket.level -= bucket.limit.costs.get(operation, 0)
+            cost = bucket.limit.costs.get(operation, 0)
+            if cost:
+                bucket.spend(cost, now)
         self.spent[operation] = self.spent.get(operation, 0) + 1
         return True
 
@@ -116,11 +137,11 @@ class RateBudget:
                 waited = True
             await asyncio.sleep(max(self.wait_ns(operation, urgent=urgent), 1_000_000) / NS)
 
-    def level(self, name: str) -> float:
+    def level(self, name: str) -> int:
         """What is left of the budget ``name`` now."""
         now = self._clock.mono_ns()
         for bucket in self._buckets:
             if bucket.limit.name == name:
-                bucket.refill(now)
+                bucket.forget(now)
                 return bucket.level
         raise KeyError(name)
