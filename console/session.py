@@ -302,8 +302,9 @@ class TradingSession:
             self.bands.finish()  # orders still waiting on a band's latency fill against this book
         # Live and not confirmed flat: the dead-man's switch stays armed, so the venue cancels
         # any order left behind once it times out.
-        disarm = engine.mode is not Mode.LIVE or not venue_may_hold(
-            status, engine.ledger.position.quantity
+        # An order whose outcome is still uncertain may yet reach the venue: not confirmed flat.
+        disarm = engine.mode is not Mode.LIVE or not (
+            venue_may_hold(status, engine.ledger.position.quantity) or engine.uncertain_orders
         )
         try:
             if self.store is not None:

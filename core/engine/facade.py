@@ -115,6 +115,7 @@ class Engine:
             urgent_venue=urgent,
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
+            status_deadline_s=config.order_status_patience_s,
         )
         recording = Recording(journal, notice=notice, spawn=tasks.spawn, flatten=self.flatten_all)
         self._signals = signals = SignalLog(
@@ -176,6 +177,7 @@ class Engine:
             venue=urgent,
             notice=notice,
             observers=fanout,
+            unsettled=lambda: self._uncertain.pending,
             first_backoff_s=config.kill_switch_backoff_s,
         )
         self._live_check = LiveReconciler(
