@@ -13,6 +13,7 @@ on the sim venue over real sockets while the venue refuses, loses, delays or cha
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -91,7 +92,9 @@ async def test_a_kill_switch_after_a_position_was_closed_outside_sends_nothing()
         assert orders_received(rig, since) == 0, "nothing to close: no order sent"
 
 
-async def test_a_refused_strategy_close_rereads_the_venue_and_is_never_sent_again() -> None:
+async def test_a_refused_strategy_close_rereads_the_venue_and_is_never_sent_again(
+    report_line: Callable[[str], None],
+) -> None:
     async with trading_rig(
         reconcile_interval_seconds=3600, **{**HOLD, "max_hold_seconds": 2}
     ) as rig:
@@ -107,12 +110,17 @@ async def test_a_refused_strategy_close_rereads_the_venue_and_is_never_sent_agai
         assert any(f"ledger said {held}" in n for n in rig.witness.notices), "corrected, shown"
         await eventually(lambda: time.monotonic() - t0 > 6, 10)  # a window of several seconds
         sent = orders_received(rig, since)
+        report_line(
+            f"closed outside, close refused (wouldNotReducePosition): {sent} order(s) in 6 s"
+        )
         assert sent == 1, f"the refused close went out {sent} times"
         assert rig.engine.refusals.refusals
         assert rig.engine.trading.restriction is Restriction.PAUSED, "only the pause remains"
 
 
-async def test_a_close_refused_again_and_again_backs_off_instead_of_storming() -> None:
+async def test_a_close_refused_again_and_again_backs_off_instead_of_storming(
+    report_line: Callable[[str], None],
+) -> None:
     async with trading_rig(
         reconcile_interval_seconds=3600, **{**HOLD, "max_hold_seconds": 1}
     ) as rig:
@@ -123,13 +131,18 @@ async def test_a_close_refused_again_and_again_backs_off_instead_of_storming() -
         await eventually(lambda: any("marketSuspended" in n for n in rig.witness.notices), 20)
         await eventually(lambda: time.monotonic() - t0 > 8, 12)
         sent = orders_received(rig, since)
+        report_line(f"every close refused (marketSuspended): {sent} orders in 8 s")
         # backoff 1, 2, 4 s after each refusal: at most 4 in 8 s (was ~15-20 per second)
         assert 1 <= sent <= 4, f"{sent} orders in 8 s"
         assert rig.engine.trading.state is TradingState.HALTED
         assert "marketSuspended" in rig.engine.trading.reason
         rig.server.faults.clear()
         await eventually(lambda: rig.engine.ledger.position.quantity == 0, 30, what="closed")
-        assert engine_cost_per_window(rig) <= RATE_LIMITS[0].capacity
+        worst = engine_cost_per_window(rig)
+        report_line(
+            f"engine's Kraken cost in the worst 10 s window: {worst} (budget 350, limit 500)"
+        )
+        assert worst <= RATE_LIMITS[0].capacity
 
 
 async def test_a_position_closed_outside_is_found_by_reconciliation_and_adopted_loudly() -> None:
