@@ -135,6 +135,20 @@ class VenueFill:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountFill:
+    """One execution on the account as the venue's history lists it (ours or made outside)."""
+
+    product: str
+    side: Side
+    price: Decimal
+    quantity: Decimal
+    wall_ns: int
+    fill_id: str
+    client_order_id: str = ""  # "" when the order had none (sent outside any session)
+    fee: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderResult:
     client_order_id: str
     status: OrderStatus
@@ -185,7 +199,9 @@ class ExecutionVenue(Protocol):
     Optional capabilities, read with ``getattr`` (a venue without them works, more cautiously):
     ``rate_limits: tuple[core.rate_budget.RateLimit, ...]`` — the budget the engine keeps below
     the venue's documented limits; ``order_deadline_s: float`` — orders carry a deadline
-    (``OrderRequest.deadline_wall_ns``) after which the venue refuses them.
+    (``OrderRequest.deadline_wall_ns``) after which the venue refuses them;
+    ``async recent_fills() -> list[AccountFill]`` — the account's latest executions, so a
+    position changed outside the session is booked from its fills, not merely adopted.
     """
 
     async def instruments(self) -> Mapping[str, Instrument]:

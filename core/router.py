@@ -27,6 +27,7 @@ from core.fills import PaperFills
 from core.instrument import Instrument
 from core.latency import LatencyHistogram
 from core.ports import (
+    AccountFill,
     ExecutionVenue,
     OrderRequest,
     OrderResult,
@@ -199,6 +200,24 @@ class OrderRouter:
                 self._to_fill(venue_fill, result.client_order_id, side, decision_mid, index)
             )
         return tuple(fills)
+
+    def fill_from_account(self, af: AccountFill) -> Fill:
+        """An execution from the venue's history (e.g. made outside the session), as booked:
+        the venue's price, size and time; the fee at the taker rate where the venue omits it."""
+        fee = af.fee
+        if fee is None:
+            notional = self._instrument.notional_usd(af.quantity, af.price)
+            fee = (notional * self._fee_rate).quantize(FEE_QUANTUM, rounding=ROUND_HALF_UP)
+        return Fill(
+            product=af.product,
+            side=af.side,
+            price=af.price,
+            quantity=af.quantity,
+            fee=fee,
+            wall_ns=af.wall_ns,
+            client_order_id=af.client_order_id or "outside",
+            fill_id=af.fill_id,
+        )
 
     def _to_fill(
         self, vf: VenueFill, client_order_id: str, side: Side, decision_mid: float, index: int

@@ -15,6 +15,7 @@ import msgspec
 
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.mapping import (
+    account_fill_from_wire,
     account_from_answer,
     instruments_from_answer,
     open_order_from_wire,
@@ -39,6 +40,7 @@ from brokers.net.rest import RestClientOptions
 from core.enums import OrderStatus
 from core.instrument import Instrument
 from core.ports import (
+    AccountFill,
     AccountSnapshot,
     OpenOrder,
     OrderRequest,
@@ -70,6 +72,7 @@ RATE_LIMITS = (
             "open_positions": 2,
             "open_orders": 2,
             "account": 2,
+            "recent_fills": 2,  # fills without lastFillTime
         },
         reserve=100,
     ),
@@ -142,6 +145,12 @@ class KrakenFuturesRest:
             or (entry is not None and entry.order.orderId and f.order_id == entry.order.orderId)
         ]
         return result_from_order_status(client_order_id, entry, fills, quantity)
+
+    async def recent_fills(self) -> list[AccountFill]:
+        """The account's latest executions (``fills``, newest page), oldest first."""
+        body = await self._http.get("fills")
+        fills = _answer("fills", lambda: decode_as(body, FillsAnswer)).fills
+        return sorted(_mapped("fills", fills, account_fill_from_wire), key=lambda f: f.wall_ns)
 
     async def cancel_all_orders(self, product: str | None = None) -> None:
         await self._http.post("cancelallorders", [("symbol", product.upper())] if product else [])

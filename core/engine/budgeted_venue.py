@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from core.instrument import Instrument
 from core.ports import (
+    AccountFill,
     AccountSnapshot,
     ExecutionVenue,
     OpenOrder,
@@ -80,6 +81,15 @@ class BudgetedVenue:
     async def account(self) -> AccountSnapshot:
         await self.budget.spend("account", urgent=self._urgent)
         return await self.inner.account()
+
+    @property
+    def can_read_fills(self) -> bool:
+        return hasattr(self.inner, "recent_fills")
+
+    async def recent_fills(self) -> list[AccountFill]:
+        await self.budget.spend("recent_fills", urgent=self._urgent)
+        fills: list[AccountFill] = await self.inner.recent_fills()  # type: ignore[attr-defined]
+        return fills
 
     async def close(self) -> None:
         await self.inner.close()

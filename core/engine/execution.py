@@ -22,7 +22,7 @@ from core.enums import Mode
 from core.events import Fill
 from core.ledger import BookedFill
 from core.observer import EngineObserver
-from core.ports import OrderRequest, OrderResult
+from core.ports import AccountFill, OrderRequest, OrderResult
 from core.risk import RiskManager
 from core.router import OrderIdFactory, OrderRouter
 from core.trading_state import TradingGate
@@ -59,6 +59,9 @@ class Execution:
         self._order_ids = order_ids
         self.sent = 0
         """Live orders handed to the venue so far (a reconciliation compares before and after)."""
+        self.sent_ids: set[str] = set()
+        """Client ids of the live orders this run sent (its fills are never "outside" ones)."""
+        self.booked_fill_ids: set[str] = set()
 
     @property
     def live(self) -> bool:
@@ -93,6 +96,7 @@ class Execution:
         self._record(request, None, signal_number)
         if self.live:
             self.sent += 1
+            self.sent_ids.add(request.client_order_id)
             return self._send(request, signal_number, decision_mid, decided_mono_ns, urgent)
         result, fills = self._router.simulate(
             self._book, request, decision_mid, decided_mono_ns=decided_mono_ns
@@ -128,6 +132,12 @@ class Execution:
         if pending is not None:
             await pending
 
+    def book_outside(self, fills: Iterable[AccountFill]) -> Awaitable[None] | None:
+        """Executions the venue made outside the session (by hand, a liquidation): booked into the
+        ledger and the journal like ours, so P&L and today's risk tallies count them."""
+        booked = [self._router.fill_from_account(f) for f in fills]
+        return self._book_fills(booked, 0.0)
+
     def _record(
         self, request: OrderRequest, result: OrderResult | None, signal_number: int
     ) -> None:
@@ -142,6 +152,7 @@ class Execution:
         mid = Decimal(repr(decision_mid)) if decision_mid > 0 else None
         ledger = self._positions.ledger
         for fill in fills:
+            self.booked_fill_ids.add(fill.fill_id)
             round_trip = ledger.apply(fill)
             if round_trip is not None:
                 self._counters.round_trips += 1

@@ -192,7 +192,8 @@ class Engine:
                 and not self._uncertain.pending
                 and not kill_switch.running
             ),
-            orders_sent=lambda: execution.sent,
+            execution=execution,
+            since_wall_ns=clock.wall_ns(),
         )
         self._market = market = MarketData(
             books,

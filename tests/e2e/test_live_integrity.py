@@ -149,11 +149,26 @@ async def test_a_position_closed_outside_is_found_by_reconciliation_and_adopted_
     async with trading_rig(reconcile_interval_seconds=1, **HOLD) as rig:
         held = await holding_a_position(rig)
         rig.server.trade_outside(SIM_API_KEY, XBT, -held)
+        fills = rig.server.exchange.account(SIM_API_KEY).fills
+        outside = [f for f in fills if f.order_id == fills[-1].order_id]
+        assert all(f.client_id is None for f in outside)
         await eventually(lambda: rig.engine.ledger.position.quantity == 0, 15, what="adopted")
         assert any("MISMATCH" in n and f"ledger {held}" in n for n in rig.witness.notices)
+        booked = f"booked {len(outside)} fill(s) made outside the session"
+        assert any(booked in n for n in rig.witness.notices)
         assert rig.engine.live_checks.mismatches == 1
+        # booked from the venue's own fills (prices, times), the round trip closed by them
+        closing = rig.witness.fills[-len(outside) :]
+        assert [(f.fill_id, f.price, f.client_order_id) for f in closing] == [
+            (f.fill_id, f.price, "outside") for f in outside
+        ]
+        prices = [f.price for f in outside]
+        assert min(prices) <= rig.witness.round_trips[-1].exit_price <= max(prices)
         assert rig.engine.trading.restriction is Restriction.PAUSED, "entries allowed again"
-        await rig.ledger_matches_the_venue(rebuild=False)
+        # every fill on the account, ours and the outside one, is the ledger's: it rebuilds
+        venue_fills = [(f.side, f.price, f.size) for f in fills if f.product == XBT]
+        assert [(f.side, f.price, f.quantity) for f in rig.witness.fills] == venue_fills
+        rig.ledger_rebuilt_from_fills_is_the_engines()
 
 
 async def test_a_revoked_key_halts_trading_with_the_reason() -> None:
