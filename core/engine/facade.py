@@ -140,7 +140,10 @@ class Engine:
             order_ids=order_ids,
         )
         self._refusals = RefusalPolicy(
-            venue=ordinary, positions=positions, trading=trading, tasks=tasks, notice=notice
+            reconcile=lambda why: self._live_check.check(why),  # noqa: PLW0108 - made below: bound late
+            trading=trading,
+            tasks=tasks,
+            notice=notice,
         )
         self._uncertain = UncertainOrders(
             venue=ordinary,
@@ -149,7 +152,7 @@ class Engine:
             tasks=tasks,
             clock=clock,
             notice=notice,
-            reconcile=lambda why: self._live_check.check(why),  # noqa: PLW0108 - made below: bound late
+            reconcile=self._reconciled,
         )
         self._trader = trader = Trader(
             params=config.strategy,
@@ -233,6 +236,9 @@ class Engine:
             notices=notices,
             observers=fanout,
         )
+
+    async def _reconciled(self, why: str) -> None:
+        await self._live_check.check(why)
 
     # ------------------------------------------------------------------ the watchdog
     def _down_too_long(self, reason: str) -> None:

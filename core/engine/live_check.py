@@ -57,10 +57,12 @@ class LiveReconciler:
             await asyncio.sleep(interval_s)
             await self.check("periodic check")
 
-    async def check(self, why: str) -> None:
+    async def check(self, why: str) -> bool:
+        """Compare now (and resolve a mismatch); False when it could not: not a quiet moment,
+        or the venue could not be read."""
         venue, positions = self._venue, self._positions
         if venue is None or not self._quiet():
-            return
+            return False
         async with self._lock:
             sent = self._execution.sent
             try:
@@ -71,14 +73,14 @@ class LiveReconciler:
                 ]
             except VenueError as exc:
                 self._notice(f"reconcile ({why}): cannot read the venue's position ({exc})")
-                return
+                return False
             if self._execution.sent != sent or not self._quiet():
-                return  # an order went out meanwhile: the answer may predate it
+                return False  # an order went out meanwhile: the answer may predate it
             self.checks += 1
             venue_quantity = sum((p.quantity for p in held), Decimal(0))
             ledger_quantity = positions.position.quantity
             if venue_quantity == ledger_quantity:
-                return
+                return True
             self.mismatches += 1
             detail = f"ledger {ledger_quantity}, venue {venue_quantity} {positions.symbol}"
             self._trading.restrict(Restriction.LEDGER_MISMATCH, detail)
@@ -89,6 +91,7 @@ class LiveReconciler:
                     self._notice("reconcile: the venue's position adopted; entries allowed again")
             finally:
                 self._trading.lift(Restriction.LEDGER_MISMATCH)
+            return True
 
     async def _book_outside_fills(self, difference: Decimal) -> bool:
         """Book the venue's executions the session does not know, if they are exactly the

@@ -7,7 +7,8 @@ else can go out (``core.trading_state``):
 * ``RETRY_LATER`` (market suspended, rate limited): HALTED for a backoff that doubles with each
   refusal in a row (``first_backoff_s`` up to ``max_backoff_s``), then decisions resume;
 * ``VENUE_TRUTH`` (``wouldNotReducePosition``, insufficient funds): HALTED while the venue's
-  position is read again; the ledger follows it, with a notice, then a backoff as above;
+  position is read again and reconciled (``core.engine.live_check``: the venue's fills booked,
+  or its position adopted, with a notice), then a backoff as above;
 * ``FATAL`` (keys revoked or refused, account inactive, an order the rules never accept):
   HALTED with the reason until the user resumes (``release_fatal``).
 
@@ -17,30 +18,28 @@ An order the venue accepted resets the backoff.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import itertools
+from collections.abc import Awaitable, Callable
 
-from core.engine.protocols import PositionKeeper
 from core.engine.tasks import EngineTasks
-from core.ports import ExecutionVenue, OrderRequest, OrderResult, Refusal, VenueError
+from core.ports import OrderRequest, OrderResult, Refusal
 from core.trading_state import Restriction, TradingGate
 
-READ_RETRY_S = 2.0  # between failed reads of the venue's position after a refusal
+READ_RETRY_S = 1.0  # between tries to reconcile after a refusal (the venue unreadable, busy)
 
 
 class RefusalPolicy:
     def __init__(
         self,
         *,
-        venue: ExecutionVenue | None,
-        positions: PositionKeeper,
+        reconcile: Callable[[str], Awaitable[bool]],
         trading: TradingGate,
         tasks: EngineTasks,
         notice: Callable[[str], None],
         first_backoff_s: float = 1.0,
         max_backoff_s: float = 60.0,
     ) -> None:
-        self._venue = venue
-        self._positions = positions
+        self._reconcile = reconcile
         self._trading = trading
         self._tasks = tasks
         self._notice = notice
@@ -64,7 +63,8 @@ class RefusalPolicy:
         elif kind is Refusal.VENUE_TRUTH:
             self._trading.restrict(Restriction.VENUE_CHECK, result.reason)
             self._notice(f"{words}; re-reading the venue's position before anything else")
-            self._tasks.spawn(self._reread(result.reason), "re-read the venue's position")
+            why = f"order {request.client_order_id} refused"
+            self._tasks.spawn(self._reread(why, result.reason), "re-read the venue's position")
         else:
             self._back_off(words, result.reason)
 
@@ -82,27 +82,12 @@ class RefusalPolicy:
         await asyncio.sleep(pause)
         self._trading.lift(Restriction.VENUE_BACKOFF)
 
-    async def _reread(self, reason: str) -> None:
-        venue, positions = self._venue, self._positions
+    async def _reread(self, why: str, reason: str) -> None:
         try:
-            while True:
-                if venue is None:
+            for _attempt in itertools.count():
+                if await self._reconcile(why):
                     break
-                try:
-                    held = [
-                        p
-                        for p in await venue.open_positions()
-                        if p.product == positions.symbol and p.quantity != 0
-                    ]
-                except VenueError as exc:
-                    self._notice(f"cannot read the venue's position ({exc}); asking again")
-                    await asyncio.sleep(READ_RETRY_S)
-                    continue
-                before = positions.position.quantity
-                positions.align_with_venue(held[0] if held else None)
-                if positions.position.quantity == before:
-                    self._notice(f"the venue's position agrees with the ledger ({before})")
-                break
+                await asyncio.sleep(READ_RETRY_S)  # the venue unreadable, or a moment not quiet
         finally:
             self._trading.lift(Restriction.VENUE_CHECK)
         self._back_off("after the venue's position was read again", reason)
