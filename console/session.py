@@ -42,7 +42,7 @@ from console.venue_setup import StartupError, VenueConnection
 from core.clock import Clock, SystemClock
 from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
-from core.engine_state import KillSwitchStatus
+from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
 from core.fill_bands import FillBands
 from core.ledger import Position
@@ -298,6 +298,12 @@ class TradingSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.close()
+        if status is None and engine.mode is Mode.LIVE and engine.uncertain_orders:
+            # No flatten asked for, but an order may still execute: not flat (exit status 1).
+            ids = ", ".join(engine.uncertain_orders)
+            status = KillSwitchStatus(
+                KillSwitchPhase.FAILED, f"NOT FLAT: order {ids} outcome uncertain"
+            )
         if self.bands is not None:
             self.bands.finish()  # orders still waiting on a band's latency fill against this book
         # Live and not confirmed flat: the dead-man's switch stays armed, so the venue cancels

@@ -20,6 +20,8 @@ import pytest
 
 from brokers.kraken_futures.rest import RATE_LIMITS
 from brokers.sim import SIM_API_KEY
+from console.exit_status import venue_may_hold
+from core.engine_state import KillSwitchPhase
 from core.enums import OrderStatus
 from core.trading_state import Restriction, TradingState
 from tests.e2e.rig import XBT, Rig, trading_rig
@@ -213,3 +215,28 @@ async def test_an_order_delivered_after_its_deadline_is_refused_and_only_then_no
         await eventually(lambda: not rig.server.rest._held, 15, what="the held order delivered")
         assert at_venue(rig, cid) == 0, "the venue refused it: processBefore was past"
         await finish(rig)
+
+
+async def test_a_stop_with_an_order_still_uncertain_is_not_flat_and_keeps_the_dead_man_armed() -> (
+    None
+):
+    async with trading_rig(**HOLD) as rig:
+        # the first order executes but its answer is lost, and the venue cannot be asked about it
+        rig.server.faults.fail_rest("sendorder", status=503, after_execute=True)
+        rig.server.faults.fail_rest("orders/status", status=503, times=100_000)
+        await rig.trading()
+        cid = await first_order(rig)
+        await eventually(lambda: rig.engine.uncertain_orders == (cid,), 60, what="uncertain")
+        assert rig.engine.trading.restriction is Restriction.ORDER_UNCERTAIN
+        status = await rig.session.stop(flatten=True)
+        assert status is not None and status.phase is KillSwitchPhase.FAILED, status
+        assert "uncertain" in status.detail
+        assert venue_position(rig) == 0, "the position it did find was closed"
+        account = rig.server.exchange.account(SIM_API_KEY)
+        assert account.dead_man_deadline_ns is not None, "left armed: not confirmed flat"
+        assert venue_may_hold(status, rig.engine.ledger.position.quantity)  # exit status 1
+
+
+def venue_position(rig: Rig) -> Decimal:
+    account = rig.server.exchange.account(SIM_API_KEY)
+    return sum((p.size for p in account.positions.values() if p.product == XBT), Decimal(0))
