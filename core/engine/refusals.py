@@ -18,7 +18,6 @@ An order the venue accepted resets the backoff.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable
 
 from core.engine.tasks import EngineTasks
@@ -26,6 +25,7 @@ from core.ports import OrderRequest, OrderResult, Refusal
 from core.trading_state import Restriction, TradingGate
 
 READ_RETRY_S = 1.0  # between tries to reconcile after a refusal (the venue unreadable, busy)
+READ_TRIES = 60
 
 
 class RefusalPolicy:
@@ -84,10 +84,15 @@ class RefusalPolicy:
 
     async def _reread(self, why: str, reason: str) -> None:
         try:
-            for _attempt in itertools.count():
+            for _attempt in range(READ_TRIES):
                 if await self._reconcile(why):
                     break
                 await asyncio.sleep(READ_RETRY_S)  # the venue unreadable, or a moment not quiet
+            else:  # the venue's truth could not be had: never trade on the ledger's guess
+                detail = f"{reason}; the venue's position could not be read again"
+                self._trading.restrict(Restriction.VENUE_REFUSED, detail)
+                self._notice(f"{why}: {detail}; trading HALTED until resumed")
+                return
         finally:
             self._trading.lift(Restriction.VENUE_CHECK)
         self._back_off("after the venue's position was read again", reason)

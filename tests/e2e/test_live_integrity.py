@@ -23,6 +23,7 @@ from brokers.sim import SIM_API_KEY
 from console.exit_status import venue_may_hold
 from core.engine_state import KillSwitchPhase
 from core.enums import OrderStatus
+from core.ports import Refusal
 from core.trading_state import Restriction, TradingState
 from tests.e2e.rig import XBT, Rig, trading_rig
 from tests.e2e.test_faults_orders import at_venue, finish, first_order, settled
@@ -117,7 +118,7 @@ async def test_a_refused_strategy_close_rereads_the_venue_and_is_never_sent_agai
             f"closed outside, close refused (wouldNotReducePosition): {sent} order(s) in 6 s"
         )
         assert sent == 1, f"the refused close went out {sent} times"
-        assert rig.engine.refusals.refusals
+        assert rig.engine.refusals.refusals[Refusal.VENUE_TRUTH] == 1
         assert rig.engine.trading.restriction is Restriction.PAUSED, "only the pause remains"
 
 
