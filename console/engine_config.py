@@ -46,5 +46,6 @@ def engine_config_from(
         long_only=long_only,
         other_products=tuple(other_products),
         freshness=settings.freshness_policy if freshness is None else freshness,
+        reconcile_interval_s=settings.reconcile_interval_seconds,
         mode_locked=mode_locked,
     )

@@ -2,7 +2,8 @@
 
 * 0: stopped as asked (duration over, SIGINT, SIGTERM, quit) and nothing is left at the venue;
 * 1: live, the venue may still hold a position or an order: the stop's flatten could not
-  confirm flat, or the position was left open on purpose (``POSITION_ON_EXIT=leave``); also
+  confirm flat (a position or order still open, or an order whose outcome is still uncertain:
+  it may yet execute), or the position was left open on purpose (``POSITION_ON_EXIT=leave``); also
   a crash (the console's, or Python's own status for an uncaught error): check the venue;
 * 2: a mistake: a bad argument or setting, a start refused (one line on stderr);
 * 3: the terminal went away (SIGHUP, or stdout/stderr could not be written) and the stop

@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     dead_man_refresh_seconds: float = Field(15.0, gt=0)
     # Where live runs lock their venue account and product (None: the user's runtime/state dir).
     account_lock_dir: Path | None = None
+    reconcile_interval_seconds: float = Field(30.0, ge=1, le=86_400)
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7

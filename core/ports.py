@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from core.enums import OrderStatus, OrderType, Side
@@ -20,13 +21,40 @@ if TYPE_CHECKING:
     from core.ledger import BookedFill
 
 
-class VenueError(Exception):
-    """A venue refused or failed a request. ``retryable`` says whether trying again may help."""
+class Refusal(Enum):
+    """What a venue's refusal means for the next step; each adapter maps its codes to one, in
+    one place (``brokers/<venue>/refusals.py``), and the engine acts on the class alone.
 
-    def __init__(self, message: str, *, retryable: bool = False, code: str = "") -> None:
+    * ``RETRY_LATER`` — nothing was done and the same order may succeed later (market
+      suspended, rate limited, venue busy): back off, never re-send at once;
+    * ``VENUE_TRUTH`` — the order rests on a position or balance the venue does not see
+      (``wouldNotReducePosition``, insufficient funds): re-read the venue and correct the
+      ledger before anything else is sent;
+    * ``FATAL`` — asking again cannot help (keys revoked or refused, account inactive, an
+      order the venue's rules never accept): halt trading with the reason.
+    """
+
+    RETRY_LATER = "retry later"
+    VENUE_TRUTH = "needs the venue's truth"
+    FATAL = "fatal"
+
+
+class VenueError(Exception):
+    """A venue refused or failed a request. ``retryable`` says whether trying again may help;
+    ``refusal`` (when the venue answered with a refusal) what that refusal means."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        code: str = "",
+        refusal: Refusal | None = None,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+        self.refusal = refusal or (Refusal.RETRY_LATER if retryable else Refusal.FATAL)
 
 
 class VenueUnreachable(VenueError):
@@ -90,6 +118,10 @@ class OrderRequest:
     order_type: OrderType = OrderType.MARKET
     limit_price: Decimal | None = None
     reduce_only: bool = False
+    deadline_wall_ns: int | None = None
+    """Where the venue supports it (Kraken Futures ``processBefore``): the venue refuses the
+    order if it reaches the matching engine after this time, so an order not seen after it has
+    provably not executed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +136,27 @@ class VenueFill:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountFill:
+    """One execution on the account as the venue's history lists it (ours or made outside)."""
+
+    product: str
+    side: Side
+    price: Decimal
+    quantity: Decimal
+    wall_ns: int
+    fill_id: str
+    client_order_id: str = ""  # "" when the order had none (sent outside any session)
+    fee: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderResult:
     client_order_id: str
     status: OrderStatus
     venue_order_id: str = ""
     fills: tuple[VenueFill, ...] = ()
     reason: str = ""  # venue's words when rejected or not filled
+    refusal: Refusal | None = None  # REJECTED by the venue: what the refusal means
 
     @property
     def filled_quantity(self) -> Decimal:
@@ -148,7 +195,15 @@ class AccountSnapshot:
 
 
 class ExecutionVenue(Protocol):
-    """Order entry and account queries on one venue (REST)."""
+    """Order entry and account queries on one venue (REST).
+
+    Optional capabilities, read with ``getattr`` (a venue without them works, more cautiously):
+    ``rate_limits: tuple[core.rate_budget.RateLimit, ...]`` — the budget the engine keeps below
+    the venue's documented limits; ``order_deadline_s: float`` — orders carry a deadline
+    (``OrderRequest.deadline_wall_ns``) after which the venue refuses them;
+    ``async recent_fills() -> list[AccountFill]`` — the account's latest executions, so a
+    position changed outside the session is booked from its fills, not merely adopted.
+    """
 
     async def instruments(self) -> Mapping[str, Instrument]:
         """Every product the venue lists, keyed by upper-case symbol."""

@@ -4,11 +4,17 @@ Dry-run and paper orders are filled by ``PaperFills`` against the live book at t
 decision (synchronously, so the fill sees exactly the book the decision saw). Live orders go to the
 venue with a unique client order id; when the answer is lost (timeout, 5xx) the router asks the
 venue what became of that id instead of sending again, so one decision is never two orders.
+
+"Not placed" is only ever the venue's definitive word: a refusal it answered, or an order it has
+not seen once the deadline the order carried (``OrderRequest.deadline_wall_ns``, where the venue
+supports one) has passed, so it can no longer execute. Otherwise the order stays UNKNOWN — its
+outcome uncertain — and the engine keeps asking in the background (``core.engine.uncertain``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,10 +26,22 @@ from core.events import Fill
 from core.fills import PaperFills
 from core.instrument import Instrument
 from core.latency import LatencyHistogram
-from core.ports import ExecutionVenue, OrderRequest, OrderResult, VenueError, VenueFill
+from core.ports import (
+    AccountFill,
+    ExecutionVenue,
+    OrderRequest,
+    OrderResult,
+    Refusal,
+    VenueError,
+    VenueFill,
+    VenueUnreachable,
+)
 
 FEE_QUANTUM = Decimal("0.00000001")
-MAX_STATUS_PAUSE_S = 1.0
+MAX_STATUS_PAUSE_S = 2.0
+DEADLINE_SKEW_S = 2.0
+"""An order unseen this long after its deadline (by our clock) has provably not executed: room
+for the venue's clock running behind ours."""
 BPS = Decimal(10_000)
 
 
@@ -41,6 +59,7 @@ class OrderRouter:
         venue: ExecutionVenue | None,
         taker_fee_rate: Decimal,
         clock: Clock,
+        urgent_venue: ExecutionVenue | None = None,
         status_attempts: int = 3,
         status_backoff_s: float = 0.25,
         status_deadline_s: float = 20.0,
@@ -48,6 +67,8 @@ class OrderRouter:
         self._instrument = instrument
         self._paper = paper
         self._venue = venue
+        self._urgent_venue = urgent_venue or venue  # the kill switch's: may spend the reserve
+        self.order_deadline_s: float | None = getattr(venue, "order_deadline_s", None)
         self._fee_rate = taker_fee_rate
         self._clock = clock
         self._status_attempts = status_attempts
@@ -97,27 +118,39 @@ class OrderRouter:
         return result, execution.fills
 
     async def send(
-        self, request: OrderRequest, decision_mid: float, *, decided_mono_ns: int | None = None
+        self,
+        request: OrderRequest,
+        decision_mid: float,
+        *,
+        decided_mono_ns: int | None = None,
+        urgent: bool = False,
     ) -> tuple[OrderResult, tuple[Fill, ...]]:
         """Send a live order; never raises for venue trouble, the result says what happened.
 
-        ``decided_mono_ns`` (monotonic) is when the decision behind the order was taken.
+        ``decided_mono_ns`` (monotonic) is when the decision behind the order was taken;
+        ``urgent`` (the kill switch) may spend the rate budget's reserve.
         """
-        if self._venue is None:
+        venue = self._urgent_venue if urgent else self._venue
+        if venue is None:
             raise RuntimeError("live routing needs a venue")
+        if self.order_deadline_s is not None:
+            deadline = self._clock.wall_ns() + int(self.order_deadline_s * 1e9)
+            request = dataclasses.replace(request, deadline_wall_ns=deadline)
         sent_ns = self._note_sent(decided_mono_ns)
         try:
-            result = await self._venue.place_order(request)
+            result = await venue.place_order(request)
             if result.status is not OrderStatus.UNKNOWN:  # an answer, not a lost one
                 self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
-        except VenueError as exc:
-            if not exc.retryable:  # the venue answered, with a refusal
-                self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
-                result = OrderResult(request.client_order_id, OrderStatus.REJECTED, reason=str(exc))
-                return result, ()
+        except VenueUnreachable as exc:  # lost on the way, or its answer lost: it may exist
             result = OrderResult(request.client_order_id, OrderStatus.UNKNOWN, reason=str(exc))
+        except VenueError as exc:  # the venue answered, with a refusal: nothing was done
+            self.order_to_ack.record(self._clock.mono_ns() - sent_ns)
+            result = OrderResult(
+                request.client_order_id, OrderStatus.REJECTED, reason=str(exc), refusal=exc.refusal
+            )
+            return result, ()
         if result.status is OrderStatus.UNKNOWN:
-            result = await self._recover(request, result.reason)
+            result = await self._recover(venue, request, result.reason)
         return result, self.fills_from(result, request.side, decision_mid)
 
     def _note_sent(self, decided_mono_ns: int | None) -> int:
@@ -126,35 +159,30 @@ class OrderRouter:
             self.decision_to_order.record(sent_ns - decided_mono_ns)
         return sent_ns
 
-    async def _recover(self, request: OrderRequest, first_error: str) -> OrderResult:
+    async def _recover(
+        self, venue: ExecutionVenue, request: OrderRequest, first_error: str
+    ) -> OrderResult:
         """The answer was lost: ask the venue by client id instead of sending a second order.
 
-        "Never seen" is only believed after ``status_attempts`` answers say so, spread over
-        backoff pauses: a request that timed out may still be on its way to the matching
-        engine. Failed queries (the venue still unwell) are retried with backoff until
-        ``status_deadline_s``; only then is the fate left UNKNOWN.
+        Asked with backoff until the venue knows the order (its word settles it), or the order's
+        deadline has passed without the venue seeing it (provably not placed), or
+        ``status_deadline_s`` is over: then the outcome stays UNKNOWN (uncertain) and the engine
+        goes on asking in the background, entries halted for the product.
         """
-        assert self._venue is not None
         last_error = first_error
-        seen_nothing = 0
         deadline_ns = self._clock.mono_ns() + int(self._status_deadline_s * 1e9)
         attempt = 0
         while True:
             await asyncio.sleep(min(self._status_backoff_s * (2**attempt), MAX_STATUS_PAUSE_S))
             attempt += 1
             try:
-                status = await self._venue.order_status(request.client_order_id, request.product)
+                status = await venue.order_status(request.client_order_id, request.product)
             except VenueError as exc:
                 last_error = str(exc)
                 status = UNANSWERED
             if status is None:
-                seen_nothing += 1
-                if seen_nothing >= self._status_attempts:
-                    return OrderResult(
-                        request.client_order_id,
-                        OrderStatus.REJECTED,
-                        reason=f"not placed: {first_error}",
-                    )
+                if expired(request, self._clock.wall_ns()):
+                    return not_placed(request, first_error)
             elif status.status is not OrderStatus.UNKNOWN:
                 return status
             if attempt >= self._status_attempts and self._clock.mono_ns() >= deadline_ns:
@@ -162,7 +190,7 @@ class OrderRouter:
         return OrderResult(
             request.client_order_id,
             OrderStatus.UNKNOWN,
-            reason=f"no answer from the venue ({last_error}); check open positions",
+            reason=f"outcome uncertain ({last_error}); still asking the venue",
         )
 
     def fills_from(self, result: OrderResult, side: Side, decision_mid: float) -> tuple[Fill, ...]:
@@ -172,6 +200,24 @@ class OrderRouter:
                 self._to_fill(venue_fill, result.client_order_id, side, decision_mid, index)
             )
         return tuple(fills)
+
+    def fill_from_account(self, af: AccountFill) -> Fill:
+        """An execution from the venue's history (e.g. made outside the session), as booked:
+        the venue's price, size and time; the fee at the taker rate where the venue omits it."""
+        fee = af.fee
+        if fee is None:
+            notional = self._instrument.notional_usd(af.quantity, af.price)
+            fee = (notional * self._fee_rate).quantize(FEE_QUANTUM, rounding=ROUND_HALF_UP)
+        return Fill(
+            product=af.product,
+            side=af.side,
+            price=af.price,
+            quantity=af.quantity,
+            fee=fee,
+            wall_ns=af.wall_ns,
+            client_order_id=af.client_order_id or "outside",
+            fill_id=af.fill_id,
+        )
 
     def _to_fill(
         self, vf: VenueFill, client_order_id: str, side: Side, decision_mid: float, index: int
@@ -204,3 +250,20 @@ def slippage_bps(side: Side, price: Decimal, decision_mid: float) -> Decimal:
 OrderIdFactory = Callable[[], str]
 
 UNANSWERED = OrderResult("", OrderStatus.UNKNOWN, reason="status query failed")
+
+
+def expired(request: OrderRequest, now_wall_ns: int) -> bool:
+    """The order carried a deadline, and it is past (with room for clock skew): the venue can no
+    longer execute it."""
+    deadline = request.deadline_wall_ns
+    return deadline is not None and now_wall_ns > deadline + int(DEADLINE_SKEW_S * 1e9)
+
+
+def not_placed(request: OrderRequest, first_error: str) -> OrderResult:
+    """The venue's definitive word that an order whose answer was lost never executed."""
+    return OrderResult(
+        request.client_order_id,
+        OrderStatus.REJECTED,
+        reason=f"not placed: {first_error} (unseen by the venue after its deadline)",
+        refusal=Refusal.RETRY_LATER,
+    )

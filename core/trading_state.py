@@ -9,8 +9,9 @@ Every order passes it, the strategy's and the kill switch's alike:
   orders are the kill switch's reduce-only closes while it flattens.
 
 The state is the strictest of the restrictions in force, each set and lifted by its owner (the
-pause command, the kill switch, a caller holding decisions while it checks the venue); the reason
-shown is that of the restriction that decides it.
+pause command, the kill switch, a caller holding decisions while it checks the venue, the venue's
+refusals, an order whose outcome is uncertain, a ledger that disagrees with the venue); the reason
+shown is that of the restriction that decides it, with its detail (the venue's words).
 """
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ class Restriction(Enum):
     """Why trading is not ACTIVE; listed strictest first (the first in force gives the reason)."""
 
     KILL_SWITCH_FLATTENING = (TradingState.HALTED, "kill switch flattening")
+    VENUE_REFUSED = (TradingState.HALTED, "venue refused trading")  # fatal: keys, account
+    VENUE_CHECK = (TradingState.HALTED, "re-reading the venue's position")  # after a refusal
+    VENUE_BACKOFF = (TradingState.HALTED, "venue refused an order; backing off")
     DECISIONS_HELD = (TradingState.HALTED, "decisions held")  # e.g. checking the venue first
     STORE_FAILED = (TradingState.REDUCING, "session store failed")
     KILL_SWITCH = (TradingState.REDUCING, "kill switch engaged")
+    LEDGER_MISMATCH = (TradingState.REDUCING, "ledger and venue disagree")
+    ORDER_UNCERTAIN = (TradingState.REDUCING, "an order's outcome is uncertain")
     PAUSED = (TradingState.REDUCING, "paused")
 
     def __init__(self, state: TradingState, reason: str) -> None:
@@ -44,11 +50,16 @@ class Restriction(Enum):
 class TradingStatus:
     state: TradingState = TradingState.ACTIVE
     restriction: Restriction | None = None  # the one that decides the state; None when ACTIVE
+    detail: str = ""  # what its owner said when setting it (the venue's words), or ""
 
     @property
     def reason(self) -> str:
         """Why trading is not ACTIVE, in the words the signals use ("" when it is)."""
-        return "" if self.restriction is None else self.restriction.reason
+        if self.restriction is None:
+            return ""
+        return (
+            f"{self.restriction.reason}: {self.detail}" if self.detail else self.restriction.reason
+        )
 
 
 ACTIVE = TradingStatus()
@@ -58,7 +69,7 @@ class TradingGate:
     """Holds the restrictions in force; ``status`` is the state every order is checked against."""
 
     def __init__(self) -> None:
-        self._in_force: set[Restriction] = set()
+        self._in_force: dict[Restriction, str] = {}  # restriction -> its detail
         self._status = ACTIVE
         self._listeners: list[Callable[[TradingStatus], None]] = []
 
@@ -70,12 +81,12 @@ class TradingGate:
     def state(self) -> TradingState:
         return self._status.state
 
-    def restrict(self, restriction: Restriction) -> None:
-        self._in_force.add(restriction)
+    def restrict(self, restriction: Restriction, detail: str = "") -> None:
+        self._in_force[restriction] = detail
         self._refresh()
 
     def lift(self, restriction: Restriction) -> None:
-        self._in_force.discard(restriction)
+        self._in_force.pop(restriction, None)
         self._refresh()
 
     def holds(self, restriction: Restriction) -> bool:
@@ -92,7 +103,9 @@ class TradingGate:
 
     def _refresh(self) -> None:
         first = next((r for r in Restriction if r in self._in_force), None)
-        status = ACTIVE if first is None else TradingStatus(first.state, first)
+        status = (
+            ACTIVE if first is None else TradingStatus(first.state, first, self._in_force[first])
+        )
         if status != self._status:
             self._status = status
             for listener in self._listeners:

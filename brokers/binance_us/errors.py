@@ -10,7 +10,7 @@ HTTP 5xx, a timeout or a dropped connection mean the request *may* have taken ef
 from __future__ import annotations
 
 from brokers.net.errors import VenueAnswerLost
-from core.ports import VenueError
+from core.ports import Refusal, VenueError
 
 VENUE = "Binance.us"
 _MAX_MSG_CHARS = 200
@@ -63,6 +63,18 @@ def _words(code: int, msg: str, credentials_hint: str) -> str:
     return msg.rstrip(".") or "error without a description"
 
 
+def refusal_for(code: int, msg: str) -> Refusal:
+    """The core's class of a refusal (``core.ports.Refusal``), for every code in one place."""
+    lowered = msg.lower()
+    if code in (INVALID_SIGNATURE, BAD_API_KEY_FORMAT, API_KEY_REFUSED, -1002):
+        return Refusal.FATAL  # keys refused or revoked: halt with the reason
+    if code in _RETRYABLE or (code == NEW_ORDER_REJECTED and "market is closed" in lowered):
+        return Refusal.RETRY_LATER
+    if code == NEW_ORDER_REJECTED and "insufficient balance" in lowered:
+        return Refusal.VENUE_TRUTH  # the account holds less than the ledger thinks
+    return Refusal.FATAL  # filter failures (-1013), unknown symbol, disabled actions…
+
+
 def api_error(
     endpoint: str, code: int, msg: str, *, http_status: int, credentials_hint: str = ""
 ) -> VenueError:
@@ -73,7 +85,9 @@ def api_error(
         return VenueAnswerLost(f"{text}; outcome unknown", code=str(code))
     if http_status >= 500:
         return VenueAnswerLost(f"{text} (HTTP {http_status}); outcome unknown", code=str(code))
-    return VenueError(text, retryable=code in _RETRYABLE, code=str(code))
+    return VenueError(
+        text, retryable=code in _RETRYABLE, code=str(code), refusal=refusal_for(code, msg)
+    )
 
 
 def rate_limited(endpoint: str, http_status: int, retry_after_s: float) -> RateLimited:

@@ -51,6 +51,7 @@ from core.ports import (
     VenueError,
     VenuePosition,
 )
+from core.rate_budget import RateLimit
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,33 @@ class _Holding:
         return self.basis / self.quantity if self.quantity > 0 else ZERO
 
 
+# exchangeInfo's rateLimits (docs "Limits"): REQUEST_WEIGHT 1200 per minute, ORDERS 10 per
+# second (the X-MBX-USED-WEIGHT-1M / X-MBX-ORDER-COUNT-* headers count them). The engine keeps
+# 900 weight and 8 orders; weights: order 1, order query 2 + myTrades 10, openOrders 3 (per
+# symbol), cancel 1, account 10 (open positions read the account).
+RATE_LIMITS = (
+    RateLimit(
+        "request weight per minute",
+        capacity=900,
+        window_s=60.0,
+        costs={
+            "place_order": 1,
+            "order_status": 12,
+            "cancel_all_orders": 1,
+            "open_positions": 10,
+            "open_orders": 3,
+            "account": 10,
+        },
+        reserve=150,
+    ),
+    RateLimit("orders per second", capacity=8, window_s=1.0, costs={"place_order": 1}, reserve=2),
+)
+
+
 class BinanceUsRest:
     """``core.ports.ExecutionVenue`` for Binance.us spot, plus depth snapshots for the feed."""
+
+    rate_limits = RATE_LIMITS
 
     def __init__(
         self,
@@ -305,7 +331,9 @@ class BinanceUsRest:
         except VenueAnswerLost:
             raise
         except VenueError as exc:  # the venue said no (or we never sent it): nothing placed
-            return OrderResult(order.client_order_id, OrderStatus.REJECTED, reason=str(exc))
+            return OrderResult(
+                order.client_order_id, OrderStatus.REJECTED, reason=str(exc), refusal=exc.refusal
+            )
         try:
             answer = decode_as(body, OrderAnswer)
         except (msgspec.ValidationError, msgspec.DecodeError):

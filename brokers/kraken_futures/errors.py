@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from brokers.kraken_futures.refusals import error_refusal
 from brokers.net.errors import VenueAnswerLost
 from core.ports import VenueError
 
@@ -11,6 +12,7 @@ __all__ = ["AUTHENTICATION_ERROR", "RETRYABLE_ERRORS", "VenueAnswerLost", "venue
 # The venue's documented error strings (every REST page lists the same set).
 _FRIENDLY = {
     "accountInactive": "the Futures account is inactive",
+    "apiKeyExpired": "the API key has expired",
     "apiLimitExceeded": "API rate limit exceeded",
     "authenticationError": "authentication failed",
     "insufficientFunds": "insufficient funds",
@@ -49,6 +51,11 @@ def venue_error(
     words = _FRIENDLY.get(error, error or "error without a description")
     status = f" (HTTP {http_status})" if http_status else ""
     message = f"Kraken Futures {endpoint}: {words} [{error or 'no error code'}]{status}"
-    if error == AUTHENTICATION_ERROR and credentials_hint:
+    if error in (AUTHENTICATION_ERROR, "apiKeyExpired") and credentials_hint:
         message += f"; check {credentials_hint}"
-    return VenueError(message, retryable=error in RETRYABLE_ERRORS, code=error or "error")
+    return VenueError(
+        message,
+        retryable=error in RETRYABLE_ERRORS,
+        code=error or "error",
+        refusal=error_refusal(error),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from brokers.kraken_futures.rest_wire import (
     CashAccount,
     FlexAccount,
     InstrumentsAnswer,
+    WireFill,
     WireInstrument,
     WireOpenOrder,
     WirePosition,
@@ -19,9 +21,10 @@ from brokers.kraken_futures.rest_wire import (
 )
 from core.enums import ContractType, Side
 from core.instrument import Instrument
-from core.ports import AccountSnapshot, Balance, OpenOrder, VenuePosition
+from core.ports import AccountFill, AccountSnapshot, Balance, OpenOrder, VenuePosition
 
 log = logging.getLogger(__name__)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # The docs' instrument ``type`` values; options are not traded here.
 _TYPE_CONTRACT = {
@@ -90,6 +93,22 @@ def instruments_from_answer(body: bytes) -> dict[str, Instrument]:
         if instrument is not None:
             out[instrument.symbol] = instrument
     return out
+
+
+def account_fill_from_wire(w: WireFill) -> AccountFill:
+    """A ``fills`` entry: its time is the docs' ISO ``fillTime`` (UTC)."""
+    moment = dt.datetime.fromisoformat(w.fillTime.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return AccountFill(
+        product=w.symbol.upper(),
+        side=side_from_wire(w.side),
+        price=w.price,
+        quantity=w.size,
+        wall_ns=(moment - EPOCH) // dt.timedelta(microseconds=1) * 1_000,
+        fill_id=w.fill_id,
+        client_order_id=w.cliOrdId or "",
+    )
 
 
 def position_from_wire(w: WirePosition) -> VenuePosition:

@@ -7,11 +7,13 @@ happened the result is ``UNKNOWN``, which tells the caller to ask again before a
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from brokers.kraken_futures.refusals import send_status_refusal
 from brokers.kraken_futures.rest_wire import OrderStatusEntry, SendStatus, WireFill
 from core.enums import OrderStatus, OrderType, Side
 from core.ports import OrderRequest, OrderResult, VenueError, VenueFill
@@ -63,7 +65,15 @@ def send_order_params(order: OrderRequest) -> list[tuple[str, str]]:
         params.append(("limitPrice", _number(order.limit_price)))
     params.append(("reduceOnly", "true" if order.reduce_only else "false"))
     params.append(("cliOrdId", cid))
+    if order.deadline_wall_ns is not None:
+        params.append(("processBefore", iso_time(order.deadline_wall_ns)))
     return params
+
+
+def iso_time(wall_ns: int) -> str:
+    """``2019-09-05T16:33:50.734Z``: the docs' date-time, to the millisecond, UTC."""
+    moment = dt.datetime.fromtimestamp(wall_ns // 1_000_000 / 1000, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def result_from_send_status(order: OrderRequest, st: SendStatus) -> OrderResult:
@@ -95,8 +105,10 @@ def result_from_send_status(order: OrderRequest, st: SendStatus) -> OrderResult:
         reason = "" if outcome is OrderStatus.FILLED else ", ".join(rejects) or "rest cancelled"
         return OrderResult(cid, outcome, st.order_id, fills, reason)
     reason = ", ".join([status, *rejects])
-    outcome = OrderStatus.NOT_FILLED if status in _NOT_FILLED else OrderStatus.REJECTED
-    return OrderResult(cid, outcome, st.order_id, fills, reason)
+    if status in _NOT_FILLED:
+        return OrderResult(cid, OrderStatus.NOT_FILLED, st.order_id, fills, reason)
+    refusal = send_status_refusal(status)
+    return OrderResult(cid, OrderStatus.REJECTED, st.order_id, fills, reason, refusal)
 
 
 def result_from_order_status(

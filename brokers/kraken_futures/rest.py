@@ -15,6 +15,7 @@ import msgspec
 
 from brokers.kraken_futures.errors import VenueAnswerLost
 from brokers.kraken_futures.mapping import (
+    account_fill_from_wire,
     account_from_answer,
     instruments_from_answer,
     open_order_from_wire,
@@ -39,6 +40,7 @@ from brokers.net.rest import RestClientOptions
 from core.enums import OrderStatus
 from core.instrument import Instrument
 from core.ports import (
+    AccountFill,
     AccountSnapshot,
     OpenOrder,
     OrderRequest,
@@ -46,11 +48,38 @@ from core.ports import (
     VenueError,
     VenuePosition,
 )
+from core.rate_budget import RateLimit
 
 T = TypeVar("T")
 W = TypeVar("W")
 
 _MAX_DEAD_MAN_TIMEOUT_S = 2**32 - 1  # the docs: timeout is a uint32 of seconds
+
+# The docs ("Derivatives Rate Limits"): /derivatives endpoints may spend 500 every 10 s;
+# sendorder 10, orders/status 1, fills (without lastFillTime) 2, openpositions 2, openorders 2,
+# accounts 2, cancelallorders 25, cancelallordersafter 25. The engine keeps 350: the rest is
+# the dead-man's switch's refresh (25 every 15 s, outside the engine) and a margin. The kill
+# switch's reserve (100) pays for four rounds of cancel, reads and a close.
+RATE_LIMITS = (
+    RateLimit(
+        "cost per 10 s",
+        capacity=350,
+        window_s=10.0,
+        costs={
+            "place_order": 10,
+            "order_status": 3,  # orders/status + fills
+            "cancel_all_orders": 25,
+            "open_positions": 2,
+            "open_orders": 2,
+            "account": 2,
+            "recent_fills": 2,  # fills without lastFillTime
+        },
+        reserve=100,
+    ),
+)
+ORDER_DEADLINE_S = 5.0
+"""Every order carries ``processBefore`` this far ahead (the Unified API's default deadline):
+the venue refuses it if it reaches the matching engine later."""
 
 
 class KrakenFuturesRest:
@@ -59,6 +88,9 @@ class KrakenFuturesRest:
     ``key_setting`` / ``secret_setting`` name the settings the user fills in (for example
     ``KRAKEN_DEMO_API_KEY``), so a missing or refused key produces a message that says which.
     """
+
+    rate_limits = RATE_LIMITS
+    order_deadline_s = ORDER_DEADLINE_S
 
     def __init__(self, **client: Unpack[RestClientOptions]) -> None:
         self._http = KrakenFuturesHttp(**client)
@@ -113,6 +145,12 @@ class KrakenFuturesRest:
             or (entry is not None and entry.order.orderId and f.order_id == entry.order.orderId)
         ]
         return result_from_order_status(client_order_id, entry, fills, quantity)
+
+    async def recent_fills(self) -> list[AccountFill]:
+        """The account's latest executions (``fills``, newest page), oldest first."""
+        body = await self._http.get("fills")
+        fills = _answer("fills", lambda: decode_as(body, FillsAnswer)).fills
+        return sorted(_mapped("fills", fills, account_fill_from_wire), key=lambda f: f.wall_ns)
 
     async def cancel_all_orders(self, product: str | None = None) -> None:
         await self._http.post("cancelallorders", [("symbol", product.upper())] if product else [])

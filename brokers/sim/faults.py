@@ -11,8 +11,9 @@ Market data: lost (``drop_next_seq``), duplicated (``duplicate_next``) and swapp
 (``add_unknown_fields``, ``send_unknown_frames``); late venue timestamps (``lag_timestamps``);
 lost subscriptions (``ignore_next_subscribe``); disconnects, clean or abrupt
 (``disconnect_all``), and half-open connections that go silent both ways (``half_open_all``);
-slow frames (``delay_outgoing``). REST: failing (``fail_rest``), hanging (``hang_rest``) and
-order refusals (``reject_orders``). The Kraken Futures server honours every knob; the Binance.us
+slow frames (``delay_outgoing``). REST: failing (``fail_rest``), hanging (``hang_rest``),
+held then delivered late (``hold_rest``), order refusals (``reject_orders``) and revoked keys
+(``revoke_keys``). The Kraken Futures server honours every knob; the Binance.us
 server the market-data ones that fit its stream (all but ``ignore_next_subscribe`` and
 ``cross_next_snapshot``), ``fail_rest`` and ``stale_snapshot``.
 """
@@ -34,6 +35,7 @@ class RestFault:
     after_execute: bool = False  # True: the request takes effect, then the answer is the fault
     hang_s: float = 0.0
     retry_after_s: float | None = None  # sent as a ``Retry-After`` header (429/418)
+    deliver_after_s: float = 0.0  # > 0: the request reaches the venue only this much later
 
 
 @dataclass(slots=True)
@@ -64,6 +66,7 @@ class SimFaults:
     _ts_lag_ms: float = 0.0
     _rejects: list[tuple[str, int]] = field(default_factory=list)
     _stale_snapshots: dict[str, int] = field(default_factory=dict)
+    _revoked: bool = False
 
     # --- market data -------------------------------------------------------------------------
     def drop_next_seq(self, product: str, count: int = 1) -> None:
@@ -280,6 +283,26 @@ class SimFaults:
             fault.status = 200  # the real answer, only late
         self._rest.setdefault(key, []).append(_Armed(fault, times))
 
+    def hold_rest(self, endpoint: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next ``times`` calls to ``endpoint`` for ``seconds`` on their way, then
+        deliver them: the request takes effect only then, as of then (a ``sendorder`` carrying a
+        ``processBefore`` already past is refused), and its answer follows (the client has
+        usually given up by then)."""
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        _positive(times)
+        fault = RestFault(status=200, deliver_after_s=seconds)
+        self._rest.setdefault(endpoint.strip("/"), []).append(_Armed(fault, times))
+
+    def revoke_keys(self, revoked: bool = True) -> None:
+        """Every signed request is refused with an authentication error from now on (a key
+        revoked on the venue's site), until ``revoke_keys(False)``."""
+        self._revoked = revoked
+
+    @property
+    def keys_revoked(self) -> bool:
+        return self._revoked
+
     def reject_orders(self, times: int = 1, *, status: str = "marketSuspended") -> None:
         """Refuse the next ``times`` orders with this ``sendStatus.status`` (nothing executes)."""
         _positive(times)
@@ -332,6 +355,7 @@ class SimFaults:
         self._ts_lag_ms = 0.0
         self._rejects.clear()
         self._stale_snapshots.clear()
+        self._revoked = False
 
 
 def _positive(count: int) -> None:

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from console.account_lock import AccountKey, AccountLock, AccountLockError, default_lock_dir
+from console.account_lock import AccountLockError
 from console.checklists.reminder import kill_switch_reminder
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.heap import settle_startup_heap
@@ -22,13 +22,14 @@ from console.options import RunOptions
 from console.session.live import LiveDoors
 from console.session.recording import KillSwitchRecord, SessionRecorder
 from console.session.setup import (
+    account_lock,
     adopt_spot_holding,
     fill_bands,
     in_flight_orders,
     restore,
     session_engine_config,
 )
-from console.session.verdict import flatten_at_stop, may_disarm
+from console.session.verdict import flatten_at_stop, may_disarm, with_uncertain_orders
 from console.settings import Settings
 from console.stopping import run_to_end
 from console.totals import SessionBase
@@ -101,16 +102,7 @@ class TradingSession:
             restore(self.engine, store.resume, connection.instrument.symbol)
             adopt_spot_holding(connection, self.engine.ledger.position)
             self._recorder = SessionRecorder(store, self.engine, self.bands, settings, clock)
-        self.account_lock = AccountLock(
-            settings.account_lock_dir or default_lock_dir(),
-            AccountKey(
-                connection.rest_url,
-                connection.account,
-                connection.instrument.symbol,
-                connection.venue_name,
-            ),
-            session=options.session,
-        )
+        self.account_lock = account_lock(options, settings, connection)
         self._live = LiveDoors(
             self.engine,
             connection,
@@ -153,6 +145,10 @@ class TradingSession:
         self._tasks = [
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
+            asyncio.create_task(
+                self.engine.reconcile_periodically(self.engine.config.reconcile_interval_s),
+                name="live reconciliation",
+            ),
         ]
         if self._recorder is not None:
             self._tasks.append(
@@ -229,7 +225,9 @@ class TradingSession:
         await engine.close()
         if self.bands is not None:
             self.bands.finish()  # orders still waiting on a band's latency fill against this book
-        disarm = may_disarm(engine.mode, status, engine.ledger.position.quantity)
+        uncertain = engine.uncertain_orders
+        status = with_uncertain_orders(engine.mode, status, uncertain)
+        disarm = may_disarm(engine.mode, status, engine.ledger.position.quantity, uncertain)
         try:
             if self._recorder is not None:
                 await self._recorder.close(how)

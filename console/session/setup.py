@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from console.account_lock import AccountKey, AccountLock, default_lock_dir
 from console.door import door_record
 from console.engine_config import engine_config_from
 from console.options import RunOptions
@@ -144,4 +145,19 @@ def in_flight_orders(resume: ResumeState) -> tuple[InFlightOrder, ...]:
             stored_fill_ids=resume.unsettled_fill_ids,
         )
         for order in resume.unsettled_orders
+    )
+
+
+def account_lock(
+    options: RunOptions, settings: Settings, connection: VenueConnection
+) -> AccountLock:
+    """The lock a live run holds on its venue account and product (``console.account_lock``)."""
+    key = AccountKey(
+        connection.rest_url,
+        connection.account,
+        connection.instrument.symbol,
+        connection.venue_name,
+    )
+    return AccountLock(
+        settings.account_lock_dir or default_lock_dir(), key, session=options.session
     )

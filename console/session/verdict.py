@@ -9,7 +9,7 @@ from pathlib import Path
 from console.exit_status import venue_may_hold
 from console.report import SessionReport, build_report
 from console.settings import Settings
-from core.engine_state import KillSwitchStatus
+from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
 from core.store import GateEvaluation, SessionReader
 
@@ -22,10 +22,23 @@ def flatten_at_stop(*, started: bool, asked: bool, mode: Mode, position: Decimal
     return started and asked and mode in (Mode.PAPER, Mode.LIVE) and must_check
 
 
-def may_disarm(mode: Mode, status: KillSwitchStatus | None, position: Decimal) -> bool:
-    """Live and not confirmed flat: the dead-man's switch stays armed, so the venue cancels any
-    order left behind once it times out."""
-    return mode is not Mode.LIVE or not venue_may_hold(status, position)
+def with_uncertain_orders(
+    mode: Mode, status: KillSwitchStatus | None, uncertain: tuple[str, ...]
+) -> KillSwitchStatus | None:
+    """No flatten asked for, but a live order may still execute: not flat (exit status 1)."""
+    if status is None and mode is Mode.LIVE and uncertain:
+        ids = ", ".join(uncertain)
+        return KillSwitchStatus(KillSwitchPhase.FAILED, f"NOT FLAT: order {ids} outcome uncertain")
+    return status
+
+
+def may_disarm(
+    mode: Mode, status: KillSwitchStatus | None, position: Decimal, uncertain: tuple[str, ...] = ()
+) -> bool:
+    """Live and not confirmed flat (an order whose outcome is uncertain may yet reach the venue):
+    the dead-man's switch stays armed, so the venue cancels any order left behind once it times
+    out."""
+    return mode is not Mode.LIVE or not (venue_may_hold(status, position) or uncertain)
 
 
 def read_report(path: Path, name: str, settings: Settings) -> SessionReport:

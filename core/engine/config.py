@@ -27,4 +27,6 @@ class EngineConfig:
     other_products: tuple[str, ...] = ()  # books kept (e.g. for a recording) but not traded
     freshness: FreshnessPolicy = field(default_factory=FreshnessPolicy)
     kill_switch_backoff_s: float = 0.25  # first pause between flatten tries (doubles, max 4 s)
+    reconcile_interval_s: float = 30.0  # live: the ledger compared with the venue this often
+    order_status_patience_s: float = 20.0  # a lost answer asked after this long, then uncertain
     mode_locked: str = ""  # why the mode may not change (a recorded session has one mode), or ""

@@ -23,7 +23,7 @@ from core.enums import Mode, OrderStatus
 from core.events import Fill
 from core.ledger import BookedFill
 from core.observer import EngineObserver
-from core.ports import OrderRequest, OrderResult
+from core.ports import AccountFill, OrderRequest, OrderResult
 from core.risk import RiskManager
 from core.router import OrderIdFactory, OrderRouter
 from core.trading_state import TradingGate
@@ -60,6 +60,11 @@ class Execution:
         self._notice = notice
         self._order_ids = order_ids
         self._signals = signals
+        self.sent = 0
+        """Live orders handed to the venue so far (a reconciliation compares before and after)."""
+        self.sent_ids: set[str] = set()
+        """Client ids of the live orders this run sent (its fills are never "outside" ones)."""
+        self.booked_fill_ids: set[str] = set()
 
     @property
     def live(self) -> bool:
@@ -75,11 +80,14 @@ class Execution:
         signal_number: int,
         decision_mid: float,
         decided_mono_ns: int | None = None,
+        *,
+        urgent: bool = False,
     ) -> Awaitable[OrderResult] | None:
         """Send one order (module doc); returns what is left to wait for, None when nothing is.
 
         ``decided_mono_ns`` (monotonic) is when the decision behind it was taken, for the
-        decision -> order latency; ``decision_mid`` the mid its slippage is measured against.
+        decision -> order latency; ``decision_mid`` the mid its slippage is measured against;
+        ``urgent`` (the kill switch's closes) may spend the rate budget's reserve.
         """
         if not self._trading.admits(reduce_only=request.reduce_only):
             status = self._trading.status
@@ -90,7 +98,9 @@ class Execution:
             return None
         self._record(request, None, signal_number)
         if self.live:
-            return self._send(request, signal_number, decision_mid, decided_mono_ns)
+            self.sent += 1
+            self.sent_ids.add(request.client_order_id)
+            return self._send(request, signal_number, decision_mid, decided_mono_ns, urgent)
         result, fills = self._router.simulate(
             self._book, request, decision_mid, decided_mono_ns=decided_mono_ns
         )
@@ -104,6 +114,7 @@ class Execution:
         signal_number: int,
         decision_mid: float,
         decided_mono_ns: int | None,
+        urgent: bool,
     ) -> OrderResult:
         # Its id is stored before it can exist at the venue; unrecorded, only a close still goes.
         if not await self._recording.durable() and not request.reduce_only:
@@ -113,7 +124,7 @@ class Execution:
             self._record(request, result, signal_number)
             return result
         result, fills = await self._router.send(
-            request, decision_mid, decided_mono_ns=decided_mono_ns
+            request, decision_mid, decided_mono_ns=decided_mono_ns, urgent=urgent
         )
         self._record(request, result, signal_number)
         pending = self._book_fills(fills, decision_mid)
@@ -140,6 +151,22 @@ class Execution:
         if pending is not None:
             await pending
         return len(fills)
+
+    async def settle_late(
+        self, request: OrderRequest, result: OrderResult, signal_number: int, decision_mid: float
+    ) -> None:
+        """An uncertain order the venue has now told about: record its answer, book its fills."""
+        self._record(request, result, signal_number)
+        fills = self._router.fills_from(result, request.side, decision_mid)
+        pending = self._book_fills(fills, decision_mid)
+        if pending is not None:
+            await pending
+
+    def book_outside(self, fills: Iterable[AccountFill]) -> Awaitable[None] | None:
+        """Executions the venue made outside the session (by hand, a liquidation): booked into the
+        ledger and the journal like ours, so P&L and today's risk tallies count them."""
+        booked = [self._router.fill_from_account(f) for f in fills]
+        return self._book_fills(booked, 0.0)
 
     def _record(
         self, request: OrderRequest, result: OrderResult | None, signal_number: int | None
@@ -180,6 +207,7 @@ class Execution:
         mid = Decimal(repr(decision_mid)) if decision_mid > 0 else None
         ledger = self._positions.ledger
         for fill in fills:
+            self.booked_fill_ids.add(fill.fill_id)
             round_trip = ledger.apply(fill)
             if round_trip is not None:
                 self._counters.round_trips += 1

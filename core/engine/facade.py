@@ -7,6 +7,9 @@ module of this package:
 * ``trader`` — the decision on each fresh update, and the signals it numbers and journals;
 * ``execution`` — the one submit path for paper and live, fill booking and commit;
 * ``kill_switch`` and ``reconcile`` — flatten and start-up checks, on small ``protocols``;
+* ``refusals`` (the venue's refusals, acted on by class), ``uncertain`` (orders whose outcome
+  is not known yet), ``live_check`` (reconciliation during the run) and ``budgeted_venue``
+  (every venue call paid from the order-rate budget, ``core.rate_budget``);
 * ``positions``, ``mode``, ``recording`` (the policy when recording fails), ``signals``,
   ``notices``, ``tasks``, ``counters`` and ``display`` (the ``EngineState`` snapshot).
 
@@ -23,21 +26,25 @@ from decimal import Decimal
 
 from core.book import OrderBook
 from core.clock import Clock
+from core.engine.budgeted_venue import BudgetedVenue
 from core.engine.config import EngineConfig
 from core.engine.counters import EngineCounters
 from core.engine.display import EngineView
 from core.engine.execution import Execution
 from core.engine.kill_switch import KillSwitch
+from core.engine.live_check import LiveReconciler
 from core.engine.market_data import MarketData
 from core.engine.mode import ModeSwitch
 from core.engine.notices import NoticeBoard
 from core.engine.positions import Positions
 from core.engine.reconcile import Reconciliation, StartPositionAction, reconcile_at_start
 from core.engine.recording import Recording
+from core.engine.refusals import RefusalPolicy
 from core.engine.settle import InFlightOrder, SettleError, Settlement, settle_in_flight
 from core.engine.signals import SignalLog
 from core.engine.tasks import EngineTasks
 from core.engine.trader import Trader
+from core.engine.uncertain import UncertainOrders
 from core.engine_state import EngineState, KillSwitchStatus
 from core.enums import Mode
 from core.events import BookDelta, BookSnapshot, FeedEvent
@@ -47,6 +54,7 @@ from core.latency import LatencyHistogram
 from core.ledger import Ledger, Position
 from core.observer import EngineObserver, ObserverFanout
 from core.ports import ExecutionVenue, Journal, MarketFeed, OrderResult
+from core.rate_budget import RateBudget
 from core.risk import RiskManager
 from core.router import OrderIdFactory, OrderRouter, new_client_order_id
 from core.trading_state import Restriction, TradingGate, TradingStatus
@@ -92,12 +100,23 @@ class Engine:
             can_trade_live=venue is not None,
             notice=notice,
         )
+        # Every call to the venue is paid from the order-rate budget (the kill switch may
+        # spend its reserve); a venue without stated limits is called as it is.
+        limits = tuple(getattr(venue, "rate_limits", ()))
+        self.rate_budget = RateBudget(limits, clock) if venue is not None and limits else None
+        ordinary: ExecutionVenue | None = venue
+        urgent: ExecutionVenue | None = venue
+        if venue is not None and self.rate_budget is not None:
+            ordinary = budgeted = BudgetedVenue(venue, self.rate_budget)
+            urgent = budgeted.urgent()
         router = OrderRouter(
             instrument=instrument,
             paper=PaperFills(taker_fee_rate=config.taker_fee_rate),
-            venue=venue,
+            venue=ordinary,
+            urgent_venue=urgent,
             taker_fee_rate=config.taker_fee_rate,
             clock=clock,
+            status_deadline_s=config.order_status_patience_s,
         )
         self._store_listeners: list[Callable[[str], None]] = []
         self._recording = recording = Recording(journal, on_failure=self._recording_failed)
@@ -123,6 +142,21 @@ class Engine:
             order_ids=order_ids,
             signals=signals,
         )
+        self._refusals = RefusalPolicy(
+            reconcile=lambda why: self._live_check.check(why),  # noqa: PLW0108 - made below: bound late
+            trading=trading,
+            tasks=tasks,
+            notice=notice,
+        )
+        self._uncertain = UncertainOrders(
+            venue=ordinary,
+            execution=execution,
+            trading=trading,
+            tasks=tasks,
+            clock=clock,
+            notice=notice,
+            reconcile=self._reconciled,
+        )
         self._trader = trader = Trader(
             params=config.strategy,
             trade_notional_usd=config.trade_notional_usd,
@@ -137,7 +171,8 @@ class Engine:
             counters=counters,
             tasks=tasks,
             notice=notice,
-            flatten=self.flatten_all,
+            refusals=self._refusals,
+            uncertain=self._uncertain,
         )
         self._kill_switch = kill_switch = KillSwitch(
             orders=execution,
@@ -145,10 +180,26 @@ class Engine:
             positions=positions,
             trading=trading,
             book=book,
-            venue=venue,
+            venue=urgent,
             notice=notice,
             observers=fanout,
+            unsettled=lambda: self._uncertain.pending,
             first_backoff_s=config.kill_switch_backoff_s,
+        )
+        self._live_check = LiveReconciler(
+            venue=ordinary,
+            positions=positions,
+            trading=trading,
+            counters=counters,
+            notice=notice,
+            quiet=lambda: (
+                execution.live
+                and not trader.busy
+                and not self._uncertain.pending
+                and not kill_switch.running
+            ),
+            execution=execution,
+            since_wall_ns=clock.wall_ns(),
         )
         self._market = market = MarketData(
             books,
@@ -188,6 +239,9 @@ class Engine:
             notices=notices,
             observers=fanout,
         )
+
+    async def _reconciled(self, why: str) -> None:
+        await self._live_check.check(why)
 
     # ------------------------------------------------------------------ the watchdog
     def _down_too_long(self, reason: str) -> None:
@@ -251,6 +305,7 @@ class Engine:
 
     def resume(self) -> None:
         self._trading.lift(Restriction.PAUSED)
+        self._refusals.release_fatal()
         self._kill_switch.release()
         self.notice("resumed: entries allowed")
 
@@ -275,6 +330,27 @@ class Engine:
     ) -> KillSwitchStatus:
         """The kill switch. ``hold=False``: released again once flat (a protective close)."""
         return await self._kill_switch.flatten(reason, hold=hold)
+
+    async def reconcile_periodically(self, interval_s: float) -> None:
+        """Live: compare the ledger with the venue every ``interval_s`` (``core.engine.live_check``)
+        until cancelled."""
+        await self._live_check.run(interval_s)
+
+    async def reconcile_now(self, why: str = "asked") -> None:
+        await self._live_check.check(why)
+
+    @property
+    def uncertain_orders(self) -> tuple[str, ...]:
+        """Client ids of orders whose outcome the venue has not told yet."""
+        return self._uncertain.pending
+
+    @property
+    def live_checks(self) -> LiveReconciler:
+        return self._live_check
+
+    @property
+    def refusals(self) -> RefusalPolicy:
+        return self._refusals
 
     async def reconcile_at_start(self, action: StartPositionAction) -> Reconciliation:
         """Live, before the first decision: make the ledger agree with the venue

@@ -17,6 +17,9 @@ joining it makes it impatient again (a bounded number of tries).
 
 Live, the venue is the truth: a venue position the ledger does not know (an order whose answer
 was lost) is adopted into the ledger before it is closed, so the closing fills book correctly.
+Flat is only confirmed when no order's outcome is uncertain any more (``core.engine.uncertain``):
+such an order may still reach the venue, so while one is, the flatten keeps trying and, if it
+stays, ends NOT FLAT (the stop then exits 1 and leaves the dead-man's switch armed).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class KillSwitch:
         venue: ExecutionVenue | None,
         notice: Callable[[str], None],
         observers: EngineObserver,
+        unsettled: Callable[[], tuple[str, ...]] = tuple,
         attempts: int = 8,
         first_backoff_s: float = 0.25,
         max_backoff_s: float = 4.0,
@@ -58,6 +62,7 @@ class KillSwitch:
         self._venue = venue
         self._notice = notice
         self._observers = observers
+        self._unsettled = unsettled
         self._attempts = attempts
         self._first_backoff_s = first_backoff_s
         self._max_backoff_s = max_backoff_s
@@ -195,9 +200,15 @@ class KillSwitch:
                 self._progress(f"{still_open}; retrying")
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            if not held and not orders:
+            uncertain = self._unsettled()
+            if not held and not orders and not uncertain:
                 positions.align_with_venue(None)
                 return KillSwitchStatus(KillSwitchPhase.FLAT, "flat confirmed by the venue")
+            if not held and not orders:
+                still_open = f"order {', '.join(uncertain)} outcome uncertain (may still execute)"
+                self._progress(f"{still_open}; asking again")
+                await asyncio.sleep(self._backoff(attempt))
+                continue
             still_open = ", ".join(
                 [f"position {p.quantity} {p.product}" for p in held]
                 + [f"order {o.client_order_id or o.venue_order_id}" for o in orders]
@@ -216,7 +227,7 @@ class KillSwitch:
 
     async def _close(self, request: OrderRequest, number: int, mid: float) -> None:
         """Through the one submit path, waited for until the fills are booked and committed."""
-        pending = self._orders.submit(request, number, mid)
+        pending = self._orders.submit(request, number, mid, urgent=True)
         if pending is not None:
             await pending
 

@@ -28,6 +28,8 @@ class OrderDesk(Protocol):
         signal_number: int,
         decision_mid: float,
         decided_mono_ns: int | None = None,
+        *,
+        urgent: bool = False,
     ) -> Awaitable[OrderResult] | None: ...
 
 

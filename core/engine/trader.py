@@ -20,8 +20,10 @@ from core.clock import Clock
 from core.engine.counters import EngineCounters
 from core.engine.execution import Execution
 from core.engine.positions import Positions
+from core.engine.refusals import RefusalPolicy
 from core.engine.signals import SignalLog
 from core.engine.tasks import EngineTasks
+from core.engine.uncertain import UncertainOrders
 from core.enums import OrderStatus, Side, SignalAction
 from core.events import Signal, SignalOutcome
 from core.instrument import Instrument
@@ -34,7 +36,6 @@ from core.strategy import Decision, ImbalanceStrategy, OpenPosition, StrategyPar
 from core.trading_state import TradingGate, TradingState, TradingStatus
 
 UNFILLED = (OrderStatus.REJECTED, OrderStatus.NOT_FILLED, OrderStatus.UNKNOWN)
-UNKNOWN_ORDER_SETTLE_S = 30.0  # how long an unknown order's flatten waits for the order to settle
 
 
 class Trader:
@@ -54,7 +55,8 @@ class Trader:
         counters: EngineCounters,
         tasks: EngineTasks,
         notice: Callable[[str], None],
-        flatten: Callable[[str], Awaitable[object]],
+        refusals: RefusalPolicy,
+        uncertain: UncertainOrders,
     ) -> None:
         self._strategy = ImbalanceStrategy(params)
         self._quiet_low, self._quiet_high = self._strategy.quiet_band
@@ -71,7 +73,8 @@ class Trader:
         self._counters = counters
         self._tasks = tasks
         self._notice = notice
-        self._flatten = flatten
+        self._refusals = refusals
+        self._uncertain = uncertain
         self.latency = LatencyHistogram()
         """Tick -> decision: the adapter's ``recv_ns`` to the decision being complete."""
         self._record_tick_latency = self.latency.record
@@ -192,29 +195,38 @@ class Trader:
             return
         self._set_busy(True)
         what = "order" if live else "commit"
-        self._tasks.spawn(self._settle(request, pending, live), f"{what} {request.client_order_id}")
+        work = self._settle(request, pending, live, number, decision_mid)
+        self._tasks.spawn(work, f"{what} {request.client_order_id}")
 
     async def _settle(
-        self, request: OrderRequest, pending: Awaitable[OrderResult], live: bool
+        self,
+        request: OrderRequest,
+        pending: Awaitable[OrderResult],
+        live: bool,
+        number: int,
+        decision_mid: float,
     ) -> None:
         try:
             result = await pending
             if live:
-                self._venue_did_not_fill(request, result)
+                self._venue_answered(request, result, number, decision_mid)
         finally:
             self._set_busy(False)
 
-    def _venue_did_not_fill(self, request: OrderRequest, result: OrderResult) -> None:
+    def _venue_answered(
+        self, request: OrderRequest, result: OrderResult, number: int, decision_mid: float
+    ) -> None:
+        """Act on the venue's answer before the next decision: a refusal by its class
+        (``core.engine.refusals``), an uncertain outcome by asking on (``core.engine.uncertain``)."""
+        if result.status is OrderStatus.REJECTED:
+            self._refusals.refused(request, result)
+            return
         if result.status in UNFILLED:
             self._notice(f"order {request.client_order_id} {result.status.value}: {result.reason}")
         if result.status is OrderStatus.UNKNOWN:
-            # The venue may hold a position the ledger does not: stop and ask it.
-            why = f"order {request.client_order_id}: no answer from the venue"
-            self._tasks.spawn(self._flatten_once_settled(why), "unknown-order flatten")
-
-    async def _flatten_once_settled(self, reason: str) -> None:
-        await self.wait_idle(UNKNOWN_ORDER_SETTLE_S)
-        await self._flatten(reason)
+            self._uncertain.add(request, number, decision_mid)
+        else:
+            self._refusals.accepted()
 
     def record_close(self, reason: str, quantity: Decimal) -> Signal:
         """The kill switch's own CLOSE, numbered and journaled like any other signal. It closes

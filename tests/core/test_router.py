@@ -11,7 +11,14 @@ import pytest
 from core.clock import ManualClock
 from core.enums import OrderStatus, Side
 from core.fills import PaperFills
-from core.ports import OrderRequest, OrderResult, VenueError, VenueFill, VenueUnreachable
+from core.ports import (
+    OrderRequest,
+    OrderResult,
+    Refusal,
+    VenueError,
+    VenueFill,
+    VenueUnreachable,
+)
 from core.router import OrderRouter
 from tests.core.factories import linear_instrument
 
@@ -70,16 +77,17 @@ LOST = VenueUnreachable("Kraken Futures sendorder: HTTP 503")
         (LOST, [FILLED], OrderStatus.FILLED, 1),
         # the venue is still unwell for a while, then tells
         (LOST, [VenueUnreachable("x"), VenueUnreachable("y"), FILLED], OrderStatus.FILLED, 3),
-        # three "never seen" answers, spread over backoff pauses: not placed
-        (LOST, [None, None, None], OrderStatus.REJECTED, 3),
+        # "never seen" is no proof without a deadline: uncertain, asked until the router's
+        # patience (5 s, a second per query here) is over
+        (LOST, [None, None, None], OrderStatus.UNKNOWN, 5),
         # "never seen", then seen: the late request reached the engine after all
         (LOST, [None, None, FILLED], OrderStatus.FILLED, 3),
-        # 429: the venue did not act, and says so when asked
+        # 429: the venue answered that it did not act: a refusal, nothing to ask
         (
             VenueError("rate limited (HTTP 429)", retryable=True),
-            [None] * 3,
+            [],
             OrderStatus.REJECTED,
-            3,
+            0,
         ),
         # a refusal is final: no question asked
         (VenueError("insufficient funds"), [], OrderStatus.REJECTED, 0),
@@ -113,6 +121,24 @@ async def test_a_venue_down_past_the_deadline_leaves_the_order_unknown_and_says_
     venue = ScriptedVenue(LOST, [], clock)  # every status query fails
     result, fills = await router_for(venue, clock, deadline_s=5).send(REQUEST, 43_500.0)
     assert result.status is OrderStatus.UNKNOWN
-    assert "still down" in result.reason and "check open positions" in result.reason
+    assert "still down" in result.reason and "uncertain" in result.reason
     assert venue.placed == 1 and fills == ()
     assert 5 <= venue.asked <= 7, "kept asking until the deadline, then stopped"
+
+
+async def test_an_order_with_a_deadline_unseen_after_it_is_provably_not_placed() -> None:
+    clock = ManualClock()
+    venue = ScriptedVenue(LOST, [None] * 10, clock)
+    venue.order_deadline_s = 2.0  # type: ignore[attr-defined]
+    result, fills = await router_for(venue, clock, deadline_s=20).send(REQUEST, 43_500.0)
+    assert result.status is OrderStatus.REJECTED and result.reason.startswith("not placed")
+    assert result.refusal is Refusal.RETRY_LATER
+    # sent at 0 s with a deadline at 2 s; unseen after 2 s + 2 s of clock skew: the 5th query
+    assert venue.asked == 5 and fills == ()
+
+
+async def test_a_refusal_carries_its_class_and_is_never_asked_about() -> None:
+    clock = ManualClock()
+    venue = ScriptedVenue(VenueError("keys refused", refusal=Refusal.FATAL), [], clock)
+    result, _ = await router_for(venue, clock).send(REQUEST, 43_500.0)
+    assert (result.status, result.refusal, venue.asked) == (OrderStatus.REJECTED, Refusal.FATAL, 0)

@@ -71,10 +71,29 @@ async def finish(rig: Rig) -> None:
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(429, None), (429, "apiLimitExceeded"), (503, None), (502, "Unavailable")],
-    ids=["http-429", "api-limit-exceeded", "http-503", "unavailable"],
+    [(429, None), (429, "apiLimitExceeded")],
+    ids=["http-429", "api-limit-exceeded"],
 )
-async def test_an_order_the_venue_refused_to_take_is_found_not_placed_and_not_sent_again(
+async def test_an_order_the_venue_refused_to_take_is_a_refusal_and_not_sent_again(
+    status: int, error: str | None, recovery_log: Log
+) -> None:
+    async with trading_rig() as rig:
+        rig.server.faults.fail_rest("sendorder", status=status, error=error)
+        await rig.trading()
+        cid = await first_order(rig)
+        seconds, outcome, reason = await settled(rig, cid)
+        recovery_log(f"sendorder {status} {error or ''} -> refused (sent->settled)", seconds)
+        assert outcome is OrderStatus.REJECTED and "rate limit" in reason
+        assert at_venue(rig, cid) == 0
+        assert status_queries(rig, cid) == 0, "the venue answered: nothing to ask"
+        await rig.trading(fills=1)  # after a backoff the next decisions trade normally
+        await finish(rig)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(503, None), (502, "Unavailable")], ids=["http-503", "unavailable"]
+)
+async def test_an_order_whose_answer_was_a_5xx_is_not_placed_only_once_its_deadline_passed(
     status: int, error: str | None, recovery_log: Log
 ) -> None:
     async with trading_rig() as rig:
@@ -83,9 +102,10 @@ async def test_an_order_the_venue_refused_to_take_is_found_not_placed_and_not_se
         cid = await first_order(rig)
         seconds, outcome, reason = await settled(rig, cid)
         recovery_log(f"sendorder {status} {error or ''} -> not placed (sent->settled)", seconds)
-        assert outcome is OrderStatus.REJECTED and reason.startswith("not placed")
+        assert outcome is OrderStatus.REJECTED and reason.startswith("not placed"), reason
+        assert seconds >= 5, "unseen is proof only after the order's deadline (processBefore)"
         assert at_venue(rig, cid) == 0
-        assert status_queries(rig, cid) == 3, "asked three times before believing 'never seen'"
+        assert status_queries(rig, cid) >= 3, "asked with backoff until the deadline passed"
         await rig.trading(fills=1)  # the next decisions trade normally
         await finish(rig)
 

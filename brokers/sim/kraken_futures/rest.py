@@ -17,7 +17,10 @@ optional), checked with ``auth``. Readings where the docs leave room:
   "invalidOrderType"`` and a bad side ``"invalidSide"`` (both in the documented status list);
 * ``orders/status`` takes ``orderIds``/``cliOrdIds`` repeated or comma-separated and, as
   documented, reports orders that are open or ended within the last 5 seconds;
-* symbols are matched case-insensitively.
+* symbols are matched case-insensitively;
+* ``sendorder``'s ``processBefore`` (docs: "The time before which the request should be
+  processed, otherwise it is rejected") is honoured; a late order answers ``sendStatus.status:
+  "requestExpired"`` (the docs name no status for it: the sim's choice).
 """
 
 from __future__ import annotations
@@ -124,6 +127,9 @@ class KrakenRestApi:
         self._nonces: dict[str, deque[str]] = {}
         self.calls: deque[tuple[str, dict[str, list[str]]]] = deque(maxlen=CALLS_REMEMBERED)
         """Authenticated calls that reached an endpoint, oldest first: (endpoint, parameters)."""
+        self.arrivals: deque[tuple[int, str]] = deque(maxlen=CALLS_REMEMBERED * 10)
+        """Every private call as it arrived, refused or not: (clock ns, endpoint)."""
+        self._held: set[asyncio.Task[web.Response]] = set()
 
     def add_routes(self, app: web.Application, prefix: str) -> None:
         app.router.add_get(
@@ -147,36 +153,62 @@ class KrakenRestApi:
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def serve(request: web.Request) -> web.Response:
             now = self.clock()
+            if private:
+                self.arrivals.append((now, endpoint))
             fault = self.faults.take_rest(endpoint)
+            if fault is not None and fault.deliver_after_s:
+                body = await request.read()
+                late = self._deliver_late(request, body, endpoint, handler, fault.deliver_after_s)
+                held = asyncio.ensure_future(late)
+                self._held.add(held)
+                held.add_done_callback(self._held.discard)
+                return await asyncio.shield(held)  # delivered even if the client gives up
             if fault is not None and not fault.after_execute:
                 if fault.hang_s:
                     await asyncio.sleep(fault.hang_s)
                 return self._fault_response(fault, now)
-            body = (await request.read()).decode("utf-8", "replace")
-            post_data = body or request.rel_url.raw_query_string
-            try:
-                params: dict[str, list[str]] = {}
-                for name, value in parse_qsl(
-                    request.rel_url.raw_query_string, keep_blank_values=True
-                ):
-                    params.setdefault(name, []).append(value)
-                for name, value in parse_qsl(body, keep_blank_values=True):
-                    params.setdefault(name, []).append(value)
-                key = self._authenticate(request, post_data) if private else ""
-                self.calls.append((endpoint, params))
-                answer = handler(Call(key, params, now))
-            except ApiError as error:
-                answer = wire.rest_error(error.code, now)
-            response = web.Response(body=orjson.dumps(answer), content_type="application/json")
-            if fault is None:
-                return response
-            if fault.hang_s:
-                await asyncio.sleep(fault.hang_s)
-                if fault.status == 200:
-                    return response  # executed, answered late: the client has given up
-            return self._fault_response(fault, now)
+            body = await request.read()
+            return await self._answer(request, body, endpoint, handler, now, fault, private)
 
         return serve
+
+    async def _deliver_late(
+        self, request: web.Request, body: bytes, endpoint: str, handler: Handler, seconds: float
+    ) -> web.Response:
+        await asyncio.sleep(seconds)
+        return await self._answer(request, body, endpoint, handler, self.clock(), None, True)
+
+    async def _answer(  # noqa: PLR0917 - one request's parts, in the order served
+        self,
+        request: web.Request,
+        raw: bytes,
+        endpoint: str,
+        handler: Handler,
+        now: int,
+        fault: RestFault | None,
+        private: bool,
+    ) -> web.Response:
+        body = raw.decode("utf-8", "replace")
+        post_data = body or request.rel_url.raw_query_string
+        try:
+            params: dict[str, list[str]] = {}
+            for name, value in parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True):
+                params.setdefault(name, []).append(value)
+            for name, value in parse_qsl(body, keep_blank_values=True):
+                params.setdefault(name, []).append(value)
+            key = self._authenticate(request, post_data) if private else ""
+            self.calls.append((endpoint, params))
+            answer = handler(Call(key, params, now))
+        except ApiError as error:
+            answer = wire.rest_error(error.code, now)
+        response = web.Response(body=orjson.dumps(answer), content_type="application/json")
+        if fault is None:
+            return response
+        if fault.hang_s:
+            await asyncio.sleep(fault.hang_s)
+            if fault.status == 200:
+                return response  # executed, answered late: the client has given up
+        return self._fault_response(fault, now)
 
     def _fault_response(self, fault: RestFault, now_ns: int) -> web.Response:
         if fault.error is not None:
@@ -193,7 +225,7 @@ class KrakenRestApi:
         given = request.headers.get("Authent", "")
         nonce = request.headers.get("Nonce", "")
         secret = self.credentials.get(key)
-        if not key or not given or secret is None:
+        if not key or not given or secret is None or self.faults.keys_revoked:
             raise ApiError("authenticationError")
         expected = rest_authent(secret, post_data, nonce, request.path)
         if not verify(expected, given):
@@ -235,6 +267,9 @@ class KrakenRestApi:
             refused = "invalidSize"
         elif limit_text and limit is None:
             refused = "invalidPrice"
+        deadline = call.one("processBefore")
+        if refused is None and deadline and call.now_ns > _parse_iso_ns(deadline):
+            refused = "requestExpired"
         if refused is None:
             refused = self.faults.take_reject()
         if refused is not None or kind is None or side is None or size is None:

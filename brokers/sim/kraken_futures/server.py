@@ -25,8 +25,10 @@ from brokers.sim.kraken_futures.rest import KrakenRestApi
 from brokers.sim.kraken_futures.wire import instrument_type
 from brokers.sim.kraken_futures.ws import KrakenWsFeed
 from brokers.sim.market.futures import SimExchange
+from brokers.sim.market.orders import OrderKind
 from brokers.sim.market.products import KRAKEN_FUTURES_PRODUCTS, SimProductSpec, resolve_products
 from brokers.sim.serving import MarketOptions, ProtocolServer
+from core.enums import Side
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,22 @@ class KrakenFuturesSimServer(ProtocolServer):
     def rest_calls(self) -> list[tuple[str, dict[str, list[str]]]]:
         """Every authenticated REST call (last 1000): (endpoint, parameters as sent)."""
         return list(self.rest.calls)
+
+    @property
+    def arrivals(self) -> list[tuple[int, str]]:
+        """Every private REST call as it arrived, refused or not: (clock ns, endpoint)."""
+        return list(self.rest.arrivals)
+
+    def trade_outside(self, key: str, product: str, quantity: Decimal) -> None:
+        """Change ``key``'s position in ``product`` by ``quantity`` (signed) with a market order
+        sent outside any session (by hand on the venue's site, a liquidation): no client id."""
+        side = Side.BUY if quantity > 0 else Side.SELL
+        symbol = product.upper()
+        outcome = self.exchange.place(
+            key, symbol, side, OrderKind.MARKET, abs(quantity), now_ns=self.clock()
+        )
+        if outcome.level_changes:
+            self.feed.publish(symbol, outcome.level_changes, self.clock())
 
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import orjson
 import pytest
 
+from brokers.kraken_futures.errors import venue_error
 from brokers.kraken_futures.orders import (
     new_client_order_id,
     result_from_order_status,
@@ -22,7 +23,7 @@ from brokers.kraken_futures.rest_wire import (
     decode_as,
 )
 from core.enums import OrderStatus, OrderType, Side
-from core.ports import OrderRequest, VenueError, VenueFill
+from core.ports import OrderRequest, Refusal, VenueError, VenueFill
 from tests.brokers.kraken_futures.conftest import fixture_bytes
 
 
@@ -120,20 +121,47 @@ def test_placed_without_any_execution_report_is_unknown_not_a_guess() -> None:
 
 
 @pytest.mark.parametrize(
-    "status",
+    ("status", "refusal"),
     [
-        "insufficientAvailableFunds",
-        "wouldNotReducePosition",
-        "invalidSize",
-        "clientOrderIdAlreadyExist",
-        "marketSuspended",
+        ("insufficientAvailableFunds", Refusal.VENUE_TRUTH),
+        ("wouldNotReducePosition", Refusal.VENUE_TRUTH),
+        ("invalidSize", Refusal.FATAL),
+        ("clientOrderIdAlreadyExist", Refusal.FATAL),
+        ("marketSuspended", Refusal.RETRY_LATER),
+        ("requestExpired", Refusal.RETRY_LATER),
+        ("aStatusNobodyDocumented", Refusal.FATAL),  # unexplained: halt, never loop
     ],
 )
-def test_refusals_are_rejected_with_the_venue_status(status: str) -> None:
+def test_refusals_are_rejected_with_the_venue_status_and_its_class(
+    status: str, refusal: Refusal
+) -> None:
     body = orjson.dumps({"result": "success", "sendStatus": {"status": status}})
     result = result_from_send_status(market(), decode_as(body, SendOrderAnswer).sendStatus)
     assert result.status is OrderStatus.REJECTED
     assert status in result.reason
+    assert result.refusal is refusal
+
+
+@pytest.mark.parametrize(
+    ("error", "refusal"),
+    [
+        ("authenticationError", Refusal.FATAL),
+        ("apiKeyExpired", Refusal.FATAL),
+        ("accountInactive", Refusal.FATAL),
+        ("apiLimitExceeded", Refusal.RETRY_LATER),
+        ("marketUnavailable", Refusal.RETRY_LATER),
+        ("insufficientFunds", Refusal.VENUE_TRUTH),
+    ],
+)
+def test_error_strings_carry_their_refusal_class(error: str, refusal: Refusal) -> None:
+    assert venue_error("sendorder", error).refusal is refusal
+
+
+def test_an_order_with_a_deadline_sends_process_before_in_the_docs_format() -> None:
+    order = OrderRequest(
+        "c1", "PF_XBTUSD", Side.BUY, Decimal(1), deadline_wall_ns=1_567_701_230_734_000_000
+    )
+    assert ("processBefore", "2019-09-05T16:33:50.734Z") in send_order_params(order)
 
 
 def status_entry(status: str, filled: str, order_id: str = "oid-1") -> OrderStatusEntry:

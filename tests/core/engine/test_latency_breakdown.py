@@ -9,7 +9,7 @@ from core.engine import Engine, EngineConfig
 from core.enums import Mode, OrderStatus, Side
 from core.fills import PaperFills
 from core.latency import DECISION_TO_ORDER, ORDER_TO_ACK, TICK_TO_DECISION
-from core.ports import OrderRequest, OrderResult, VenueError, VenueFill
+from core.ports import OrderRequest, OrderResult, VenueError, VenueFill, VenueUnreachable
 from core.risk import RiskLimits
 from core.router import OrderRouter
 from core.strategy import StrategyParams
@@ -70,7 +70,7 @@ async def test_a_live_order_records_decision_to_order_and_the_venues_answer_time
 
 async def test_an_order_whose_answer_was_lost_has_no_acknowledgement_time() -> None:
     clock = ManualClock()
-    venue = SlowVenue(clock, fail=VenueError("timed out", retryable=True))
+    venue = SlowVenue(clock, fail=VenueUnreachable("timed out"))
     router = OrderRouter(
         instrument=XBT,
         paper=PaperFills(taker_fee_rate=Decimal(0)),
@@ -78,6 +78,7 @@ async def test_an_order_whose_answer_was_lost_has_no_acknowledgement_time() -> N
         taker_fee_rate=Decimal(0),
         clock=clock,
         status_backoff_s=0.0,
+        status_deadline_s=0.0,
     )
     request = OrderRequest("c1", XBT.symbol, Side.BUY, Decimal("0.001"))
     decided = clock.mono_ns()
@@ -85,7 +86,8 @@ async def test_an_order_whose_answer_was_lost_has_no_acknowledgement_time() -> N
 
     result, _ = await router.send(request, 43_500.0, decided_mono_ns=decided)
 
-    assert result.status is OrderStatus.REJECTED  # never seen by the venue on any status check
+    # never seen by the venue on any status check, and no deadline to prove it never will be
+    assert result.status is OrderStatus.UNKNOWN
     assert router.decision_to_order.max_ns == 40_000
     assert router.order_to_ack.count == 0
 
