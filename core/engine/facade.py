@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from core.book import OrderBook
@@ -65,7 +65,11 @@ class Engine:
         observers: Iterable[EngineObserver] = (),
         order_ids: OrderIdFactory = new_client_order_id,
         first_signal_number: int = 1,
+        books: Mapping[str, OrderBook] | None = None,
     ) -> None:
+        """``books`` (the instrument's and ``other_products``'): books another ``MarketData``
+        feeds, for an engine that follows a shared market (a sweep's shared pass) and is driven
+        through ``decide_on`` and ``review_position`` instead of its own sink."""
         self.config = config
         self._venue = venue
         instrument = config.instrument
@@ -78,7 +82,8 @@ class Engine:
         counters = EngineCounters()
         self._trading = trading = TradingGate()
         products = (symbol, *(p for p in config.other_products if p != symbol))
-        books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
+        if books is None:
+            books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
         book = books[symbol]
         self._risk = risk = RiskManager(config.risk, instrument, long_only=config.long_only)
         self._positions = positions = Positions(
@@ -168,6 +173,12 @@ class Engine:
         self.on_level = market.on_level
         self.on_feed_event: Callable[[FeedEvent], None] = market.on_feed_event
         self.check_staleness: Callable[[], None] = market.check_staleness
+        # A follower of a shared market (``books`` given): the value of its signal, computed once
+        # for all followers, and the watchdog's round for its own position.
+        self.decide_on: Callable[[float, int], None] = trader.decide_on
+        self.note_value: Callable[[float], None] = trader.note_value
+        self.review_position: Callable[[], None] = market.review_position
+        self.watch_position = positions.subscribe
         self.started_wall_ns = clock.wall_ns()
         self._view = EngineView(
             venue_name=config.venue_name,

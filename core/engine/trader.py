@@ -124,22 +124,49 @@ class Trader:
             self._signal_reset()
 
     def _on_book_update_signal(self, recv_ns: int) -> None:
-        """``on_book_update`` for a signal other than the ratio: the same, fed by its value."""
-        if self._standing_by:
-            self._counters.decisions_skipped += 1
-            return
+        """``on_book_update`` for a signal other than the ratio: the same, fed by its value.
+
+        The signal sees every update of a two-sided book, standing by or not: a flow signal's
+        window follows the book, not this engine's orders (so a sweep can compute it once for
+        many engines, ``decide_on``)."""
         book = self._book
         best_bid = book.best_bid
         best_ask = book.best_ask
         if best_bid is None or best_ask is None:
             return
-        ratio = self.ratio = self._signal_update(book)
+        ratio = self._signal_update(book)
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return
+        self.ratio = ratio
         position = self._open_position
         if position is not None or not self._quiet_low < ratio < self._quiet_high:
             decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
             if decision is not None:
                 self._act(decision, book)
         self._record_tick_latency(self._mono_ns() - recv_ns)
+
+    def decide_on(self, value: float, recv_ns: int) -> None:
+        """``on_book_update`` with the active signal's value computed by someone else: a sweep's
+        shared pass computes each signal once for every engine following its book. Called only
+        on a book with both sides present."""
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return
+        self.ratio = value
+        position = self._open_position
+        if position is not None or not self._quiet_low < value < self._quiet_high:
+            book = self._book
+            bid, ask = book.best_bid or 0.0, book.best_ask or 0.0  # both present (doc)
+            decision = self._strategy.decide(value, bid, ask, position, self._wall_ns())
+            if decision is not None:
+                self._act(decision, book)
+
+    def note_value(self, value: float) -> None:
+        """The signal's latest value, for an engine a shared pass did not ask on each update (its
+        ``ratio`` is what a kill switch's CLOSE records and the console shows)."""
+        if not self._standing_by:
+            self.ratio = value
 
     # ------------------------------------------------------------------ decisions
     def _act(self, decision: Decision, book: OrderBook) -> None:
