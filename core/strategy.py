@@ -190,6 +190,12 @@ class ImbalanceStrategy:
         """Start the entry cooldown (``decide`` does this for every decision it returns)."""
         self._cooldown_until_ns = now_ns + self._cooldown_ns
 
+    @property
+    def cooldown_until_ns(self) -> int:
+        """Wall-clock time before which a flat strategy decides nothing. Only ``decide`` moves
+        it (later), so a value read once stays a safe bound until ``decide`` is called again."""
+        return self._cooldown_until_ns
+
     def cooldown_remaining_ns(self, now_ns: int) -> int:
         """Nanoseconds until entries are allowed again; 0 when not cooling down."""
         return max(0, self._cooldown_until_ns - now_ns)

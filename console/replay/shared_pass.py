@@ -97,7 +97,18 @@ class _Tape(EngineObserver):
 class _Follower:
     """One combination's engine, and the zone where its open position surely decides nothing."""
 
-    __slots__ = ("bands", "decide_on", "engine", "settings", "strategy", "tape", "zone")
+    __slots__ = (
+        "bands",
+        "cool_until_ns",
+        "decide_on",
+        "engine",
+        "high",
+        "low",
+        "settings",
+        "strategy",
+        "tape",
+        "zone",
+    )
 
     def __init__(self, settings: Settings, engine: Engine, tape: _Tape, bands: FillBands) -> None:
         self.settings = settings
@@ -107,18 +118,8 @@ class _Follower:
         self.decide_on = engine.decide_on
         self.strategy = ImbalanceStrategy(settings.strategy_params)  # for its exit zones only
         self.zone: ExitZone | None = None
-
-    def hear(self, value: float, bid: float, ask: float, wall_ns: int, recv_ns: int) -> None:
-        """``decide_on``, unless the open position is inside its exit zone (no decision)."""
-        zone = self.zone
-        if (
-            zone is not None
-            and wall_ns < zone.until_ns
-            and zone.signal_above < value < zone.signal_below
-            and zone.low < (bid if zone.long else ask) < zone.high
-        ):
-            return
-        self.decide_on(value, recv_ns)
+        self.low, self.high = self.strategy.quiet_band
+        self.cool_until_ns = -(2**63)  # flat, the strategy decides nothing before this
 
 
 class _SignalGroup:
@@ -150,9 +151,9 @@ class _SignalGroup:
             for follower in self.everyone:
                 follower.engine.note_value(self.last)
 
-    def add(self, follower: _Follower, quiet: tuple[float, float]) -> None:
+    def add(self, follower: _Follower) -> None:
         self.everyone.append(follower)
-        self.low, self.high = max(self.low, quiet[0]), min(self.high, quiet[1])
+        self.low, self.high = max(self.low, follower.low), min(self.high, follower.high)
         key = len(self.everyone)
 
         def position_changed(position: OpenPosition | None) -> None:
@@ -222,7 +223,7 @@ class SharedPass:
             self.followers.append(follower)
             params = settings.strategy_params
             group = groups.setdefault(params.signal, _SignalGroup(params.signal))
-            group.add(follower, ImbalanceStrategy(params).quiet_band)
+            group.add(follower)
         self._groups = tuple(groups.values())
         self._wall_ns = clock.wall_ns
         self._feed = RecordedFeed()
@@ -272,11 +273,9 @@ class SharedPass:
                     and group.short_low < ask < group.short_high
                 ):
                     continue  # inside every open position's exit zone
-                for follower in tuple(group.in_position.values()):
-                    follower.hear(value, bid, ask, wall, recv_ns)
+                _ask(tuple(group.in_position.values()), value, bid, ask, wall)
             else:
-                for follower in group.everyone:
-                    follower.hear(value, bid, ask, wall, recv_ns)
+                _ask(group.everyone, value, bid, ask, wall)
 
     def _snapshot_loaded(self) -> None:
         for group in self._groups:
@@ -369,6 +368,24 @@ class SharedPass:
                 )
             )
         return results
+
+
+def _ask(followers: Sequence[_Follower], value: float, bid: float, ask: float, wall: int) -> None:
+    """Ask each follower's engine, unless its strategy would surely decide nothing: flat inside
+    its quiet band (the engine's own skip) or cooling down, or a position inside its exit zone.
+    One call per group and update, the checks inlined: a large sweep spends its time here."""
+    for follower in followers:
+        zone = follower.zone
+        if zone is None:
+            if follower.low < value < follower.high or wall < follower.cool_until_ns:
+                continue
+        elif (
+            wall < zone.until_ns
+            and zone.signal_above < value < zone.signal_below
+            and zone.low < (bid if zone.long else ask) < zone.high
+        ):
+            continue
+        follower.cool_until_ns = follower.decide_on(value, bid, ask, wall)
 
 
 async def replay_shared(

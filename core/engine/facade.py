@@ -175,7 +175,7 @@ class Engine:
         self.check_staleness: Callable[[], None] = market.check_staleness
         # A follower of a shared market (``books`` given): the value of its signal, computed once
         # for all followers, and the watchdog's round for its own position.
-        self.decide_on: Callable[[float, int], None] = trader.decide_on
+        self.decide_on: Callable[[float, float, float, int], int] = trader.decide_on
         self.note_value: Callable[[float], None] = trader.note_value
         self.review_position: Callable[[], None] = market.review_position
         self.watch_position = positions.subscribe

@@ -146,21 +146,21 @@ class Trader:
                 self._act(decision, book)
         self._record_tick_latency(self._mono_ns() - recv_ns)
 
-    def decide_on(self, value: float, recv_ns: int) -> None:
-        """``on_book_update`` with the active signal's value computed by someone else: a sweep's
-        shared pass computes each signal once for every engine following its book. Called only
-        on a book with both sides present."""
+    def decide_on(self, value: float, best_bid: float, best_ask: float, now_wall_ns: int) -> int:
+        """The strategy asked with the active signal's value computed by someone else: a sweep's
+        shared pass computes each signal once for every engine following its book, and asks an
+        engine only where ``on_book_update`` would ask (outside the quiet band, or in a
+        position). The touch and the wall clock are the current ones, passed in. Returns the
+        strategy's ``cooldown_until_ns`` (flat, nothing is decided before it)."""
+        strategy = self._strategy
         if self._standing_by:
             self._counters.decisions_skipped += 1
-            return
+            return strategy.cooldown_until_ns
         self.ratio = value
-        position = self._open_position
-        if position is not None or not self._quiet_low < value < self._quiet_high:
-            book = self._book
-            bid, ask = book.best_bid or 0.0, book.best_ask or 0.0  # both present (doc)
-            decision = self._strategy.decide(value, bid, ask, position, self._wall_ns())
-            if decision is not None:
-                self._act(decision, book)
+        decision = strategy.decide(value, best_bid, best_ask, self._open_position, now_wall_ns)
+        if decision is not None:
+            self._act(decision, self._book)
+        return strategy.cooldown_until_ns
 
     def note_value(self, value: float) -> None:
         """The signal's latest value, for an engine a shared pass did not ask on each update (its
