@@ -10,6 +10,7 @@ from console.commands import (
     bench,
     checklist,
     convert,
+    export,
     flatten,
     paper,
     record,
@@ -36,6 +37,7 @@ COMMANDS = (
     sweep,
     study,
     convert,
+    export,
     bench,
     checklist,
 )
