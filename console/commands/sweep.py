@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
+from console.commands.progress import add_cluster_argument, clear_progress, progress
 from console.commands.replay import add_set_argument, add_symbol_argument, recording_header
 from console.settings import Settings, SettingsError
 
@@ -38,7 +39,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         help="also rolling windows: IN of in-sample then OUT out of sample, e.g. 10m,5m; each "
         "window's in-sample best is judged on the OUT after it",
     )
-    sweep.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    sweep.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="processes (default 2); with --cluster, the passes each book's grid is cut into",
+    )
+    add_cluster_argument(sweep)
     sweep.set_defaults(handler=handle)
 
 
@@ -47,6 +54,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.sweep import parse_grid, run_sweep  # noqa: PLC0415
     from console.replay.sweep_report import render_sweep  # noqa: PLC0415
+    from console.workers import ClusterUnavailable  # noqa: PLC0415
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -62,14 +70,14 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             venue,
             split=args.split,
             workers=args.workers,
-            on_done=_progress,
+            on_done=progress("SWEEP", "passes"),
             symbol=args.symbol,
+            cluster=args.cluster,
         )
-    except RecordingError as exc:
+    except (RecordingError, ClusterUnavailable) as exc:
         raise UsageError(str(exc)) from None
     finally:
-        if sys.stderr.isatty():
-            sys.stderr.write("\r" + " " * 40 + "\r")
+        clear_progress()
     sys.stdout.write(render_sweep(result))
     if windows is not None:
         from console.replay.walk_forward import render_walk_forward, walk_forward  # noqa: PLC0415
@@ -93,9 +101,3 @@ def walk_forward_windows(text: str) -> tuple[float, float]:
     except DurationError as exc:
         raise UsageError(f"--walk-forward: {exc}") from None
     return in_s, out_s
-
-
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\rSWEEP {done}/{total} combinations")
-        sys.stderr.flush()

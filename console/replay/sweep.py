@@ -10,18 +10,16 @@ overfitting to one stretch of data looks like.
 Combinations share the replay: the recording is decoded, its book rebuilt and each signal
 computed once for all of them (``shared_pass``), each keeping its own strategy, risk and fills.
 
-Workers are separate processes (``spawn``: a fresh interpreter each, nothing inherited but the
-job), two by default on this project's two-core machines; results are put back in grid order,
-so the table is the same whatever finished first.
+Passes run in separate processes (``console.workers``: two by default on this project's two-core
+machines, or on a Dask cluster with ``cluster``); results are put back in grid order, so the
+table is the same whatever finished first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +30,7 @@ from console.replay.overrides import apply_overrides, parse_assignment, setting_
 from console.replay.result import ReplayResult
 from console.replay.shared_pass import market_key, replay_shared
 from console.settings import Settings, SettingsError
+from console.workers import run_jobs
 from core.events import RoundTrip
 from core.stats import TradeStats, compute_stats
 
@@ -137,11 +136,13 @@ def run_sweep(
     workers: int = 2,
     on_done: Callable[[int, int], None] | None = None,
     symbol: str | None = None,
+    cluster: str | None = None,
 ) -> SweepResult:
     """Replay every combination (validated first, in this process) and collect the table.
 
     Combinations whose books are the same (``shared_pass.market_key``) share one pass of the
     recording; a group is cut in up to ``workers`` parts, so every core has a pass to play.
+    ``on_done(passes done, passes)``; ``cluster``: a Dask scheduler's address (``workers``).
     """
     if not 0.0 < split < 1.0:
         raise SettingsError(f"the split must be between 0 and 1, got {split}")
@@ -154,19 +155,9 @@ def run_sweep(
     jobs = _jobs(path, settings, combos, workers, symbol)
     trades: list[ComboTrades | None] = [None] * len(combos)
     played: _Played | None = None
-    context = multiprocessing.get_context("spawn")
-    done = 0
-    with ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(jobs))), mp_context=context
-    ) as pool:
-        futures = [pool.submit(_run_job, job) for job in jobs]
-        for future in as_completed(futures):
-            played = future.result()
-            for index, combo_trades in played.trades:
-                trades[index] = combo_trades
-            done += len(played.trades)
-            if on_done is not None:
-                on_done(done, len(combos))
+    for played in run_jobs(_run_job, jobs, workers=workers, cluster=cluster, on_done=on_done):
+        for index, combo_trades in played.trades:
+            trades[index] = combo_trades
     assert played is not None
     first, last = played.first_wall_ns, played.last_wall_ns
     kept = tuple(t for t in trades if t is not None)
