@@ -274,6 +274,11 @@ class Engine:
         """Wait until no order or commit is in flight; False when it did not settle in time."""
         return await self._trader.wait_idle(timeout_s)
 
+    def cancel_flatten(self) -> None:
+        """Ask a kill switch flatten still running to stop now, before the event loop turns
+        again (``close`` then waits for it): a sweep's shared pass ends many engines at once."""
+        self._kill_switch.cancel()
+
     async def close(self) -> None:
         """Cancel the engine's own tasks (orders in flight are awaited briefly first)."""
         await self.wait_idle(5.0)

@@ -97,6 +97,12 @@ class KillSwitch:
             self._patient = False
         return await asyncio.shield(self._running)
 
+    def cancel(self) -> None:
+        """Ask a flatten still running to stop, without waiting (``close`` waits for it)."""
+        task = self._running
+        if task is not None and not task.done():
+            task.cancel()
+
     async def close(self) -> None:
         """Stop a flatten still running (shutdown without flattening); the engine calls it."""
         task = self._running

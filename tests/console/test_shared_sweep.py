@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from brokers.recording import RecordingWriter
+from brokers.recording.sources import open_recording
 from console.replay.overrides import apply_overrides, parse_assignment
 from console.replay.result import ReplayResult
 from console.replay.runner import replay
@@ -15,6 +17,7 @@ from console.replay.shared_pass import SharedPass, market_key, replay_shared
 from console.replay.sweep import combinations, parse_grid, run_sweep
 from console.settings import Settings
 from tests.console.conftest import BUSY
+from tests.console.sim_recording import sim_header
 
 pytestmark = pytest.mark.usefixtures("no_ambient_settings")
 VENUE = "kraken_futures"
@@ -74,3 +77,28 @@ def test_a_grid_over_the_book_depth_makes_one_pass_per_depth(sim_recording: Path
     for row, s in zip(result.rows, settings, strict=True):
         alone = asyncio.run(replay(sim_recording, s))
         assert row.in_sample.stats.trades + row.out_of_sample.stats.trades == len(alone.round_trips)
+
+
+def test_recorded_gaps_run_the_watchdog_the_same_on_the_shared_pass(
+    sim_recording: Path, tmp_path: Path
+) -> None:
+    """Two silences longer than the staleness timeout: the leader marks the book STALE, each
+    follower reviews its own position (the not-LIVE rule), exactly as each would alone."""
+    gapped = tmp_path / "gapped.l2rec"
+    records = list(open_recording(sim_recording).records())
+    writer = RecordingWriter(gapped, sim_header("gapped"))
+    shift, batch = 0, []
+    for n, record in enumerate(records):
+        if n in {len(records) // 3, 2 * len(records) // 3}:
+            shift += 45 * 1_000_000_000
+        batch.append((record.recv_ns + shift, record.wall_ns + shift, record.payload))
+    writer.write(batch)
+    writer.close()
+    base = busy_base("stale_after=5", "max_hold=60", "take_profit=0.5", "stop_loss=0.5")
+    grid = parse_grid(["entry_ratio=1.6,2.2", "cooldown=0.15,1"], VENUE)
+    settings = [apply_overrides(base, c, VENUE) for c in combinations(grid)]
+    shared = asyncio.run(replay_shared(gapped, settings))
+    for s, together in zip(settings, shared, strict=True):
+        alone = asyncio.run(replay(gapped, s))
+        assert trading_outcome(together) == trading_outcome(alone)
+    assert any(r.round_trips for r in shared)
