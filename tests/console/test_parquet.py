@@ -17,6 +17,7 @@ from console.parquet.round_trips import ROUND_TRIP_COLUMNS
 from console.study.series import read_series
 from core.signals import SIGNAL_NAMES
 from core.store import SessionReader
+from tests.console.cli_process import NAME
 from tests.console.report_sessions import HOUR, T0, trips_from_nets, write_session_async
 from tests.console.sim_recording import MONO0
 from tests.console.sim_recording import T0 as SIM_T0
@@ -152,3 +153,15 @@ def test_without_pyarrow_each_command_says_how_to_install_it(
     assert code == 2
     assert err.strip() == "l2console: Parquet files need pyarrow: pip install 'l2console[parquet]'"
     assert not (tmp_path / "f.parquet").exists()
+
+
+def test_report_to_writes_any_format_to_a_file(
+    sample_database: Path, sample_outputs: dict[str, str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    target = tmp_path / "report.txt"
+    args = ("report", "--session", NAME, "--db", str(sample_database), "--to", str(target))
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert out == ""
+    assert target.read_text(encoding="utf-8") == sample_outputs["report"]
