@@ -4,8 +4,8 @@ once, and every combination's engine deciding on that one pass.
 One ``MarketData`` (the *leader*) is the decoder's sink: it applies each frame to the shared
 books, keeps the lag rule and the watchdog's book checks. Each combination is a whole paper
 ``Engine`` (strategy, risk, ledger, paper fills, kill switch, fill bands) built on those books
-(a *follower*): it never sees a frame, only ``decide_on(value, recv_ns)`` with its signal's value,
-computed once per signal for all followers. A flat follower whose value lies inside its strategy's
+(a *follower*): it never sees a frame, only ``decide_on`` with its signal's value (computed once
+per signal for all followers), the touch and the clock. A flat follower whose value lies inside its strategy's
 quiet band would decide nothing, and an open position inside its exit zone (``ExitZone``: price
 between stop and target, before the max hold, no reversal) neither: on most frames no follower
 is called at all, so a combination costs what it trades, not what it reads.
@@ -16,7 +16,10 @@ frame is done here at the same frame: the clock, the watchdog on a recorded gap 
 book checks, then each follower's position check), due fill-band orders, and the yield to the
 event loop every ``PROGRESS_EVERY`` frames (where a kill switch's flatten task runs). So each
 follower's signals, fills and round trips are exactly those of replaying its settings alone
-(``tests/console/test_shared_sweep.py``). Combinations whose books differ (``imbalance_depth``,
+(``tests/console/test_shared_sweep.py``, recorded gaps included). One thing neither a solo replay
+nor this pass can make exact: a protective flatten waiting for a LIVE book retries after real
+(wall-clock) pauses, so when it completes depends on how fast the replay runs, alone or shared.
+Combinations whose books differ (``imbalance_depth``,
 the staleness timeout) cannot share one: ``market_key`` groups them, one pass per group.
 """
 
