@@ -1,10 +1,6 @@
-"""A recording of the simulated market made without sockets: fast, deterministic data (tests,
-the sweep benchmark).
-
-The frames are the sim venue's own Kraken Futures messages (``brokers.sim.kraken_futures.wire``) for
-``seconds`` of market time, written with the real ``RecordingWriter``: info, subscribed, one
-snapshot, then every level change as a ``book`` message and a heartbeat each second.
-"""
+"""The sweep benchmark's data: the benchmark's synthetic frames (the simulated market, through the
+venue registry) written as an l2console recording, each frame received 1 ms after its venue
+timestamp."""
 
 from __future__ import annotations
 
@@ -13,76 +9,37 @@ from pathlib import Path
 import orjson
 
 from brokers.recording import RecordingHeader, RecordingWriter
-from brokers.sim import PF_XBTUSD, SimMarket
-from brokers.sim.kraken_futures import wire
-from core.instrument import Instrument
+from console.bench.engine_setup import bench_instrument
+from console.bench.frames import bench_venue
 
-T0 = 1_714_564_800_000_000_000  # 2024-05-01 12:00:00 UTC
-MONO0 = 5_000_000_000
-TICK_NS = 10_000_000
-
-INSTRUMENT = Instrument(
-    symbol="PF_XBTUSD",
-    contract_type=PF_XBTUSD.contract_type,
-    tick_size=PF_XBTUSD.tick_size,
-    size_step=PF_XBTUSD.size_step,
-    min_size=PF_XBTUSD.size_step,
-    base="XBT",
-)
+RECEIVED_AFTER_NS = 1_000_000
+BATCH = 4_096
 
 
-def sim_header(recording_id: str = "sim-test") -> RecordingHeader:
-    return RecordingHeader(
-        venue="kraken_futures",
+def write_bench_recording(path: Path, *, frames: int, seed: int = 1) -> int:
+    """Write ``frames`` frames of the benchmarked venue's simulated market; returns the count."""
+    venue = bench_venue()
+    symbol = venue.default_symbol
+    texts = venue.synthetic_frames(frames, (symbol,), seed)
+    stamps = [int(orjson.loads(text)["timestamp"]) * 1_000_000 for text in texts]
+    start = stamps[0] + RECEIVED_AFTER_NS
+    header = RecordingHeader(
+        venue=venue.name,
         environment="sim",
-        venue_name="Kraken Futures (simulated)",
-        products=("PF_XBTUSD",),
-        instrument=INSTRUMENT,
-        recording_id=recording_id,
-        started_wall_ns=T0,
+        venue_name=f"{venue.title} (simulated)",
+        products=(symbol,),
+        instrument=bench_instrument(symbol),
+        recording_id="bench-sweep",
+        started_wall_ns=start,
     )
-
-
-def write_sim_recording(
-    path: Path,
-    *,
-    seconds: float,
-    seed: int = 3,
-    rate_hz: float = 400.0,
-    edge: float = 0.0,
-    rotate_bytes: int = 64 * 1024 * 1024,
-) -> int:
-    """Write the recording; returns how many frames it holds."""
-    market = SimMarket([PF_XBTUSD], seed=seed, rate_hz=rate_hz, edge=edge)
-    product = PF_XBTUSD.symbol
-    market.step(product, T0)
-    writer = RecordingWriter(path, sim_header(), rotate_bytes=rotate_bytes)
-    seq = 1000
+    writer = RecordingWriter(path, header)
     batch: list[tuple[int, int, bytes | str]] = []
-    total = 0
-
-    def frame(at_ns: int, message: dict[str, object]) -> None:
-        nonlocal total
-        total += 1
-        batch.append((MONO0 + at_ns - T0, at_ns, orjson.dumps(message)))
-
-    frame(T0, wire.info())
-    frame(T0 + 1_000_000, wire.subscription_ack("subscribed", "book", [product]))
-    frame(T0 + 2_000_000, wire.book_snapshot(market.book(product), seq, T0))
-    now = T0 + TICK_NS
-    end = T0 + int(seconds * 1e9)
-    next_heartbeat = T0 + 1_000_000_000
-    while now <= end:
-        for change in market.step(product, now):
-            seq += 1
-            frame(max(change.ts_ns, now - TICK_NS + 1), wire.book_delta(product, change, seq, now))
-        if now >= next_heartbeat:
-            frame(now, wire.heartbeat(now))
-            next_heartbeat += 1_000_000_000
-        if len(batch) >= 2000:
+    for text, stamp in zip(texts, stamps, strict=True):
+        wall = stamp + RECEIVED_AFTER_NS
+        batch.append((wall - start, wall, text.encode()))  # monotonic from 0, as replays start
+        if len(batch) >= BATCH:
             writer.write(batch)
             batch = []
-        now += TICK_NS
     writer.write(batch)
     writer.close()
-    return total
+    return len(texts)

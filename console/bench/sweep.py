@@ -5,7 +5,7 @@ values each) is played on one shared pass (``console.replay.shared_pass``), in t
 compared with one replay of the same file with the first combination. Target: at most 3× one
 replay. Both are timed in this process's CPU time (on an idle machine that equals wall time; on a
 busy one it leaves out the time other processes took), best of a few runs. The recording is the
-``--frames`` file when it is one, else two minutes of the simulated market written for the run.
+``--frames`` file when it is one, else 100,000 frames of the simulated market written for the run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.bench.frames import GZIP_MAGIC
-from console.bench.sim_recording import write_sim_recording
+from console.bench.sim_recording import write_bench_recording
 from console.replay.overrides import apply_overrides
 from console.replay.runner import replay
 from console.replay.shared_pass import replay_shared
@@ -26,7 +26,7 @@ from console.settings import Settings
 
 SWEEP_RATIO_TARGET = 3.0
 GRID = ("entry_ratio=2.5,3,3.5", "take_profit=0.1,0.2,0.3", "stop_loss=0.1,0.15,0.2")
-SIM_SECONDS = 120.0
+SIM_FRAMES = 100_000  # about 50 s of the simulated market at 2,000 changes/s
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +70,9 @@ async def measure_sweep(
         return await _measure(settings, recording, symbol, repeats, str(recording))
     with tempfile.TemporaryDirectory(prefix="l2console-bench-") as folder:
         path = Path(folder) / "sim.l2rec"
-        progress(f"sweep: writing {SIM_SECONDS:g} s of the simulated market")
-        write_sim_recording(path, seconds=SIM_SECONDS)
-        return await _measure(settings, path, None, repeats, f"simulated market, {SIM_SECONDS:g} s")
+        progress(f"sweep: writing {SIM_FRAMES:,} frames of the simulated market")
+        write_bench_recording(path, frames=SIM_FRAMES)
+        return await _measure(settings, path, None, repeats, "simulated market")
 
 
 async def _measure(
