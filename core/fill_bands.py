@@ -219,6 +219,11 @@ class FillBands(EngineObserver):
                 self._schedule(latency / 1e9, self._release_now)
         self.release_due(now_mono)  # zero-latency bands fill now, against the decision's book
 
+    @property
+    def next_due_ns(self) -> int:
+        """When the first pending order comes due (monotonic; far in the future when none is)."""
+        return self._next_due
+
     def _release_now(self) -> None:
         self.release_due(self._clock.mono_ns())
 

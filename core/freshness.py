@@ -128,7 +128,7 @@ class BookWatch:
                 alarms.extend(self._review_syncing(product, now_ns, connected))
             else:
                 self._syncing.pop(product, None)
-        alarms.extend(self._review_position(traded, traded_live, now_ns, position_open))
+        alarms.extend(self.review_position(traded, traded_live, now_ns, position_open))
         return alarms
 
     def _review_syncing(self, product: str, now_ns: int, connected: bool) -> list[Alarm]:
@@ -143,9 +143,11 @@ class BookWatch:
         waited = f"no snapshot {self._policy.resync_timeout_s:g}s after asking"
         return [Alarm(AlarmKind.RESYNC_AGAIN, product, waited)]
 
-    def _review_position(
+    def review_position(
         self, traded: str, live: bool, now_ns: int, position_open: bool
     ) -> list[Alarm]:
+        """The position part of ``review`` alone (``live``: the traded book is LIVE and current),
+        for an engine whose books another part feeds and watches (a sweep's shared pass)."""
         if live:
             self._not_live_since_ns = None
             self._last_flatten_ns = None

@@ -7,6 +7,7 @@ Time is wall-clock epoch nanoseconds passed in by the engine, never read here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from core.book import touch_spread_bps
@@ -22,6 +23,9 @@ _LONG = Side.BUY
 # 0.19999999999999 % in binary floating point) still counts as hitting a 0.20 % take profit.
 _PCT_SLACK = 1e-9
 _NEVER = -(1 << 63)  # "no cooldown yet": before any wall-clock time
+# An exit zone's price bounds are pulled in by this share of the price: float rounding in
+# ``_exit``'s percent arithmetic (~1e-16) can never reach across it.
+_ZONE_MARGIN = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,20 @@ class Decision:
     reason: str
     ratio: float
     price: float  # best ask for BUY, best bid for SELL, the exit side's best for CLOSE
+
+
+@dataclass(frozen=True, slots=True)
+class ExitZone:
+    """Where an open position surely decides nothing: the exit price (best bid for a long, best
+    ask for a short) strictly between ``low`` and ``high``, the wall clock before ``until_ns``,
+    and the signal above ``signal_above`` (a long) or below ``signal_below`` (a short)."""
+
+    long: bool
+    low: float
+    high: float
+    until_ns: int
+    signal_above: float
+    signal_below: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +190,35 @@ class ImbalanceStrategy:
         """Start the entry cooldown (``decide`` does this for every decision it returns)."""
         self._cooldown_until_ns = now_ns + self._cooldown_ns
 
+    @property
+    def cooldown_until_ns(self) -> int:
+        """Wall-clock time before which a flat strategy decides nothing. Only ``decide`` moves
+        it (later), so a value read once stays a safe bound until ``decide`` is called again."""
+        return self._cooldown_until_ns
+
     def cooldown_remaining_ns(self, now_ns: int) -> int:
         """Nanoseconds until entries are allowed again; 0 when not cooling down."""
         return max(0, self._cooldown_until_ns - now_ns)
+
+    def exit_zone(self, position: OpenPosition) -> ExitZone:
+        """The ``ExitZone`` of ``position``: inside it ``decide`` surely returns None, so a caller
+        watching many positions (a sweep's shared pass) can skip asking; near its edges (within
+        ``_ZONE_MARGIN``) it is narrower than ``_exit``'s exact test, never wider."""
+        entry = position.entry_price
+        params = self.params
+        stop = (params.stop_loss_pct - _PCT_SLACK) / 100.0
+        take = (params.take_profit_pct - _PCT_SLACK) / 100.0
+        until = position.opened_wall_ns + self._max_hold_ns
+        if not entry > 0.0:  # no zone: every update is asked
+            return ExitZone(True, math.inf, -math.inf, _NEVER, math.inf, -math.inf)
+        if position.side is _LONG:
+            low, high = entry * (1.0 - stop), entry * (1.0 + take)
+            above, below = self._long_exit_at, math.inf
+        else:
+            low, high = entry * (1.0 - take), entry * (1.0 + stop)
+            above, below = -math.inf, self._short_exit_at
+        low, high = low * (1.0 + _ZONE_MARGIN), high * (1.0 - _ZONE_MARGIN)
+        return ExitZone(position.side is _LONG, low, high, until, above, below)
 
     def _entry(
         self, ratio: float, best_bid: float, best_ask: float, spread_bps: float

@@ -9,6 +9,7 @@ from typing import Any
 
 from console.bench.live import LiveResult
 from console.bench.pipeline import PipelineResult
+from console.bench.sweep import SWEEP_RATIO_TARGET, SweepBenchResult
 from core.latency import LatencySummary
 from core.signals import signal_info
 
@@ -49,6 +50,7 @@ class BenchReport:
     # Nanoseconds each signal adds per book update (core/signals/bench.py), with the pipeline.
     signal_costs: dict[str, float] | None = None
     active_signal: str = ""
+    sweep: SweepBenchResult | None = None
 
     def to_json(self) -> dict[str, Any]:
         p, h, u, m = self.pipeline, self.headless, self.ui, self.memory
@@ -87,6 +89,7 @@ class BenchReport:
                 "end": _round(m.end_mb if m else None, 1),
                 "seconds": _round(m.seconds if m else None, 1),
             },
+            "sweep": _sweep_json(self.sweep),
             "machine": {
                 "cpus": os.cpu_count(),
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
@@ -133,6 +136,8 @@ class BenchReport:
             ]
         if self.memory is not None:
             lines += _memory_lines(self.memory)
+        if self.sweep is not None:
+            lines += _sweep_lines(self.sweep)
         return "\n".join(lines)
 
 
@@ -231,5 +236,33 @@ def _memory_lines(m: MemoryResult) -> list[str]:
             growth,
             f"target ±{RSS_GROWTH_TARGET_PCT:g} % (1 h)",
             None if m.growth_pct is None else abs(m.growth_pct) <= RSS_GROWTH_TARGET_PCT,
+        ),
+    ]
+
+
+def _sweep_json(s: SweepBenchResult | None) -> dict[str, Any]:
+    return {
+        "frames": s.frames if s else None,
+        "combinations": s.combinations if s else None,
+        "one_replay_s": _round(s.one_replay_s if s else None, 3),
+        "sweep_s": _round(s.sweep_s if s else None, 3),
+        "ratio": _round(s.ratio if s else None, 2),
+        "round_trips": s.round_trips if s else None,
+        "source": s.source if s else None,
+    }
+
+
+def _sweep_lines(s: SweepBenchResult) -> list[str]:
+    return [
+        "",
+        f"Sweep: {s.combinations} combinations on one shared pass ({s.frames:,} frames, "
+        f"{s.source}; CPU time, best run)",
+        _row("one replay", f"{s.one_replay_s:.3f} s"),
+        _row(f"{s.combinations} combinations", f"{s.sweep_s:.3f} s ({s.round_trips:,} trades)"),
+        _row(
+            "ratio",
+            f"{s.ratio:.2f}×",
+            f"target ≤ {SWEEP_RATIO_TARGET:g}×",
+            s.ratio <= SWEEP_RATIO_TARGET,
         ),
     ]

@@ -13,6 +13,7 @@ from console.bench.live import LiveResult, LiveRun, measure_headless
 from console.bench.memory import RssSampler, peak_rss_mb
 from console.bench.pipeline import measure_pipeline
 from console.bench.report import BenchReport, MemoryResult, UiResult
+from console.bench.sweep import is_recording, measure_sweep
 from console.bench.ui import console_available, measure_ui
 from console.settings import Settings
 from core.signals.bench import signal_costs
@@ -23,6 +24,7 @@ class Part(Enum):
     LATENCY = "latency"
     UI = "ui"
     MEMORY = "memory"
+    SWEEP = "sweep"
 
 
 ALL_PARTS = frozenset(Part)
@@ -91,6 +93,17 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         costs = signal_costs(
             updates=max(1_000, min(options.count, 50_000)), runs=min(3, options.repeats)
         )
+    sweep = None
+    if Part.SWEEP in parts:
+        recording = options.frames_file if is_recording(options.frames_file) else None
+        progress("sweep: 27 combinations on one shared pass against one replay")
+        sweep = await measure_sweep(
+            settings,
+            recording,
+            symbol=options.frames_symbol,
+            repeats=min(3, options.repeats),
+            progress=progress,
+        )
     return BenchReport(
         pipeline=pipeline,
         pipeline_source=source,
@@ -99,6 +112,7 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         ui_unavailable=ui_unavailable,
         memory=memory,
         signal_costs=costs,
+        sweep=sweep,
         active_signal=settings.imbalance_signal if Part.PIPELINE in parts else "",
     )
 

@@ -10,6 +10,7 @@ from console.commands import (
     bench,
     checklist,
     convert,
+    export,
     flatten,
     notify_test,
     paper,
@@ -40,6 +41,7 @@ COMMANDS = (
     sweep,
     study,
     convert,
+    export,
     bench,
     checklist,
 )

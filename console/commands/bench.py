@@ -19,7 +19,7 @@ from console.settings import Settings
 if TYPE_CHECKING:
     from console.bench import BenchOptions
 
-PARTS = ("pipeline", "latency", "ui", "memory")
+PARTS = ("pipeline", "latency", "ui", "memory", "sweep")
 EXIT_INTERRUPTED = 130
 T = TypeVar("T")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from console.commands.errors import UsageError
 from console.commands.run import add_db_argument
 from console.report import render_report
 from console.settings import Settings
+from core.events import RoundTrip
 from core.store import NoDatabaseError, SessionReader, StoreError
 
 
@@ -25,13 +28,28 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         const="monthly",
         help="the monthly performance review: one row per calendar month (UTC)",
     )
-    report.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    report.add_argument(
+        "--format",
+        choices=["text", "json", "csv", "parquet"],
+        default="text",
+        help="parquet: the round trips as a Parquet file (needs --to and pyarrow)",
+    )
+    report.add_argument(
+        "--to", dest="target", type=Path, metavar="FILE", help="write the report to FILE"
+    )
     add_db_argument(report)
     report.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     db_path = args.db or settings.l2console_db
+    if args.format == "parquet":
+        if args.target is None:
+            raise UsageError("--format parquet writes a file: add --to FILE.parquet")
+        if args.period is not None:
+            raise UsageError(
+                "--format parquet holds the round trips: drop --daily/--weekly/--monthly"
+            )
     try:
         with SessionReader(db_path) as reader:
             data = reader.report_data(args.session)
@@ -39,6 +57,29 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"{exc} (run `l2console paper` first)") from None
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    if args.format == "parquet":
+        return _write_parquet(data.round_trips, args.target, args.session)
     text = render_report(data, period=args.period, fmt=args.format, settings=settings.gate_settings)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    text = text if text.endswith("\n") else text + "\n"
+    if args.target is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.target}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _write_parquet(trips: Sequence[RoundTrip], target: Path, session: str) -> int:
+    from console.parquet import ParquetUnavailable  # noqa: PLC0415 - optional extra
+    from console.parquet.round_trips import write_round_trips  # noqa: PLC0415
+
+    try:
+        rows = write_round_trips(trips, target, session=session)
+    except ParquetUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"{target}: {rows:,} round trips of session {session!r}")
     return 0

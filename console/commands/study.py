@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
+from console.commands.progress import add_cluster_argument, clear_progress, progress
 from console.commands.replay import add_set_argument, add_symbol_argument, recording_header
 from console.settings import Settings
 
@@ -44,6 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     study.add_argument(
         "--no-picture", action="store_true", help="text output without the terminal picture"
     )
+    add_cluster_argument(study)
     add_symbol_argument(study)
     add_set_argument(study)
     study.set_defaults(handler=handle)
@@ -56,6 +58,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     from console.study.plot import PlotUnavailable, save_picture  # noqa: PLC0415
     from console.study.render import render_csv, render_json, render_text  # noqa: PLC0415
     from console.study.run import StudyError, run_study  # noqa: PLC0415
+    from console.workers import ClusterUnavailable  # noqa: PLC0415
     from core.signals import SIGNAL_NAMES, signal_info  # noqa: PLC0415
 
     try:
@@ -79,9 +82,13 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             horizons=horizons,
             split=args.split,
             symbol=args.symbol,
+            cluster=args.cluster,
+            on_done=progress("STUDY", "files"),
         )
-    except (RecordingError, StudyError) as exc:
+    except (RecordingError, StudyError, ClusterUnavailable) as exc:
         raise UsageError(str(exc)) from None
+    finally:
+        clear_progress()
     if args.plot is not None:
         try:
             save_picture(result, args.plot)

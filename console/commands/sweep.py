@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from console.commands.errors import UsageError
+from console.commands.progress import add_cluster_argument, clear_progress, progress
 from console.commands.replay import add_set_argument, add_symbol_argument, recording_header
-from console.settings import Settings
+from console.settings import Settings, SettingsError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +33,19 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         default=0.7,
         help="share of the market time that is in-sample (default 0.7: the first 70%%)",
     )
-    sweep.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    sweep.add_argument(
+        "--walk-forward",
+        metavar="IN,OUT",
+        help="also rolling windows: IN of in-sample then OUT out of sample, e.g. 10m,5m; each "
+        "window's in-sample best is judged on the OUT after it",
+    )
+    sweep.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="processes (default 2); with --cluster, the passes each book's grid is cut into",
+    )
+    add_cluster_argument(sweep)
     sweep.set_defaults(handler=handle)
 
 
@@ -41,9 +54,11 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     from console.replay.overrides import apply_overrides, parse_assignment  # noqa: PLC0415
     from console.replay.sweep import parse_grid, run_sweep  # noqa: PLC0415
     from console.replay.sweep_report import render_sweep  # noqa: PLC0415
+    from console.workers import ClusterUnavailable  # noqa: PLC0415
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    windows = None if args.walk_forward is None else walk_forward_windows(args.walk_forward)
     try:
         venue = recording_header(args.file, args.symbol).venue
         base = apply_overrides(settings, [parse_assignment(text) for text in args.overrides], venue)
@@ -55,19 +70,34 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             venue,
             split=args.split,
             workers=args.workers,
-            on_done=_progress,
+            on_done=progress("SWEEP", "passes"),
             symbol=args.symbol,
+            cluster=args.cluster,
         )
-    except RecordingError as exc:
+    except (RecordingError, ClusterUnavailable) as exc:
         raise UsageError(str(exc)) from None
     finally:
-        if sys.stderr.isatty():
-            sys.stderr.write("\r" + " " * 40 + "\r")
+        clear_progress()
     sys.stdout.write(render_sweep(result))
+    if windows is not None:
+        from console.replay.walk_forward import render_walk_forward, walk_forward  # noqa: PLC0415
+
+        try:
+            sys.stdout.write(render_walk_forward(walk_forward(result, *windows)))
+        except SettingsError as exc:
+            raise UsageError(str(exc)) from None
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\rSWEEP {done}/{total} combinations")
-        sys.stderr.flush()
+def walk_forward_windows(text: str) -> tuple[float, float]:
+    """``"10m,5m"`` -> (600.0, 300.0) seconds; a one-line error otherwise."""
+    from console.durations import DurationError, parse_duration  # noqa: PLC0415
+
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"--walk-forward takes IN,OUT durations, e.g. 10m,5m (got {text!r})")
+    try:
+        in_s, out_s = (parse_duration(p) for p in parts)
+    except DurationError as exc:
+        raise UsageError(f"--walk-forward: {exc}") from None
+    return in_s, out_s

@@ -11,8 +11,9 @@ from console.replay.overrides import fee_setting
 from console.settings import Settings
 from console.study.analysis import Cell, StudyInput, analyse
 from console.study.outcomes import Horizon
-from console.study.series import read_series
+from console.study.series import Series, read_series
 from console.study.verdict import Verdict, verdicts
+from console.workers import OnDone, run_jobs
 
 
 class StudyError(Exception):
@@ -34,6 +35,18 @@ class StudyResult:
     verdicts: tuple[Verdict, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _SeriesJob:
+    path: Path
+    signals: tuple[str, ...]
+    depth: int
+    symbol: str | None
+
+
+def _read(job: _SeriesJob) -> Series:
+    return read_series(job.path, job.signals, depth=job.depth, symbol=job.symbol)
+
+
 def run_study(
     paths: Sequence[Path],
     settings: Settings,
@@ -42,11 +55,19 @@ def run_study(
     horizons: Sequence[Horizon],
     split: float = 0.7,
     symbol: str | None = None,
+    cluster: str | None = None,
+    on_done: OnDone | None = None,
 ) -> StudyResult:
-    """Study ``paths`` (studied in the order their recordings started)."""
+    """Study ``paths`` (studied in the order their recordings started). Each file's book is
+    replayed in this process, or with ``cluster`` (a Dask scheduler's address) one file per job
+    on the cluster (``console.workers``); the analysis is the same either way."""
     if not 0.0 < split < 1.0:
         raise StudyError(f"--split must be between 0 and 1 (exclusive), got {split}")
-    series = [read_series(p, signals, depth=settings.imbalance_depth, symbol=symbol) for p in paths]
+    jobs = [_SeriesJob(p, tuple(signals), settings.imbalance_depth, symbol) for p in paths]
+    if cluster is None:
+        series = [_read(job) for job in jobs]
+    else:
+        series = run_jobs(_read, jobs, cluster=cluster, on_done=on_done)
     series.sort(key=lambda s: s.header.started_wall_ns)
     venues = {registry.resolve_alias(s.header.venue) for s in series}
     if len(venues) != 1:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from core.book import OrderBook
@@ -74,7 +74,11 @@ class Engine:
         observers: Iterable[EngineObserver] = (),
         order_ids: OrderIdFactory = new_client_order_id,
         first_signal_number: int = 1,
+        books: Mapping[str, OrderBook] | None = None,
     ) -> None:
+        """``books`` (the instrument's and ``other_products``'): books another ``MarketData``
+        feeds, for an engine that follows a shared market (a sweep's shared pass) and is driven
+        through ``decide_on`` and ``review_position`` instead of its own sink."""
         self.config = config
         self._venue = venue
         instrument = config.instrument
@@ -87,7 +91,8 @@ class Engine:
         counters = EngineCounters()
         self._trading = trading = TradingGate()
         products = (symbol, *(p for p in config.other_products if p != symbol))
-        books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
+        if books is None:
+            books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
         book = books[symbol]
         self._risk = risk = RiskManager(config.risk, instrument, long_only=config.long_only)
         self._positions = positions = Positions(
@@ -222,6 +227,12 @@ class Engine:
         self.on_level = market.on_level
         self.on_feed_event: Callable[[FeedEvent], None] = market.on_feed_event
         self.check_staleness: Callable[[], None] = market.check_staleness
+        # A follower of a shared market (``books`` given): the value of its signal, computed once
+        # for all followers, and the watchdog's round for its own position.
+        self.decide_on: Callable[[float, float, float, int], int] = trader.decide_on
+        self.note_value: Callable[[float], None] = trader.note_value
+        self.review_position: Callable[[], None] = market.review_position
+        self.watch_position = positions.subscribe
         self.started_wall_ns = clock.wall_ns()
         self._view = EngineView(
             venue_name=config.venue_name,
@@ -381,6 +392,11 @@ class Engine:
     async def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Wait until no order or commit is in flight; False when it did not settle in time."""
         return await self._trader.wait_idle(timeout_s)
+
+    def cancel_flatten(self) -> None:
+        """Ask a kill switch flatten still running to stop now, before the event loop turns
+        again (``close`` then waits for it): a sweep's shared pass ends many engines at once."""
+        self._kill_switch.cancel()
 
     async def close(self) -> None:
         """Cancel the engine's own tasks (orders in flight are awaited briefly first)."""

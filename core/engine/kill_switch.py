@@ -101,6 +101,12 @@ class KillSwitch:
             self._patient = False
         return await asyncio.shield(self._running)
 
+    def cancel(self) -> None:
+        """Ask a flatten still running to stop, without waiting (``close`` waits for it)."""
+        task = self._running
+        if task is not None and not task.done():
+            task.cancel()
+
     async def close(self) -> None:
         """Let a flatten still running end before the engine closes (the engine calls it).
 

@@ -225,3 +225,12 @@ class MarketData:
                 self._feed.resync(alarm.product)
             else:
                 self._down_too_long(alarm.reason)
+
+    def review_position(self) -> None:
+        """The watchdog's round for an engine following books another ``MarketData`` feeds and
+        watches (which ran its own ``check_staleness`` first): only this engine's position."""
+        live = self.book.state is _LIVE
+        now = self._clock.mono_ns()
+        alarms = self._watch.review_position(self._traded, live, now, self._position_open())
+        for alarm in alarms:
+            self._down_too_long(alarm.reason)

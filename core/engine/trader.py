@@ -127,22 +127,49 @@ class Trader:
             self._signal_reset()
 
     def _on_book_update_signal(self, recv_ns: int) -> None:
-        """``on_book_update`` for a signal other than the ratio: the same, fed by its value."""
-        if self._standing_by:
-            self._counters.decisions_skipped += 1
-            return
+        """``on_book_update`` for a signal other than the ratio: the same, fed by its value.
+
+        The signal sees every update of a two-sided book, standing by or not: a flow signal's
+        window follows the book, not this engine's orders (so a sweep can compute it once for
+        many engines, ``decide_on``)."""
         book = self._book
         best_bid = book.best_bid
         best_ask = book.best_ask
         if best_bid is None or best_ask is None:
             return
-        ratio = self.ratio = self._signal_update(book)
+        ratio = self._signal_update(book)
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return
+        self.ratio = ratio
         position = self._open_position
         if position is not None or not self._quiet_low < ratio < self._quiet_high:
             decision = self._strategy.decide(ratio, best_bid, best_ask, position, self._wall_ns())
             if decision is not None:
                 self._act(decision, book)
         self._record_tick_latency(self._mono_ns() - recv_ns)
+
+    def decide_on(self, value: float, best_bid: float, best_ask: float, now_wall_ns: int) -> int:
+        """The strategy asked with the active signal's value computed by someone else: a sweep's
+        shared pass computes each signal once for every engine following its book, and asks an
+        engine only where ``on_book_update`` would ask (outside the quiet band, or in a
+        position). The touch and the wall clock are the current ones, passed in. Returns the
+        strategy's ``cooldown_until_ns`` (flat, nothing is decided before it)."""
+        strategy = self._strategy
+        if self._standing_by:
+            self._counters.decisions_skipped += 1
+            return strategy.cooldown_until_ns
+        self.ratio = value
+        decision = strategy.decide(value, best_bid, best_ask, self._open_position, now_wall_ns)
+        if decision is not None:
+            self._act(decision, self._book)
+        return strategy.cooldown_until_ns
+
+    def note_value(self, value: float) -> None:
+        """The signal's latest value, for an engine a shared pass did not ask on each update (its
+        ``ratio`` is what a kill switch's CLOSE records and the console shows)."""
+        if not self._standing_by:
+            self.ratio = value
 
     # ------------------------------------------------------------------ decisions
     def _act(self, decision: Decision, book: OrderBook) -> None:

@@ -177,7 +177,7 @@ def test_each_signal_has_its_cost_and_the_pipeline_runs_the_chosen_one(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--only", "speed"), "--only takes pipeline, latency, ui, memory"),
+        (("--only", "speed"), "--only takes pipeline, latency, ui, memory, sweep"),
         (("--frames", "nowhere.jsonl"), "cannot read frames from nowhere.jsonl"),
         (("--count", "1"), "--count must be at least 2"),
         (("--duration", "soon"), "bad duration 'soon'"),
@@ -372,3 +372,29 @@ def test_a_recording_of_another_venue_is_refused_in_one_line(
     status, _, err = bench(tmp_path, capsys, "--only", "pipeline", "--frames", str(recording))
     assert status == 2
     assert "is a binance_us recording" in err
+
+
+def test_the_sweep_part_times_27_combinations_on_one_pass_against_one_replay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sim_recording: Path
+) -> None:
+    status, out, err = bench(
+        tmp_path, capsys, "--only", "sweep", "--frames", str(sim_recording), "--repeats", "1"
+    )
+    assert status == 0, err
+    sweep = orjson.loads(out)["sweep"] if out.lstrip().startswith("{") else None
+    assert sweep is None  # a table unless --json
+    assert "Sweep: 27 combinations on one shared pass" in out
+    assert "target ≤ 3×" in out
+    status, out, err = bench(
+        tmp_path,
+        capsys,
+        *("--only", "sweep", "--frames", str(sim_recording), "--repeats", "1", "--json"),
+    )
+    assert status == 0, err
+    report = orjson.loads(out)
+    assert lookup(report, "sweep.combinations") == 27
+    assert lookup(report, "sweep.frames") == 10_965
+    assert lookup(report, "sweep.source") == str(sim_recording)
+    one, every = lookup(report, "sweep.one_replay_s"), lookup(report, "sweep.sweep_s")
+    assert isinstance(one, float) and isinstance(every, float) and one > 0 and every > 0
+    assert lookup(report, "pipeline.ns_per_frame") is None  # only the part asked for ran
