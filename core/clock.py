@@ -45,6 +45,11 @@ class ManualClock:
         self._wall += ns
         self._mono += ns
 
+    def move_to(self, wall_ns: int, mono_ns: int) -> None:
+        """Both clocks at once (a replay, before every recorded frame)."""
+        self._wall = wall_ns
+        self._mono = mono_ns
+
     def set(self, *, wall_ns: int | None = None, mono_ns: int | None = None) -> None:
         if wall_ns is not None:
             self._wall = wall_ns

@@ -185,7 +185,9 @@ class FillBands(EngineObserver):
         self._bands = [_Band(m, instrument, taker_fee_rate) for m in models]
         self._book: OrderBook | None = None
         self._mode: Callable[[], Mode] = lambda: Mode.PAPER
-        self._next_due = _NEVER
+        # When the earliest pending order comes due (monotonic ns): a replay's loop reads it to
+        # call ``release_due`` only then.
+        self.next_due = _NEVER
         self._default_trips: list[RoundTrip] = []
         self._default_orders = 0
         self._entry_seen = False  # the engine's open trade began with an order shadowed here
@@ -214,7 +216,7 @@ class FillBands(EngineObserver):
         for band in self._bands:
             latency = band.model.latency_ns
             band.pending.append(_Order(now_mono + latency, now_wall + latency, request, mid))
-            self._next_due = min(self._next_due, now_mono + latency)
+            self.next_due = min(self.next_due, now_mono + latency)
             if latency and self._schedule is not None:
                 self._schedule(latency / 1e9, self._release_now)
         self.release_due(now_mono)  # zero-latency bands fill now, against the decision's book
@@ -241,7 +243,7 @@ class FillBands(EngineObserver):
         Call it before applying the first book update at or after that time: the book then is
         the one that stood when the order came due.
         """
-        if now_mono_ns < self._next_due:
+        if now_mono_ns < self.next_due:
             return
         book = self._book
         assert book is not None
@@ -252,7 +254,7 @@ class FillBands(EngineObserver):
                 band.fill(pending.popleft(), book, self._instrument)
             if pending:
                 next_due = min(next_due, pending[0].due_mono_ns)
-        self._next_due = next_due
+        self.next_due = next_due
 
     def finish(self) -> None:
         """Fill everything still pending against the book as it is (the data ran out)."""

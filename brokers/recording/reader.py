@@ -11,10 +11,13 @@ what follows is skipped and counted, never guessed at.
 from __future__ import annotations
 
 import contextlib
-import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The stdlib's zlib API and error messages (which reach the read report), with zlib-ng's faster
+# inflate: gunzip is a large share of what a replay adds to the pipeline.
+from zlib_ng import zlib_ng as zlib
 
 from brokers.recording.format import (
     RECORD_HEAD,
@@ -76,17 +79,24 @@ class RecordingReader:
 
     def records(self) -> Iterator[Record]:
         """Every frame/snapshot record of every part, in order (headers are checked, not yielded)."""
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Record]]:
+        """The records of ``records()``, one gzip member's worth at a time: a replay's loop takes
+        them through ``itertools.chain``, with no Python generator to resume per record."""
         report = self.report
         for index, path in enumerate(self.parts):
             report.parts += 1
             before = self.bytes_read
+
+            def check(header: Record, path: Path = path, index: int = index) -> None:
+                self._check_part(header, path, index)
+
             for data, complete in _members(path, report, progress=self):
-                for record in _decode(data, complete, path, report):
-                    if record.kind is RecordKind.HEADER:
-                        self._check_part(record, path, index)
-                        continue
-                    report.records += 1
-                    yield record
+                batch = _decode(data, complete, path, report, check)
+                report.records += len(batch)
+                yield batch
             self.bytes_read = before + path.stat().st_size
             report.compressed_bytes = self.bytes_read
 
@@ -146,11 +156,17 @@ def _members(
             yield b"".join(out), False
 
 
-def _decode(data: bytes, complete: bool, path: Path, report: ReadReport) -> Iterator[Record]:
+def _decode(
+    data: bytes, complete: bool, path: Path, report: ReadReport, on_header: Callable[[Record], None]
+) -> list[Record]:
+    """The records of one member, headers handed to ``on_header`` instead."""
+    records: list[Record] = []
+    append = records.append
     pos = 0
     end = len(data)
     unpack = RECORD_HEAD.unpack_from
     kinds = _KINDS
+    header = RecordKind.HEADER
     while pos + _HEAD_SIZE <= end:
         kind, recv_ns, wall_ns, tag_len, size = unpack(data, pos)
         start = pos + _HEAD_SIZE
@@ -158,10 +174,18 @@ def _decode(data: bytes, complete: bool, path: Path, report: ReadReport) -> Iter
         known = kinds.get(kind)
         if stop > end or known is None:
             break
-        tag = data[start : start + tag_len].decode("utf-8", "replace") if tag_len else ""
-        yield Record(known, recv_ns, wall_ns, data[start + tag_len : stop], tag)
+        if tag_len:
+            tag = data[start : start + tag_len].decode("utf-8", "replace")
+            record = Record(known, recv_ns, wall_ns, data[start + tag_len : stop], tag)
+        else:
+            record = Record(known, recv_ns, wall_ns, data[start:stop])
+        if known is header:
+            on_header(record)
+        else:
+            append(record)
         pos = stop
     if pos != end and complete:
         report.skipped.append(
             f"{path.name}: unreadable record inside a block ({end - pos} bytes skipped)"
         )
+    return records

@@ -37,6 +37,8 @@ class FrameSet:
     products: tuple[str, ...]  # every product with a book frame, ``traded`` first
     source: str  # "synthetic" or the file's path
     instrument: Instrument | None = None  # the venue's rules, when the source says them
+    # (recv_ns, wall_ns) of each frame, when the source recorded them (the replay row plays them)
+    times: list[tuple[int, int]] | None = None
 
 
 def bench_venue() -> VenueSpec:
@@ -88,19 +90,17 @@ def _read_recording(path: Path, symbol: str | None) -> FrameSet:
                 f"{path} is a {reader.header.venue} recording; the pipeline benchmark parses "
                 f"{venue.title} frames"
             )
-        frames = [
-            _as_received(record.payload)
-            for record in reader.records()
-            if record.kind is RecordKind.WS_TEXT
-        ]
+        records = [r for r in reader.records() if r.kind is RecordKind.WS_TEXT]
     except RecordingError as exc:
         raise FramesError(str(exc)) from None
+    frames = [_as_received(record.payload) for record in records]
+    times = [(record.recv_ns, record.wall_ns) for record in records]
     instrument = reader.header.instrument
     _, seen = venue.book_products(frames)
     products = (instrument.symbol, *(p for p in seen if p != instrument.symbol))
     if not frames:
         raise FramesError(f"{path} holds no WebSocket frame")
-    return FrameSet(frames, instrument.symbol, products, str(path), instrument)
+    return FrameSet(frames, instrument.symbol, products, str(path), instrument, times)
 
 
 def _as_received(payload: bytes) -> Frame:

@@ -9,6 +9,7 @@ from typing import Any
 
 from console.bench.live import LiveResult
 from console.bench.pipeline import PipelineResult
+from console.bench.replay import REPLAY_RATIO_TARGET, ReplayBenchResult
 from console.bench.sweep import SWEEP_RATIO_TARGET, SweepBenchResult
 from core.latency import LatencySummary
 from core.signals import signal_info
@@ -43,6 +44,7 @@ class MemoryResult:
 class BenchReport:
     pipeline: PipelineResult | None = None
     pipeline_source: str = ""
+    replay: ReplayBenchResult | None = None  # the pipeline's frames, replayed at --speed max
     headless: LiveResult | None = None
     ui: UiResult | None = None
     ui_unavailable: str = ""  # why part 3 could not run, when it was asked for
@@ -54,6 +56,7 @@ class BenchReport:
 
     def to_json(self) -> dict[str, Any]:
         p, h, u, m = self.pipeline, self.headless, self.ui, self.memory
+        r = self.replay
         return {
             "frames": p.frames if p else None,
             "pipeline": {
@@ -66,6 +69,12 @@ class BenchReport:
                 "resyncs": p.resyncs if p else None,
                 "dropped": p.dropped if p else None,
                 "signal": self.active_signal or None,
+            },
+            "replay": {
+                "ns_per_frame": _round(r.ns_per_frame if r else None),
+                "frames_per_s": _round(r.frames_per_s if r else None),
+                "ratio_to_pipeline": _round(_replay_ratio(p, r), 2),
+                "signals": r.signals if r else None,
             },
             "signals_ns_per_update": (
                 {name: _round(ns) for name, ns in self.signal_costs.items()}
@@ -104,6 +113,8 @@ class BenchReport:
         ]
         if self.pipeline is not None:
             lines += _pipeline_lines(self.pipeline, self.pipeline_source)
+            if self.replay is not None:
+                lines += _replay_lines(self.pipeline, self.replay)
         if self.signal_costs is not None:
             lines += _signal_lines(self.signal_costs, self.active_signal)
         if self.headless is not None:
@@ -180,6 +191,28 @@ def _pipeline_lines(p: PipelineResult, source: str) -> list[str]:
             f"{p.ratio:.2f}×",
             f"target ≤ {PIPELINE_RATIO_TARGET:g}×",
             p.ratio <= PIPELINE_RATIO_TARGET,
+        ),
+    ]
+
+
+def _replay_ratio(p: PipelineResult | None, r: ReplayBenchResult | None) -> float | None:
+    if p is None or r is None or not p.ns_per_frame:
+        return None
+    return r.ns_per_frame / p.ns_per_frame
+
+
+def _replay_lines(p: PipelineResult, r: ReplayBenchResult) -> list[str]:
+    ratio = _replay_ratio(p, r) or 0.0
+    return [
+        _row(
+            "replay --speed max",
+            f"{r.ns_per_frame / 1e3:.2f} µs   {r.frames_per_s:,.0f} frames/s (same frames)",
+        ),
+        _row(
+            "replay / pipeline",
+            f"{ratio:.2f}×",
+            f"target ≤ {REPLAY_RATIO_TARGET:g}×",
+            ratio <= REPLAY_RATIO_TARGET,
         ),
     ]
 

@@ -12,6 +12,7 @@ from console.bench.frames import FrameSet, read_frames, synthetic_frames
 from console.bench.live import LiveResult, LiveRun, measure_headless
 from console.bench.memory import RssSampler, peak_rss_mb
 from console.bench.pipeline import measure_pipeline
+from console.bench.replay import measure_replay
 from console.bench.report import BenchReport, MemoryResult, UiResult
 from console.bench.sweep import is_recording, measure_sweep
 from console.bench.ui import console_available, measure_ui
@@ -81,6 +82,7 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         first, last = (rss.samples[0], rss.samples[-1]) if rss.samples else (None, None)
         memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_window_s, first, last)
     pipeline = None
+    replayed = None
     source = ""
     costs = None
     if Part.PIPELINE in parts:
@@ -88,6 +90,8 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs")
         pipeline = measure_pipeline(frame_set, settings, repeats=options.repeats)
         source = frame_set.source
+        progress(f"replay --speed max: the same frames, best of {options.repeats} runs")
+        replayed = await measure_replay(frame_set, settings, repeats=options.repeats)
         progress("signals: cost per book update of each")
         # A small benchmark stays quick: as many updates as pipeline frames, within bounds.
         costs = signal_costs(
@@ -107,6 +111,7 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
     return BenchReport(
         pipeline=pipeline,
         pipeline_source=source,
+        replay=replayed,
         headless=headless if Part.LATENCY in parts else None,
         ui=ui,
         ui_unavailable=ui_unavailable,

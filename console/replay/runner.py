@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from brokers.recording import Record, RecordingHeader, RecordKind, feed_record
-from brokers.recording.sources import open_recording
+from brokers.recording.sources import fast_records, open_recording
 from brokers.registry import decoder_for
 from console.engine_config import engine_config_from
 from console.replay.overrides import fee_setting
@@ -138,7 +138,7 @@ class ReplayPlayer:
         )
         self._bands.watch(self.engine.book, lambda: self.engine.mode)
         self._decoder = decoder_for(header, self.engine)
-        self._records = reader.records()
+        self._records = fast_records(reader)
         self._ahead: Record | None = None  # read by ``peek``, not played yet
         self._stale_ns = int(config.stale_after_s * 1e9)
         self.frames = 0  # played so far
@@ -183,7 +183,7 @@ class ReplayPlayer:
 
     def _apply(self, record: Record) -> None:
         recv = record.recv_ns
-        self.clock.set(wall_ns=record.wall_ns, mono_ns=recv)
+        self.clock.move_to(record.wall_ns, recv)
         last = self._last_recv
         if last is not None and recv - last > self._stale_ns:
             self.engine.check_staleness()  # live, the watchdog would have fired during this gap
@@ -204,8 +204,8 @@ class ReplayPlayer:
                 await pace.until(self.clock.mono_ns())
             return
         # The hot loop of ``_apply``, inlined: this is where a replay spends its time.
-        reader, tape, engine, clock = self._reader, self._tape, self.engine, self.clock
-        set_clock, release_due = clock.set, self._bands.release_due
+        reader, tape, engine, bands = self._reader, self._tape, self.engine, self._bands
+        move_clock, release_due = self.clock.move_to, bands.release_due
         ws_frame, rest_snapshot = self._decoder.ws_frame, self._decoder.rest_snapshot
         rest, connected = RecordKind.REST_SNAPSHOT, RecordKind.CONNECTED
         stale_ns = self._stale_ns
@@ -218,10 +218,11 @@ class ReplayPlayer:
             wall = self._last_wall
         for record in self._records:
             recv, wall = record.recv_ns, record.wall_ns
-            set_clock(wall_ns=wall, mono_ns=recv)
+            move_clock(wall, recv)
             if last_recv is not None and recv - last_recv > stale_ns:
                 engine.check_staleness()
-            release_due(recv)
+            if recv >= bands.next_due:
+                release_due(recv)
             tape.frame = frames
             kind = record.kind
             if kind is rest:

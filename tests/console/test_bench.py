@@ -24,6 +24,9 @@ DOCUMENTED_KEYS = (
     "pipeline.orjson_ns_per_frame",
     "pipeline.ratio",
     "pipeline.signal",
+    "replay.ns_per_frame",
+    "replay.frames_per_s",
+    "replay.ratio_to_pipeline",
     *(f"signals_ns_per_update.{name}" for name in SIGNAL_NAMES),
     "latency_headless_us.p50",
     "latency_headless_us.p99",
@@ -100,6 +103,11 @@ def test_the_pipeline_part_prints_every_documented_key(
     assert pipeline["frames_per_s"] == pytest.approx(1e9 / pipeline["ns_per_frame"], rel=0.01)
     assert pipeline["decisions"] > 0  # frames of the traded product reached the strategy
     assert pipeline["source"] == "synthetic"
+    replayed = report["replay"]  # the same frames, replayed
+    assert replayed["ratio_to_pipeline"] == pytest.approx(
+        replayed["ns_per_frame"] / pipeline["ns_per_frame"], rel=0.01
+    )
+    assert replayed["frames_per_s"] == pytest.approx(1e9 / replayed["ns_per_frame"], rel=0.01)
     # parts that did not run are there, and empty
     assert lookup(report, "latency_headless_us.p99") is None
     assert lookup(report, "rss_mb.peak") is None
