@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
+from brokers.maintenance import MaintenanceSource
 from core.enums import Mode
 from core.instrument import Instrument
 from core.ports import ExecutionVenue, FeedSink, MarketFeed, VenueError, VenueUnreachable
@@ -161,6 +162,7 @@ class VenueConnection:
     dead_man: DeadMan | None = None  # armed for live trading where the venue has one
     recorder: FrameRecorder | None = None  # ``--record``: every raw frame goes to a file
     spot_holdings: SpotHoldings | None = None  # spot venues: where a resumed long is handed
+    maintenance: MaintenanceSource | None = None  # asks the venue's maintenance status
 
 
 class VenueSpec(ABC):

@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     position_on_exit: ExitPositionAction = ExitPositionAction.FLATTEN
     dead_man_timeout_seconds: int = Field(60, ge=1, le=86_400)
     dead_man_refresh_seconds: float = Field(15.0, gt=0)
+    maintenance_poll_seconds: float = Field(60.0, gt=0, le=86_400)
+    maintenance_lead_seconds: float = Field(300.0, ge=0, le=86_400)
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7

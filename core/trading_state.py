@@ -11,6 +11,12 @@ Every order passes it, the strategy's and the kill switch's alike:
 The state is the strictest of the restrictions in force, each set and lifted by its owner (the
 pause command, the kill switch, a caller holding decisions while it checks the venue); the reason
 shown is that of the restriction that decides it.
+
+Venue maintenance is REDUCING, not HALTED: entries stop a lead time before a scheduled window
+and for its length, while exits (and the kill switch) may still try — a position can still be
+closed up to the window and as soon as the venue takes orders again; an exit the venue refuses
+inside the window is a refusal like any other. ``detail`` adds when ("from … to …") to its
+reason.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Restriction(Enum):
     KILL_SWITCH_FLATTENING = (TradingState.HALTED, "kill switch flattening")
     DECISIONS_HELD = (TradingState.HALTED, "decisions held")  # e.g. checking the venue first
     KILL_SWITCH = (TradingState.REDUCING, "kill switch engaged")
+    MAINTENANCE = (TradingState.REDUCING, "venue maintenance")
     PAUSED = (TradingState.REDUCING, "paused")
 
     def __init__(self, state: TradingState, reason: str) -> None:
@@ -43,11 +50,15 @@ class Restriction(Enum):
 class TradingStatus:
     state: TradingState = TradingState.ACTIVE
     restriction: Restriction | None = None  # the one that decides the state; None when ACTIVE
+    detail: str = ""  # what its owner added ("from 10:00 to 11:00 UTC")
 
     @property
     def reason(self) -> str:
         """Why trading is not ACTIVE, in the words the signals use ("" when it is)."""
-        return "" if self.restriction is None else self.restriction.reason
+        if self.restriction is None:
+            return ""
+        reason = self.restriction.reason
+        return f"{reason} ({self.detail})" if self.detail else reason
 
 
 ACTIVE = TradingStatus()
@@ -57,7 +68,7 @@ class TradingGate:
     """Holds the restrictions in force; ``status`` is the state every order is checked against."""
 
     def __init__(self) -> None:
-        self._in_force: set[Restriction] = set()
+        self._in_force: dict[Restriction, str] = {}  # each with its detail
         self._status = ACTIVE
         self._listeners: list[Callable[[TradingStatus], None]] = []
 
@@ -69,12 +80,12 @@ class TradingGate:
     def state(self) -> TradingState:
         return self._status.state
 
-    def restrict(self, restriction: Restriction) -> None:
-        self._in_force.add(restriction)
+    def restrict(self, restriction: Restriction, detail: str = "") -> None:
+        self._in_force[restriction] = detail
         self._refresh()
 
     def lift(self, restriction: Restriction) -> None:
-        self._in_force.discard(restriction)
+        self._in_force.pop(restriction, None)
         self._refresh()
 
     def holds(self, restriction: Restriction) -> bool:
@@ -91,7 +102,9 @@ class TradingGate:
 
     def _refresh(self) -> None:
         first = next((r for r in Restriction if r in self._in_force), None)
-        status = ACTIVE if first is None else TradingStatus(first.state, first)
+        status = (
+            ACTIVE if first is None else TradingStatus(first.state, first, self._in_force[first])
+        )
         if status != self._status:
             self._status = status
             for listener in self._listeners:

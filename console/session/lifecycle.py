@@ -19,6 +19,7 @@ from console.control import ControlError, ControlHandlers, ControlServer
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.session.live import LiveDoors
+from console.session.maintenance import MaintenanceFollower
 from console.session.recording import KillSwitchRecord, SessionRecorder
 from console.session.setup import adopt_spot_holding, fill_bands, restore, session_engine_config
 from console.session.verdict import flatten_at_stop, may_disarm
@@ -128,6 +129,15 @@ class TradingSession:
             asyncio.create_task(self._run_feed(), name="feed"),
             asyncio.create_task(self.engine.watch_staleness(), name="staleness watchdog"),
         ]
+        if self.connection.maintenance is not None:
+            follower = MaintenanceFollower(
+                self.engine,
+                self.connection.maintenance,
+                self._live,
+                poll_s=self.settings.maintenance_poll_seconds,
+                lead_s=self.settings.maintenance_lead_seconds,
+            )
+            self._tasks.append(asyncio.create_task(follower.run(), name="venue maintenance"))
         if self._recorder is not None:
             self._tasks.append(
                 asyncio.create_task(self._recorder.record_forever(), name="session record")
