@@ -40,10 +40,11 @@ class MaintenanceStatus:
 
     @property
     def window(self) -> str:
-        """When, in the trader's words: "from 10:00:00 to 11:30:00 UTC"."""
-        start = "now" if self.start_ns is None else f"from {_utc(self.start_ns)}"
-        end = "end not given" if self.end_ns is None else f"to {_utc(self.end_ns)}"
-        return f"{start} {end} UTC" if self.end_ns is not None else f"{start} UTC, {end}"
+        """When, in the trader's words: "from 2026-12-05 10:00:00 UTC to 2026-12-05 10:30:00
+        UTC"; "under way, end not given" when the venue says no more."""
+        start = "under way" if self.start_ns is None else f"from {_utc(self.start_ns)} UTC"
+        end = "end not given" if self.end_ns is None else f"to {_utc(self.end_ns)} UTC"
+        return f"{start}, {end}" if self.end_ns is None else f"{start} {end}"
 
 
 NO_MAINTENANCE = MaintenanceStatus(venue="")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 
-from brokers.sim import SIM_API_KEY
+from pydantic import SecretStr
+
+from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET, SIM_API_KEY
 from core.engine_state import KillSwitchPhase
 from core.events import SignalOutcome
 from core.trading_state import Restriction, TradingState
 from tests.console.unattended.receiver import receiver
+from tests.e2e.binance_rig import binance_rig
 from tests.e2e.rig import trading_rig
 from tests.waiting import eventually
 
@@ -106,3 +109,27 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
                 return "no new entries" in texts and "re-armed" in texts
 
             await eventually(told, 30, poll_s=0.1, what="maintenance notifications")
+
+
+async def test_binance_us_maintenance_under_way_stops_entries_until_its_status_is_normal() -> None:
+    async with binance_rig(
+        maintenance_poll_seconds=0.2,
+        binance_us_api_key=SecretStr(BINANCE_SIM_API_KEY),
+        binance_us_api_secret=SecretStr(BINANCE_SIM_API_SECRET),
+    ) as rig:
+        await rig.trading(decisions=1)
+        now = time.time_ns()
+        rig.server.faults.schedule_maintenance(now, now + 4 * NS)
+        await eventually(
+            lambda: rig.engine.trading.restriction is Restriction.MAINTENANCE,
+            30,
+            what="entries stopped for maintenance",
+        )
+        assert rig.engine.trading.reason == "venue maintenance (under way, end not given)"
+        await eventually(
+            lambda: rig.engine.trading.state is TradingState.ACTIVE,
+            60,
+            what="entries resumed once the venue says normal",
+        )
+        assert "venue maintenance over: entries resume" in rig.witness.notices
+        assert rig.session.connection.dead_man is None  # spot: no switch to hold
