@@ -1,8 +1,9 @@
 """The Kraken Futures REST v3 endpoints of the simulated venue.
 
-Routes under ``/derivatives/api/v3``: ``GET instruments``, ``GET notifications`` (public); signed ``POST sendorder``,
-``POST cancelallorders``, ``POST cancelallordersafter``, ``POST orders/status``,
-``GET openpositions``, ``GET openorders``, ``GET accounts``, ``GET fills``.
+Routes under ``/derivatives/api/v3``: ``GET instruments`` and ``GET notifications`` (public);
+signed ``POST sendorder``, ``POST cancelallorders``, ``POST cancelallordersafter``,
+``POST orders/status``, ``GET openpositions``, ``GET openorders``, ``GET accounts``,
+``GET fills``.
 
 Authentication (docs "Futures REST" guide): headers ``APIKey`` and ``Authent`` (``Nonce``
 optional), checked with ``auth``. Readings where the docs leave room:
