@@ -45,7 +45,7 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
             # A window 5 minutes from now, 30 minutes long: within the 10-minute lead.
             now = time.time_ns()
             rig.server.faults.schedule_maintenance(now + 300 * NS, now + 2100 * NS, "upgrade")
-            await eventually(
+            to_stop_s = await eventually(
                 lambda: rig.engine.trading.restriction is Restriction.MAINTENANCE,
                 30,
                 what="entries stopped for maintenance",
@@ -83,7 +83,7 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
             # The venue withdraws the window (over): entries resume, the switch is armed again.
             rig.server.faults.clear_maintenance()
             resumed_at = time.monotonic()
-            await eventually(
+            to_resume_s = await eventually(
                 lambda: rig.engine.trading.restriction is not Restriction.MAINTENANCE,
                 30,
                 what="entries resumed",
@@ -109,6 +109,10 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
                 return "no new entries" in texts and "re-armed" in texts
 
             await eventually(told, 30, poll_s=0.1, what="maintenance notifications")
+            print(
+                f"maintenance: entries stopped {to_stop_s:.2f}s after the announcement, "
+                f"resumed {to_resume_s:.2f}s after it was withdrawn (poll 0.2 s)"
+            )
 
 
 async def test_binance_us_maintenance_under_way_stops_entries_until_its_status_is_normal() -> None:
