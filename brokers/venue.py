@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
+from brokers.maintenance import MaintenanceSource
 from core.enums import Mode
 from core.instrument import Instrument
 from core.ports import ExecutionVenue, FeedSink, MarketFeed, VenueError, VenueUnreachable
@@ -171,6 +172,7 @@ class VenueConnection:
     recorder: FrameRecorder | None = None  # ``--record``: every raw frame goes to a file
     spot_holdings: SpotHoldings | None = None  # spot venues: where a resumed long is handed
     account: str = ""  # ``ApiCredentials.fingerprint`` of the key: one live run per account
+    maintenance: MaintenanceSource | None = None  # asks the venue's maintenance status
 
 
 class VenueSpec(ABC):

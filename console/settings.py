@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # Where live runs lock their venue account and product (None: the user's runtime/state dir).
     account_lock_dir: Path | None = None
     reconcile_interval_seconds: float = Field(30.0, ge=1, le=86_400)
+    maintenance_poll_seconds: float = Field(60.0, gt=0, le=86_400)
+    maintenance_lead_seconds: float = Field(300.0, ge=0, le=86_400)
 
     # --- simulated venue ----------------------------------------------------------------------
     sim_seed: int = 7

@@ -74,6 +74,7 @@ class BlockCategory(Enum):
     POSITION_LIMIT = "position_limit"
     ORDER_SIZE = "order_size"  # below the venue's minimum size or value
     HALTED = "halted"  # decisions held (no entry reaches the risk manager then)
+    MAINTENANCE = "maintenance"  # a venue maintenance window ahead or under way
 
 
 _ALLOWED = RiskVerdict(True)
@@ -84,6 +85,7 @@ _RESTRICTION_CATEGORY = {
     Restriction.PAUSED: BlockCategory.PAUSED,
     Restriction.DECISIONS_HELD: BlockCategory.HALTED,
     Restriction.STORE_FAILED: BlockCategory.HALTED,
+    Restriction.MAINTENANCE: BlockCategory.MAINTENANCE,
 }
 
 
@@ -147,7 +149,7 @@ class RiskManager:
         limits = self.limits
         restriction = trading.restriction
         if trading.state is not TradingState.ACTIVE and restriction is not None:
-            return self._block(_RESTRICTION_CATEGORY[restriction], restriction.reason)
+            return self._block(_RESTRICTION_CATEGORY[restriction], trading.reason)
         if book_state is not BookState.LIVE:
             return self._block(BlockCategory.BOOK_NOT_LIVE, f"book {book_state.value}")
         day_pnl = self._realized_today + unrealized_pnl_usd

@@ -12,6 +12,11 @@ The state is the strictest of the restrictions in force, each set and lifted by 
 pause command, the kill switch, a caller holding decisions while it checks the venue, the venue's
 refusals, an order whose outcome is uncertain, a ledger that disagrees with the venue); the reason
 shown is that of the restriction that decides it, with its detail (the venue's words).
+
+Venue maintenance is REDUCING, not HALTED: entries stop a lead time before a scheduled window
+and for its length, while exits (and the kill switch) may still try — a position can still be
+closed up to the window and as soon as the venue takes orders again; an exit the venue refuses
+inside the window is a refusal like any other. Its detail says when ("from … to …").
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Restriction(Enum):
     KILL_SWITCH = (TradingState.REDUCING, "kill switch engaged")
     LEDGER_MISMATCH = (TradingState.REDUCING, "ledger and venue disagree")
     ORDER_UNCERTAIN = (TradingState.REDUCING, "an order's outcome is uncertain")
+    MAINTENANCE = (TradingState.REDUCING, "venue maintenance")
     PAUSED = (TradingState.REDUCING, "paused")
 
     def __init__(self, state: TradingState, reason: str) -> None:

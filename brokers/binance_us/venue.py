@@ -16,6 +16,7 @@ from decimal import Decimal
 from pydantic import SecretStr
 
 from brokers.binance_us.feed import BinanceUsFeed
+from brokers.binance_us.maintenance import BinanceUsMaintenance
 from brokers.binance_us.parse import DepthParser
 from brokers.binance_us.replay import BinanceUsReplay
 from brokers.binance_us.rest import BinanceUsRest
@@ -130,6 +131,7 @@ class BinanceUs(VenueSpec):
             rest_url=endpoints.rest_url,
             recorder=recorder,
             spot_holdings=rest,
+            maintenance=None if credentials.missing else BinanceUsMaintenance(rest.http),
         )
 
     def replay_decoder(self, sink: FeedSink) -> BinanceUsReplay:

@@ -102,6 +102,10 @@ class KrakenFuturesRest:
     def has_credentials(self) -> bool:
         return self._http.has_credentials
 
+    @property
+    def http(self) -> KrakenFuturesHttp:
+        return self._http
+
     async def instruments(self) -> Mapping[str, Instrument]:
         """Every listed, unexpired future keyed by upper-case symbol (public, no keys needed)."""
         body = await self._http.get("instruments", signed=False)

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.feed import KrakenFuturesFeed
+from brokers.kraken_futures.maintenance import KrakenFuturesMaintenance
 from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.replay import KrakenFuturesReplay
 from brokers.kraken_futures.rest import KrakenFuturesRest
@@ -133,6 +134,7 @@ class KrakenFutures(VenueSpec):
                 refresh_s=settings["DEAD_MAN_REFRESH_SECONDS"],
             ),
             recorder=recorder,
+            maintenance=KrakenFuturesMaintenance(rest.http),
         )
 
     def replay_decoder(self, sink: FeedSink) -> KrakenFuturesReplay:

@@ -13,7 +13,8 @@ lost subscriptions (``ignore_next_subscribe``); disconnects, clean or abrupt
 (``disconnect_all``), and half-open connections that go silent both ways (``half_open_all``);
 slow frames (``delay_outgoing``). REST: failing (``fail_rest``), hanging (``hang_rest``),
 held then delivered late (``hold_rest``), order refusals (``reject_orders``) and revoked keys
-(``revoke_keys``). The Kraken Futures server honours every knob; the Binance.us
+(``revoke_keys``). Venue status: a maintenance window (``schedule_maintenance``), served by
+both servers' status endpoints. The Kraken Futures server honours every knob; the Binance.us
 server the market-data ones that fit its stream (all but ``ignore_next_subscribe`` and
 ``cross_next_snapshot``), ``fail_rest`` and ``stale_snapshot``.
 """
@@ -36,6 +37,19 @@ class RestFault:
     hang_s: float = 0.0
     retry_after_s: float | None = None  # sent as a ``Retry-After`` header (429/418)
     deliver_after_s: float = 0.0  # > 0: the request reaches the venue only this much later
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    """A venue maintenance window by the sim's clock (Unix ns): announced until ``end_ns``, in
+    effect from ``start_ns``."""
+
+    start_ns: int
+    end_ns: int
+    note: str = "Scheduled maintenance"
+
+    def in_effect(self, now_ns: int) -> bool:
+        return self.start_ns <= now_ns < self.end_ns
 
 
 @dataclass(slots=True)
@@ -67,6 +81,20 @@ class SimFaults:
     _rejects: list[tuple[str, int]] = field(default_factory=list)
     _stale_snapshots: dict[str, int] = field(default_factory=dict)
     _revoked: bool = False
+    maintenance: MaintenanceWindow | None = None  # ``schedule_maintenance``; read, not consumed
+
+    # --- venue status --------------------------------------------------------------------------
+    def schedule_maintenance(
+        self, start_ns: int, end_ns: int, note: str = "Scheduled maintenance"
+    ) -> None:
+        """Announce a maintenance window (by the sim's clock) in the venue's status endpoint;
+        ``clear_maintenance`` withdraws it early."""
+        if end_ns <= start_ns:
+            raise ValueError("a maintenance window ends after it starts")
+        self.maintenance = MaintenanceWindow(start_ns, end_ns, note)
+
+    def clear_maintenance(self) -> None:
+        self.maintenance = None
 
     # --- market data -------------------------------------------------------------------------
     def drop_next_seq(self, product: str, count: int = 1) -> None:

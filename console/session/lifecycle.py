@@ -20,6 +20,7 @@ from console.control import ControlError, ControlHandlers, ControlServer
 from console.heap import settle_startup_heap
 from console.options import RunOptions
 from console.session.live import LiveDoors
+from console.session.maintenance import maintenance_task
 from console.session.recording import KillSwitchRecord, SessionRecorder
 from console.session.setup import (
     account_lock,
@@ -150,6 +151,8 @@ class TradingSession:
                 name="live reconciliation",
             ),
         ]
+        if maintenance := maintenance_task(self.engine, self.connection, self._live, self.settings):
+            self._tasks.append(maintenance)
         if self._recorder is not None:
             self._tasks.append(
                 asyncio.create_task(self._recorder.record_forever(), name="session record")

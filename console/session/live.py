@@ -12,6 +12,7 @@ from core.engine import Engine, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
 from core.engine.settle import InFlightOrder, SettleError
 from core.enums import Mode
+from core.maintenance import NOTICE_PREFIX
 from core.ports import VenueError
 
 
@@ -36,6 +37,7 @@ class LiveDoors:
         self._start_mode = start_mode  # what the run was started in: where a refused go-live goes
         self.reconciliation: Reconciliation | None = None  # the last one, once live
         self._dead_man_armed = False
+        self._maintenance = False  # a venue maintenance window holds the switch off
 
     async def open(self) -> None:
         """Reconcile, then arm the dead-man's switch. Raises ``ReconcileError`` (venue unreadable
@@ -50,8 +52,40 @@ class LiveDoors:
         self.reconciliation = await self._engine.reconcile_at_start(
             self._settings.position_on_start
         )
+        if not self._maintenance:
+            await self.arm()
+
+    async def hold_for_maintenance(self, held: bool) -> None:
+        """Disarm the dead-man's switch while entries are stopped for a venue maintenance window
+        (while the venue still answers, so its timer cannot fire inside the window, when it
+        cancels nothing), and arm it again once the window is over if the run is live."""
         dead_man = self._connection.dead_man
-        if dead_man is not None:
+        if held == self._maintenance or dead_man is None:
+            self._maintenance = held
+            return
+        notice = self._engine.notice
+        if held:
+            self._maintenance = True
+            if self._dead_man_armed:
+                await self.release()
+                notice(f"{NOTICE_PREFIX}: dead-man's switch disarmed for the window")
+            return
+        if self._engine.mode is not Mode.LIVE:
+            self._maintenance = False
+            return
+        try:
+            self._maintenance = False
+            await self.arm()
+        except VenueError as exc:
+            self._maintenance = True  # asked again at the next poll
+            notice(f"{NOTICE_PREFIX} over: could not re-arm the dead-man's switch ({exc})")
+            return
+        notice(f"{NOTICE_PREFIX} over: dead-man's switch re-armed")
+
+    async def arm(self) -> None:
+        """Arm the dead-man's switch (raises ``VenueError`` if the venue refuses)."""
+        dead_man = self._connection.dead_man
+        if dead_man is not None and not self._dead_man_armed:
             dead_man.report_to(self._engine.notice)
             await dead_man.start()
             self._dead_man_armed = True

@@ -20,6 +20,7 @@ class NotifyEvent(Enum):
     DAILY = "daily"  # the short report at 00:00 UTC
     WEEKLY = "weekly"  # the weekly one, Monday 00:00 UTC
     GATE = "gate"  # the promotion gate reached or lost
+    MAINTENANCE = "maintenance"  # venue maintenance ahead: entries stopped, switch held; over
 
 
 DEFAULT_EVENTS = frozenset(NotifyEvent) - {NotifyEvent.ROUND_TRIP}

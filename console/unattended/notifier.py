@@ -2,7 +2,8 @@
 nothing of it, and every hook only decides and queues (``NotificationSender.post`` never blocks).
 
 Kill switch results, the dead-man's switch failing to refresh, a risk limit stopping entries for
-the day (once per limit and day), the book down longer than its grace time and back, orders the
+the day (once per limit and day), venue maintenance (entries stopped ahead of a window, the
+dead-man's switch held off, the window over), the book down longer than its grace time and back, orders the
 venue refused or left unanswered, and (when asked) every round trip.
 """
 
@@ -16,6 +17,7 @@ from console.unattended.events import Notification, NotifyEvent
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState, OrderStatus
 from core.events import RoundTrip, Signal, SignalOutcome
+from core.maintenance import NOTICE_PREFIX as MAINTENANCE_NOTICE
 from core.observer import EngineObserver
 from core.ports import OrderRequest, OrderResult
 
@@ -51,7 +53,9 @@ class NotifyingObserver(EngineObserver):
         self._limits_told: set[tuple[int, str]] = set()
 
     def on_notice(self, text: str) -> None:
-        if text.startswith(KILL_SWITCH_ENGAGED) and SHUTDOWN not in text:
+        if text.startswith(MAINTENANCE_NOTICE):
+            self._post(NotifyEvent.MAINTENANCE, MAINTENANCE_NOTICE, text)
+        elif text.startswith(KILL_SWITCH_ENGAGED) and SHUTDOWN not in text:
             self._post(NotifyEvent.KILL_SWITCH, "kill switch engaged", text)
         elif DEAD_MAN in text:
             self._post(NotifyEvent.DEAD_MAN, "dead-man's switch", text)

@@ -52,6 +52,7 @@ from core.fills import PaperFills
 from core.instrument import Instrument
 from core.latency import LatencyHistogram
 from core.ledger import Ledger, Position
+from core.maintenance import MaintenanceGuard, MaintenanceStatus
 from core.observer import EngineObserver, ObserverFanout
 from core.ports import ExecutionVenue, Journal, MarketFeed, OrderResult
 from core.rate_budget import RateBudget
@@ -90,6 +91,7 @@ class Engine:
         self._tasks = tasks = EngineTasks(notice)
         counters = EngineCounters()
         self._trading = trading = TradingGate()
+        self._maintenance = MaintenanceGuard(trading, notice, clock)
         products = (symbol, *(p for p in config.other_products if p != symbol))
         if books is None:
             books = {p: OrderBook(p, depth=config.imbalance_depth) for p in products}
@@ -328,6 +330,11 @@ class Engine:
     def trading(self) -> TradingStatus:
         """ACTIVE, REDUCING or HALTED, and why (``core.trading_state``)."""
         return self._trading.status
+
+    def follow_maintenance(self, status: MaintenanceStatus, lead_s: float) -> bool:
+        """The venue's maintenance status (``core.maintenance``): entries stop ``lead_s`` ahead
+        of a window and resume after it. True while they are stopped for it."""
+        return self._maintenance.apply(status, lead_s)
 
     def halt_decisions(self, halted: bool) -> None:
         """Hold every decision (HALTED) while the caller checks something, e.g. the venue."""

@@ -4,7 +4,7 @@ Public: ``GET /api/v3/ping``, ``/api/v3/time``, ``/api/v3/exchangeInfo``, ``/api
 Signed (``X-MBX-APIKEY`` + HMAC-SHA256 ``signature``, ``timestamp``, ``recvWindow``):
 ``POST /api/v3/order``, ``POST /api/v3/order/test``, ``GET /api/v3/order``,
 ``GET``/``DELETE /api/v3/openOrders``, ``GET /api/v3/myTrades``, ``GET /api/v3/account``,
-``GET /sapi/v1/asset/query/trading-fee``.
+``GET /sapi/v1/asset/query/trading-fee``, ``GET /sapi/v1/system/status``.
 
 Per docs.binance.us: parameters may come in the query string or a form body, and the query
 string wins; a signed request is accepted when ``timestamp < serverTime + 1000`` and
@@ -144,6 +144,7 @@ class BinanceRestApi:
             ("GET", "/api/v3/myTrades", self._my_trades, 10),
             ("GET", "/api/v3/account", self._account, 10),
             ("GET", "/sapi/v1/asset/query/trading-fee", self._trade_fee, 1),
+            ("GET", "/sapi/v1/system/status", self._system_status, 1),
         ]
         for method, path, handler, weight in public:
             app.router.add_route(method, path, self._route(path, handler, weight, signed=False))
@@ -380,6 +381,14 @@ class BinanceRestApi:
             if t.symbol == symbol and (order_id is None or t.order_id == order_id)
         ]
         return [wire.trade(t) for t in trades[-limit:]]
+
+    def _system_status(self, call: Call) -> Any:
+        """Docs (Get System Status): ``status`` 0 normal, 1 system maintenance (while the
+        scheduled window is in effect by the sim's clock)."""
+        window = self.faults.maintenance
+        if window is not None and window.in_effect(call.now_ns):
+            return {"status": 1, "msg": "system maintenance"}
+        return {"status": 0, "msg": "normal"}
 
     def _account(self, call: Call) -> Any:
         return wire.account(self.exchange.account(call.key), self.exchange, call.now_ns)

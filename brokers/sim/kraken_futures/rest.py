@@ -1,8 +1,9 @@
 """The Kraken Futures REST v3 endpoints of the simulated venue.
 
-Routes under ``/derivatives/api/v3``: ``GET instruments`` (public); signed ``POST sendorder``,
-``POST cancelallorders``, ``POST cancelallordersafter``, ``POST orders/status``,
-``GET openpositions``, ``GET openorders``, ``GET accounts``, ``GET fills``.
+Routes under ``/derivatives/api/v3``: ``GET instruments`` and ``GET notifications`` (public);
+signed ``POST sendorder``, ``POST cancelallorders``, ``POST cancelallordersafter``,
+``POST orders/status``, ``GET openpositions``, ``GET openorders``, ``GET accounts``,
+``GET fills``.
 
 Authentication (docs "Futures REST" guide): headers ``APIKey`` and ``Authent`` (``Nonce``
 optional), checked with ``auth``. Readings where the docs leave room:
@@ -135,6 +136,10 @@ class KrakenRestApi:
         app.router.add_get(
             f"{prefix}/instruments", self._route("instruments", self._instruments, private=False)
         )
+        app.router.add_get(
+            f"{prefix}/notifications",
+            self._route("notifications", self._notifications, private=False),
+        )
         private: list[tuple[str, str, Handler]] = [
             ("POST", "sendorder", self._send_order),
             ("POST", "cancelallorders", self._cancel_all),
@@ -241,6 +246,25 @@ class KrakenRestApi:
     def _instruments(self, call: Call) -> dict[str, object]:
         specs = [self.market.spec(p) for p in self.market.products]
         return wire.instruments(specs, call.now_ns)
+
+    def _notifications(self, call: Call) -> dict[str, object]:
+        """Docs (Get notifications): a scheduled window is a ``maintenance`` notification with
+        ``effectiveTime`` and ``expectedDowntimeMinutes`` (whole minutes, rounded up), listed
+        until it is over."""
+        window = self.faults.maintenance
+        listed = []
+        if window is not None and call.now_ns < window.end_ns:
+            minutes = -(-(window.end_ns - window.start_ns) // 60_000_000_000)
+            listed.append(
+                {
+                    "type": "maintenance",
+                    "priority": "high",
+                    "note": window.note,
+                    "effectiveTime": wire.iso(window.start_ns),
+                    "expectedDowntimeMinutes": minutes,
+                }
+            )
+        return {"result": "success", "notifications": listed, "serverTime": wire.iso(call.now_ns)}
 
     def _symbol(self, raw: str) -> str:
         symbol = raw.strip().upper()

@@ -127,3 +127,14 @@ async def test_a_book_down_past_its_grace_is_told_and_then_back_a_short_blip_is_
     notifier.on_book_state("PF_XBTUSD", BookState.LIVE, "snapshot loaded")
     assert sent[1].title.startswith("book PF_XBTUSD LIVE again after")
     assert len(sent) == 2
+
+
+def test_maintenance_notices_are_told_as_maintenance_not_as_a_dead_man_failure() -> None:
+    watcher, sent = observer()
+    watcher.on_notice("venue maintenance (under way, end not given): no new entries, exits go on")
+    watcher.on_notice("venue maintenance: dead-man's switch disarmed for the window")
+    watcher.on_notice("venue maintenance over: dead-man's switch re-armed")
+    watcher.on_notice("paused: no new entries")
+    assert [n.event for n in sent] == [NotifyEvent.MAINTENANCE] * 3
+    assert NotifyEvent.MAINTENANCE in DEFAULT_EVENTS
+    assert "re-armed" in sent[-1].body
