@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     # --- endpoint overrides (full bases; None = the venue's own URL for the mode) -------------
     kraken_futures_ws_url: str | None = None
     kraken_futures_rest_url: str | None = None
+    # Kraken's Unified WebSocket (the default protocol; see KRAKEN_PROTOCOL).
+    kraken_ws_public_url: str | None = None
+    kraken_ws_private_url: str | None = None
+    kraken_rest_url: str | None = None  # the Spot REST base, for the WebSocket token
+    # Which Kraken protocol `--broker kraken` speaks: unified (the default), or v1 (the Derivatives
+    # WebSocket v1 + REST v3, decommissioned on 1 March 2027 and refused from that day).
+    kraken_protocol: str = "unified"
     binance_us_ws_url: str | None = None
     binance_us_rest_url: str | None = None
 
@@ -141,6 +148,15 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_case_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("kraken_protocol", mode="before")
+    @classmethod
+    def _known_kraken_protocol(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in ("unified", "v1"):
+                raise ValueError("choose unified (the default) or v1")
+        return value
 
     @field_validator("imbalance_signal", mode="before")
     @classmethod

@@ -92,6 +92,7 @@ class KrakenUnifiedExecution:
         self._wall_clock = wall_clock  # None: no add_order ``deadline``
         self._settle_timeout_s = settle_timeout_s
         self._timeout_s = timeout_s
+        self._start_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"KrakenUnifiedExecution(private={self.session!r})"
@@ -107,6 +108,15 @@ class KrakenUnifiedExecution:
                 code="missing_credentials",
             )
         return self.session
+
+    async def _started(self) -> UnifiedPrivateSession:
+        """The private session, connected on first use (dry runs and paper never open it)."""
+        session = self._private()
+        if not session.ready:
+            async with self._start_lock:
+                if not session.ready:
+                    await session.start()
+        return session
 
     async def instruments(self) -> Mapping[str, Instrument]:
         """Every listed perpetual, from one ``instrument`` snapshot (public, no keys)."""
@@ -136,7 +146,7 @@ class KrakenUnifiedExecution:
 
     # --- orders ------------------------------------------------------------------------------
     async def place_order(self, order: OrderRequest) -> OrderResult:
-        session = self._private()
+        session = await self._started()
         cid = order.client_order_id
         now = self._wall_clock() if self._wall_clock is not None else None
         params = add_order_params(order, "", now=now)
@@ -184,10 +194,11 @@ class KrakenUnifiedExecution:
 
     async def order_status(self, client_order_id: str, product: str) -> OrderResult | None:
         """What the executions stream says of our order; None if it never mentioned it."""
-        return self._private().state.result(client_order_id)
+        return (await self._started()).state.result(client_order_id)
 
     async def cancel_order(self, client_order_ids: list[str]) -> None:
-        reply = await self._private().request(
+        session = await self._started()
+        reply = await session.request(
             "cancel_order", {"asset_class": ASSET_CLASS, "cl_ord_id": client_order_ids}
         )
         if reply.get("success") is not True:
@@ -196,7 +207,7 @@ class KrakenUnifiedExecution:
     async def cancel_all_orders(self, product: str | None = None) -> None:
         """``cancel_all`` (every open order of the account; the venue has no per-symbol form),
         then wait (bounded) until the executions stream shows none of ``product``'s open."""
-        session = self._private()
+        session = await self._started()
         reply = await session.request("cancel_all", {"asset_class": ASSET_CLASS})
         if reply.get("success") is not True:
             raise VenueError(f"Kraken Unified cancel_all: {reply.get('error')}", code="refused")
@@ -213,7 +224,8 @@ class KrakenUnifiedExecution:
         """Arm (0: disarm) the dead man's switch; the venue's ``triggerTime``."""
         if not 0 <= timeout_s <= MAX_DEAD_MAN_TIMEOUT_S:
             raise VenueError(f"dead man's switch timeout out of range: {timeout_s}")
-        reply = await self._private().request("cancel_all_orders_after", {"timeout": timeout_s})
+        session = await self._started()
+        reply = await session.request("cancel_all_orders_after", {"timeout": timeout_s})
         if reply.get("success") is not True:
             raise VenueError(
                 f"Kraken Unified cancel_all_orders_after: {reply.get('error')}",
@@ -224,19 +236,19 @@ class KrakenUnifiedExecution:
 
     # --- account -----------------------------------------------------------------------------
     async def open_positions(self) -> list[VenuePosition]:
-        session = self._private()
+        session = await self._started()
         if not await session.wait_until(lambda: session.state.positions_snapshot, self._timeout_s):
             raise VenueError("Kraken Unified: no positions snapshot", retryable=True)
         return list(session.state.positions.values())
 
     async def open_orders(self) -> list[OpenOrder]:
-        session = self._private()
+        session = await self._started()
         if not await session.wait_until(lambda: session.state.executions_snapshot, self._timeout_s):
             raise VenueError("Kraken Unified: no executions snapshot", retryable=True)
         return session.state.open_orders()
 
     async def account(self) -> AccountSnapshot:
-        session = self._private()
+        session = await self._started()
         await session.wait_until(lambda: session.state.balances_snapshot, self._timeout_s)
         return AccountSnapshot(dict(session.state.balances))
 

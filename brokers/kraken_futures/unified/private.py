@@ -101,9 +101,10 @@ class UnifiedPrivateSession:
                         self._task.result()
                     await self._wait_change(0.2)
         except TimeoutError:
-            await self.close()
             why = self.counters.last_error or "no answer"
-            raise VenueError(f"Kraken Unified private socket not ready: {why}") from None
+            raise VenueError(
+                f"Kraken Unified private socket not ready: {why}", retryable=True
+            ) from None
 
     async def close(self) -> None:
         task, self._task = self._task, None
