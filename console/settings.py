@@ -1,6 +1,6 @@
 """All configuration in one pydantic-settings model, read from the environment and ``.env``.
 
-The environment names are the ones venue users already write (``KRAKEN_DEMO_API_KEY``,
+The environment names are the ones venue users already write (``KRAKEN_API_KEY``,
 ``MAX_DAILY_LOSS_USD``, ...), so the model is flat; the code reads it through small typed views
 (``strategy_params``, ``risk_limits``, ``kraken_credentials``...) and passes those in. Nothing deep
 in the code reads the environment. Every field is documented in ``.env.example``.
@@ -56,8 +56,6 @@ class Settings(BaseSettings):
     )
 
     # --- venue credentials --------------------------------------------------------------------
-    kraken_demo_api_key: SecretStr | None = None
-    kraken_demo_api_secret: SecretStr | None = None
     kraken_api_key: SecretStr | None = None
     kraken_api_secret: SecretStr | None = None
     binance_us_api_key: SecretStr | None = None
@@ -236,16 +234,11 @@ class Settings(BaseSettings):
             live=LiveGateThresholds(days=self.live_gate_days, net_pnl=self.live_gate_net_pnl_usd),
         )
 
-    def kraken_credentials(self, *, production: bool) -> ApiCredentials:
-        if production:
-            return ApiCredentials(
-                self.kraken_api_key, self.kraken_api_secret, "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
-            )
+    @property
+    def kraken_credentials(self) -> ApiCredentials:
+        """Kraken's one key pair (there is no demo any more: it is real money)."""
         return ApiCredentials(
-            self.kraken_demo_api_key,
-            self.kraken_demo_api_secret,
-            "KRAKEN_DEMO_API_KEY",
-            "KRAKEN_DEMO_API_SECRET",
+            self.kraken_api_key, self.kraken_api_secret, "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
         )
 
     @property

@@ -83,7 +83,7 @@ class KrakenUnified(VenueSpec):
     rest_url_setting = "KRAKEN_REST_URL"
     real_money_keys = KEYS
     settings = UNIFIED_SETTINGS
-    sim_port = 8081
+    sim_port = 8082
 
     async def open(
         self, request: VenueRequest, stack: contextlib.AsyncExitStack
