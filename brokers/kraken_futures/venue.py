@@ -103,7 +103,7 @@ class KrakenFutures(VenueSpec):
             ws_url=endpoints.ws_url,
             rest_url=endpoints.rest_url,
             credentials=credentials,
-            venue_name="Kraken Futures (v1)",
+            venue_name="Kraken Futures v1",
             environment="custom endpoint" if ws_override else "production",
         )
         return await self.connect(request, stack, target)

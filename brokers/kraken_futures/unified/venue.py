@@ -14,7 +14,7 @@ the dead man's switch (``cancel_all_orders_after``) is armed for live trading.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -173,6 +173,16 @@ class KrakenUnified(VenueSpec):
             on_resync=lambda symbol, reason: None,
             on_status=lambda system: None,
         )
+
+    def synthetic_frames(self, count: int, products: tuple[str, ...], seed: int) -> list[str]:
+        from brokers.kraken_futures.unified import bench_frames  # noqa: PLC0415 - benchmarks only
+
+        return bench_frames.synthetic_frames(count, products, seed)
+
+    def book_products(self, frames: Sequence[str | bytes]) -> tuple[str, tuple[str, ...]]:
+        from brokers.kraken_futures.unified import bench_frames  # noqa: PLC0415 - benchmarks only
+
+        return bench_frames.book_products(frames)
 
     def sim_server(self, *, seed: int, rate_hz: float, edge: float) -> SimServer:
         from brokers.sim.kraken_unified import KrakenUnifiedSimServer  # noqa: PLC0415 - on demand
