@@ -41,8 +41,17 @@ class FrameSet:
     instrument: Instrument | None = None  # the venue's rules, when the source says them
 
 
+LIVE_BENCH_VENUE = registry.DEFAULT_MARKET_VENUE
+"""The live parts (latency over a simulated venue process) run the default market venue's
+adapter: the Unified one."""
+
+
 def bench_venue() -> VenueSpec:
     return registry.venue(BENCH_VENUE)
+
+
+def live_bench_venue() -> VenueSpec:
+    return registry.venue(LIVE_BENCH_VENUE)
 
 
 def synthetic_frames(
