@@ -35,6 +35,7 @@ class VenueEntry:
 VENUES = (
     VenueEntry("sim", "brokers.sim.venue"),
     VenueEntry("kraken", "brokers.kraken_futures.venue", aliases=("kraken_futures",)),
+    VenueEntry("kraken_unified", "brokers.kraken_futures.unified.venue"),
     VenueEntry("binance_us", "brokers.binance_us.venue"),
 )
 
@@ -44,7 +45,7 @@ SIMULATED_VENUE = "sim"
 DEFAULT_VENUE = SIMULATED_VENUE
 """Where a run goes when no ``--broker`` is given: the simulated venue, no keys, no risk."""
 
-DEFAULT_MARKET_VENUE = "kraken"
+DEFAULT_MARKET_VENUE = "kraken_unified"
 """The real market the simulated venue imitates (it speaks this venue's protocol), and the
 default of ``systemd-unit`` and of the benchmark."""
 

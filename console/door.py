@@ -19,7 +19,7 @@ PASSED = "passed"
 
 
 def can_trade_real_money(options: RunOptions) -> bool:
-    """Binance.us live, or Kraken production, with the real-money flag: the run may send real
+    """Kraken or Binance.us live with the real-money flag (no venue has a demo): the run may send real
     orders (a paper start with the flag could be switched to live in the console)."""
     if not options.real_money_ack:
         return False
@@ -31,8 +31,8 @@ def check_the_door(options: RunOptions, settings: Settings, *, env_file: Path) -
     if not can_trade_real_money(options):
         if options.validated_by or options.skip_checklist:
             raise UsageError(
-                "--validated-by and --skip-checklist guard real money only (Binance.us --live, "
-                "Kraken --live --production, with --i-understand-this-is-real-money)"
+                "--validated-by and --skip-checklist guard real money only (Kraken or Binance.us "
+                "--live, with --i-understand-this-is-real-money)"
             )
         return
     if not options.session:

@@ -1,6 +1,6 @@
 """All configuration in one pydantic-settings model, read from the environment and ``.env``.
 
-The environment names are the ones venue users already write (``KRAKEN_DEMO_API_KEY``,
+The environment names are the ones venue users already write (``KRAKEN_API_KEY``,
 ``MAX_DAILY_LOSS_USD``, ...), so the model is flat; the code reads it through small typed views
 (``strategy_params``, ``risk_limits``, ``kraken_credentials``...) and passes those in. Nothing deep
 in the code reads the environment. Every field is documented in ``.env.example``.
@@ -57,8 +57,6 @@ class Settings(BaseSettings):
     )
 
     # --- venue credentials --------------------------------------------------------------------
-    kraken_demo_api_key: SecretStr | None = None
-    kraken_demo_api_secret: SecretStr | None = None
     kraken_api_key: SecretStr | None = None
     kraken_api_secret: SecretStr | None = None
     binance_us_api_key: SecretStr | None = None
@@ -67,6 +65,13 @@ class Settings(BaseSettings):
     # --- endpoint overrides (full bases; None = the venue's own URL for the mode) -------------
     kraken_futures_ws_url: str | None = None
     kraken_futures_rest_url: str | None = None
+    # Kraken's Unified WebSocket (the default protocol; see KRAKEN_PROTOCOL).
+    kraken_ws_public_url: str | None = None
+    kraken_ws_private_url: str | None = None
+    kraken_rest_url: str | None = None  # the Spot REST base, for the WebSocket token
+    # Which Kraken protocol `--broker kraken` speaks: unified (the default), or v1 (the Derivatives
+    # WebSocket v1 + REST v3, decommissioned on 1 March 2027 and refused from that day).
+    kraken_protocol: str = "unified"
     binance_us_ws_url: str | None = None
     binance_us_rest_url: str | None = None
 
@@ -155,6 +160,15 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_case_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("kraken_protocol", mode="before")
+    @classmethod
+    def _known_kraken_protocol(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in ("unified", "v1"):
+                raise ValueError("choose unified (the default) or v1")
+        return value
 
     @field_validator("imbalance_signal", mode="before")
     @classmethod
@@ -250,16 +264,11 @@ class Settings(BaseSettings):
             live=LiveGateThresholds(days=self.live_gate_days, net_pnl=self.live_gate_net_pnl_usd),
         )
 
-    def kraken_credentials(self, *, production: bool) -> ApiCredentials:
-        if production:
-            return ApiCredentials(
-                self.kraken_api_key, self.kraken_api_secret, "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
-            )
+    @property
+    def kraken_credentials(self) -> ApiCredentials:
+        """Kraken's one key pair (there is no demo any more: it is real money)."""
         return ApiCredentials(
-            self.kraken_demo_api_key,
-            self.kraken_demo_api_secret,
-            "KRAKEN_DEMO_API_KEY",
-            "KRAKEN_DEMO_API_SECRET",
+            self.kraken_api_key, self.kraken_api_secret, "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
         )
 
     @property

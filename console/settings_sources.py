@@ -26,6 +26,15 @@ OUR_PREFIXES = ("L2CONSOLE_", "KRAKEN_", "BINANCE_", "SIM_")
 # How alike a name must be to a setting's to be taken for a misspelling of it. Unprefixed
 # environment variables must be very close (unrelated ones, PATH, PIP_CERT, DEBIAN_FRONTEND...,
 # score at most ~0.5 against the settings; MAX_DAILY_LOSS against MAX_DAILY_LOSS_USD is 0.88).
+RETIRED = {
+    name: (
+        f"{name} is ignored: Kraken retired its Futures demo on 14 July 2026, so --live on Kraken "
+        "is real money (KRAKEN_API_KEY); rehearse with `l2console run --live` on the simulated "
+        "venue, whose orders go through the same Unified adapter"
+    )
+    for name in ("KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
+}
+"""Settings that no longer exist, and the one line that says why."""
 LOOKS_LIKE_A_SETTING = 0.8
 SUGGESTION = 0.6
 NAME = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
@@ -117,6 +126,8 @@ def environment_warnings(environ: Mapping[str, str], known: frozenset[str]) -> l
 
 
 def _not_a_setting(name: str, known: frozenset[str]) -> str:
+    if name.upper() in RETIRED:
+        return RETIRED[name.upper()]
     closest = difflib.get_close_matches(name.upper(), known, n=1, cutoff=SUGGESTION)
     if closest:
         return f"{name} is not a setting (did you mean {closest[0]}?); ignored"

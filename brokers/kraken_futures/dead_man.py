@@ -19,8 +19,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from brokers.kraken_futures.rest import KrakenFuturesRest
 from core.ports import VenueError
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 60
 DEFAULT_REFRESH_S = 15.0
 RETRY_AFTER_FAILURE_S = 2.0
+
+
+class DeadManVenue(Protocol):
+    """Who arms the switch: REST v3 ``cancelallordersafter`` or the Unified socket's
+    ``cancel_all_orders_after``; both return the venue's trigger time."""
+
+    async def cancel_all_orders_after(self, timeout_s: int) -> str: ...
 
 
 @dataclass(slots=True)
@@ -41,7 +48,7 @@ class DeadMansSwitchStats:
 class DeadMansSwitch:
     def __init__(
         self,
-        rest: KrakenFuturesRest,
+        rest: DeadManVenue,
         *,
         timeout_s: int = DEFAULT_TIMEOUT_S,
         refresh_s: float = DEFAULT_REFRESH_S,

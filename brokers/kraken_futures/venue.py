@@ -1,25 +1,33 @@
 """Kraken Futures as the registry knows it (``kraken``): its facts and its factories.
 
-Live trading uses the demo (fake money) unless ``--production``; dry-run and paper watch the
-production book and need no keys. Keys: ``KRAKEN_DEMO_API_KEY``/``_SECRET`` for the demo,
-``KRAKEN_API_KEY``/``_SECRET`` for production; ``KRAKEN_FUTURES_WS_URL``/``_REST_URL`` point the
-adapter elsewhere (a proxy, ``l2console sim``). With keys, the dead-man's switch is armed for
-live trading.
+``KRAKEN_PROTOCOL`` picks the protocol: ``unified`` (the default) opens Kraken's Unified
+WebSocket (``brokers.kraken_futures.unified.venue``, the registry's ``kraken_unified``); ``v1``
+the Derivatives WebSocket v1 and REST v3 below, which Kraken decommissions on 1 March 2027: from
+that day (by ``today``, a clock tests inject) starting on v1 is refused with one line. Recordings
+made with v1 replay forever.
+
+There is no demo any more (Kraken retired the Futures demo on 14 July 2026): live trading is real
+money with ``KRAKEN_API_KEY``/``_SECRET``; dry-run and paper need no keys.
+``KRAKEN_FUTURES_WS_URL``/``_REST_URL`` point the v1 adapter elsewhere (a proxy, ``l2console
+sim --protocol kraken``). With keys, the dead-man's switch is armed for live trading.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 
 from pydantic import SecretStr
 
+from brokers import registry
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.feed import KrakenFuturesFeed
 from brokers.kraken_futures.maintenance import KrakenFuturesMaintenance
 from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.replay import KrakenFuturesReplay
 from brokers.kraken_futures.rest import KrakenFuturesRest
+from brokers.kraken_futures.unified.venue import UNIFIED_SETTINGS
 from brokers.kraken_futures.urls import KrakenFuturesEndpoints, KrakenFuturesVenue, redacted
 from brokers.venue import (
     ApiCredentials,
@@ -32,8 +40,17 @@ from brokers.venue import (
 )
 from core.ports import FeedSink
 
-DEMO_KEYS = ("KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
 PRODUCTION_KEYS = ("KRAKEN_API_KEY", "KRAKEN_API_SECRET")
+V1_DECOMMISSIONED = date(2027, 3, 1)
+V1_REFUSED = (
+    "Kraken decommissioned the Derivatives WebSocket v1 and REST v3 on 1 March 2027: "
+    "set KRAKEN_PROTOCOL=unified (the default) to use the Unified WebSocket"
+)
+UNIFIED_VENUE = "kraken_unified"
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
 
 
 class KrakenFutures(VenueSpec):
@@ -42,54 +59,53 @@ class KrakenFutures(VenueSpec):
     banner_name = "Kraken"
     default_symbol = "PF_XBTUSD"
     long_only = False
-    has_demo = True
+    has_demo = False  # the Futures demo was retired on 14 July 2026: live is real money
     fee_setting = "KRAKEN_TAKER_FEE_BPS"
     ws_url_setting = "KRAKEN_FUTURES_WS_URL"
     rest_url_setting = "KRAKEN_FUTURES_REST_URL"
     real_money_keys = PRODUCTION_KEYS
-    settings = (
-        *DEMO_KEYS,
-        *PRODUCTION_KEYS,
-        ws_url_setting,
-        rest_url_setting,
-        fee_setting,
-        "REST_TIMEOUT_SECONDS",
-        "WEBSOCKET_TIMEOUT_SECONDS",
-        "DEAD_MAN_TIMEOUT_SECONDS",
-        "DEAD_MAN_REFRESH_SECONDS",
+    settings = tuple(
+        dict.fromkeys((*UNIFIED_SETTINGS, ws_url_setting, rest_url_setting, "KRAKEN_PROTOCOL"))
     )
     sim_port = 8080
+
+    def __init__(self, today: Callable[[], date] = utc_today) -> None:
+        self.today = today
+
+    def check_protocol(self, protocol: str) -> None:
+        """``VenueSetupError`` (one line) for v1 on or after its decommissioning day."""
+        if protocol == "v1" and self.today() >= V1_DECOMMISSIONED:
+            raise VenueSetupError(V1_REFUSED)
 
     async def open(
         self, request: VenueRequest, stack: contextlib.AsyncExitStack
     ) -> VenueConnection:
-        # Orders must fill in the book the strategy watches: live trading uses the demo (or, with
-        # --production, the production) venue for both.
-        demo = self.uses_demo(started_live=request.live, production=request.production)
         settings = request.settings
+        protocol = settings.get("KRAKEN_PROTOCOL") or "unified"
+        if protocol == "unified":
+            return await registry.venue(UNIFIED_VENUE).open(request, stack)
+        self.check_protocol(protocol)
         ws_override = settings[self.ws_url_setting]
         try:
             endpoints = KrakenFuturesEndpoints.for_venue(
-                KrakenFuturesVenue.DEMO if demo else KrakenFuturesVenue.PRODUCTION,
+                KrakenFuturesVenue.PRODUCTION,
                 ws_url=ws_override,
                 rest_url=settings[self.rest_url_setting],
             )
         except ValueError as exc:
             raise VenueSetupError(str(exc)) from None
-        credentials = ApiCredentials.from_settings(
-            settings, *(DEMO_KEYS if demo else PRODUCTION_KEYS)
-        )
+        credentials = ApiCredentials.from_settings(settings, *PRODUCTION_KEYS)
         if request.live and credentials.missing:
-            where = "the Kraken Futures demo" if demo else "Kraken Futures (production)"
             raise VenueSetupError(
-                f"live trading on {where} needs {' and '.join(credentials.missing)} in .env"
+                "live trading on Kraken Futures (real money) needs "
+                f"{' and '.join(credentials.missing)} in .env"
             )
         target = Target(
             ws_url=endpoints.ws_url,
             rest_url=endpoints.rest_url,
             credentials=credentials,
-            venue_name="Kraken Futures demo" if demo else "Kraken Futures",
-            environment=("custom endpoint" if ws_override else ("demo" if demo else "production")),
+            venue_name="Kraken Futures v1",
+            environment="custom endpoint" if ws_override else "production",
         )
         return await self.connect(request, stack, target)
 

@@ -2,7 +2,7 @@
 
 The sim runs in its own process at the asked rate (``l2console sim``, speaking the benchmarked
 venue's protocol); this process runs what ``l2console run --broker kraken --dry-run`` runs when
-pointed at it with ``KRAKEN_FUTURES_WS_URL``/``KRAKEN_FUTURES_REST_URL``: ``open_venue`` (the
+pointed at it with the venue's URL overrides (``KRAKEN_WS_PUBLIC_URL``…): ``open_venue`` (the
 venue's real adapter, REST for the instrument, the WebSocket feed) and a ``TradingSession`` (the real engine,
 its feed task and watchdog). Latency is read from ``engine.latency`` over a measured window that
 starts after the book is live and a warm-up has passed.
@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.bench.frames import bench_venue
+from console.bench.frames import live_bench_venue
 from console.bench.memory import RssSampler
 from console.bench.sim_process import SimVenueProcess
 from console.options import RunOptions
@@ -60,7 +60,7 @@ async def sim_session(
 ) -> AsyncIterator[TradingSession]:
     """A dry-run session on the benchmarked venue's adapter, connected to a sim process; not yet
     started (the caller, or the console, starts it). Everything is stopped on the way out."""
-    venue = bench_venue()
+    venue = live_bench_venue()
     sim_process = SimVenueProcess.serving(
         venue, rate_hz=run.rate_hz, seed=run.seed, env_file=run.env_file
     )

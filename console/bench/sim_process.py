@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from brokers.venue import VenueSpec
-from console.bench.frames import bench_venue
+from console.bench.frames import live_bench_venue
 
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
@@ -40,7 +40,7 @@ class SimVenueProcess:
         """``argv`` starts a simulated ``venue`` (default: the benchmarked one) that prints
         ``<its WS URL setting>=<url>`` and ``<its REST URL setting>=<url>`` once it listens, as
         ``l2console sim`` does."""
-        venue = venue or bench_venue()
+        venue = venue or live_bench_venue()
         self._argv = argv
         self._ws_prefix = f"{venue.ws_url_setting}="
         self._rest_prefix = f"{venue.rest_url_setting}="

@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     kinds = checklist.add_subparsers(dest="checklist", required=True)
     integration = kinds.add_parser(
-        "integration", help="Integration Testing Checklist of a (live demo) session"
+        "integration", help="Integration Testing Checklist of a live session"
     )
     integration.add_argument("--session", required=True, help="the session whose record counts")
     add_db_argument(integration)

@@ -98,13 +98,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         dest="mode",
         action="store_const",
         const=Mode.LIVE,
-        help="orders go to the venue (Kraken: the demo; --production and Binance.us: real money)",
+        help="orders go to the venue: on Kraken and Binance.us that is REAL MONEY (add "
+        "--i-understand-this-is-real-money); on the simulated venue (--broker sim) a rehearsal",
     )
-    run.add_argument("--production", action="store_true", help="Kraken: production, not demo")
+    run.add_argument("--production", action="store_true", help=argparse.SUPPRESS)
     run.add_argument(
         "--i-understand-this-is-real-money", dest="real_money_ack", action="store_true"
     )
-    door = run.add_argument_group("real money (Binance.us --live, Kraken --live --production)")
+    door = run.add_argument_group("real money (Kraken --live, Binance.us --live)")
     door.add_argument(
         "--validated-by",
         metavar="SESSION",
@@ -117,6 +118,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         help="trade real money without the live checklist (printed and recorded with the run)",
     )
     run.set_defaults(handler=handle)
+
+
+NO_DEMO = (
+    "--production is gone: Kraken retired its Futures demo on 14 July 2026, so --live on Kraken "
+    "is real money (add --i-understand-this-is-real-money); rehearse with `l2console run --live` "
+    "on the simulated venue, whose orders go through the same Unified adapter"
+)
 
 
 def run_options(
@@ -137,8 +145,7 @@ def run_options(
         raise UsageError(str(exc)) from None
     production = getattr(args, "production", False)
     if production and not venue.has_demo:
-        with_demo = [name for name in registry.names() if registry.venue(name).has_demo]
-        raise UsageError(f"--production applies to --broker {' or '.join(with_demo)} only")
+        raise UsageError(NO_DEMO)
     return RunOptions(
         broker=venue.name,
         symbol=(args.symbol or venue.default_symbol).upper(),

@@ -113,8 +113,8 @@ def _broker(evidence: SessionEvidence) -> ChecklistLine:
             BROKER,
             Verdict.NOT_YET,
             f"a {evidence.mode.value} session's orders never reach the venue; the broker API "
-            "is proven by a live session (the Kraken demo: --live --broker kraken; "
-            "--broker sim rehearses it)",
+            "is proven by a live session (--live; Kraken has no demo any more, so "
+            "--broker sim --live rehearses it through the same adapter)",
         )
     filled = sum(evidence.orders.get(status, 0) for status in FILLED_STATUSES)
     sent = sum(evidence.orders.values())

@@ -151,7 +151,10 @@ def _integration(evidence: LiveEvidence) -> ChecklistLine:
             INTEGRATION,
             Verdict.NOT_YET,
             "no session to judge yet",
-            ("run a live demo session, then: l2console checklist integration --session NAME",),
+            (
+                "run a live session (--broker sim --live rehearses), then: "
+                "l2console checklist integration --session NAME",
+            ),
         )
     if checklist.complete:
         return ChecklistLine(

@@ -12,8 +12,8 @@ GONE = [sys.executable, "-c", "import sys; sys.stderr.write('port taken\\n'); sy
 READY = [
     sys.executable,
     "-c",
-    "import time; print('KRAKEN_FUTURES_WS_URL=ws://h/ws/v1');"
-    "print('KRAKEN_FUTURES_REST_URL=http://h/api', flush=True); time.sleep(60)",
+    "import time; print('KRAKEN_WS_PUBLIC_URL=ws://h/v2/public');"
+    "print('KRAKEN_REST_URL=http://h/api', flush=True); time.sleep(60)",
 ]
 
 
@@ -45,7 +45,7 @@ async def test_a_sim_that_dies_at_start_up_is_one_line_with_its_last_error() -> 
 
 async def test_the_announced_urls_are_read_and_the_process_stopped_on_the_way_out() -> None:
     async with SimVenueProcess(READY) as sim:
-        assert sim.endpoints.ws_url == "ws://h/ws/v1"
+        assert sim.endpoints.ws_url == "ws://h/v2/public"
         assert sim.endpoints.rest_url == "http://h/api"
         assert sim.running
     assert not sim.running

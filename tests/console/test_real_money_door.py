@@ -136,15 +136,15 @@ def test_the_run_record_keeps_what_the_door_decided() -> None:
         "real_money": True,
         "real_money_door": {"checklist": "skipped", "validated_by": None, "capital_usd": None},
     }
-    validated = RunOptions(
-        broker="kraken",
-        symbol="PF_XBTUSD",
-        mode=Mode.LIVE,
-        duration_s=None,
-        ui=False,
-        production=False,
+    rehearsal = RunOptions(
+        broker="sim", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
     )
-    assert door_record(validated) == {"real_money": False}
+    assert door_record(rehearsal) == {"real_money": False}
+    # No Kraken demo any more: Kraken live is real money, with or without the flag.
+    kraken = RunOptions(
+        broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+    )
+    assert door_record(kraken)["real_money"] is True
     assert door_record(
         RunOptions(
             broker="kraken",
@@ -152,7 +152,6 @@ def test_the_run_record_keeps_what_the_door_decided() -> None:
             mode=Mode.LIVE,
             duration_s=None,
             ui=False,
-            production=True,
             real_money_ack=True,
             validated_by=PAPER,
             capital_usd=Decimal(300),

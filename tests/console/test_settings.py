@@ -37,17 +37,13 @@ def test_defaults_are_the_guides() -> None:
 def test_env_file_names_are_the_venues_own(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text(
-        "KRAKEN_DEMO_API_KEY=demo-key\nKRAKEN_DEMO_API_SECRET=demo-secret\n"
-        "MAX_TRADES_PER_DAY=3\nKRAKEN_FUTURES_WS_URL=ws://127.0.0.1:9/ws/v1\n",
+        "KRAKEN_API_KEY=a-key\nMAX_TRADES_PER_DAY=3\nKRAKEN_FUTURES_WS_URL=ws://127.0.0.1:9/ws/v1\n"
+        "KRAKEN_DEMO_API_KEY=demo-key\n",  # retired with the demo: ignored (and warned about)
         encoding="utf-8",
     )
     settings = load_settings(env)
-    creds = settings.kraken_credentials(production=False)
-    assert creds.missing == []
-    assert settings.kraken_credentials(production=True).missing == [
-        "KRAKEN_API_KEY",
-        "KRAKEN_API_SECRET",
-    ]
+    assert settings.kraken_credentials.missing == ["KRAKEN_API_SECRET"]
+    assert settings.kraken_protocol == "unified"
     assert settings.max_trades_per_day == 3
     assert settings.kraken_futures_ws_url == "ws://127.0.0.1:9/ws/v1"
 
@@ -57,7 +53,7 @@ def test_secrets_never_show_in_repr_or_errors(tmp_path: Path) -> None:
     env.write_text("KRAKEN_API_SECRET=very-secret-value\n", encoding="utf-8")
     settings = load_settings(env)
     assert "very-secret-value" not in repr(settings)
-    assert "very-secret-value" not in str(settings.kraken_credentials(production=True))
+    assert "very-secret-value" not in str(settings.kraken_credentials)
 
 
 @pytest.mark.parametrize(

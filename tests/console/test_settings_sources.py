@@ -48,7 +48,7 @@ def test_the_example_file_draws_no_warning() -> None:
     [
         ("MAX_DAILY_LOSS_USDD=20", "MAX_DAILY_LOSS_USD"),
         ("max_daily_los_usd=20", "MAX_DAILY_LOSS_USD"),
-        ("KRAKEN_DEMO_API_KYE=abc", "KRAKEN_DEMO_API_KEY"),
+        ("KRAKEN_API_KYE=abc", "KRAKEN_API_KEY"),
         ("TAKE_PROFIT=0.3", "TAKE_PROFIT_PCT"),
         ("export SIM_SEEED=3", "SIM_SEED"),
     ],
@@ -144,7 +144,7 @@ def test_a_settings_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
 def test_environment_variables_meant_for_us_but_misspelt_are_warnings() -> None:
     environ = {
         "L2CONSOLE_DBB": "x",  # our prefix
-        "kraken_demo_api_kye": "x",  # a venue's prefix, any case
+        "kraken_api_kye": "x",  # a venue's prefix, any case
         "BINANCE_US_KEY": "x",
         "MAX_DAILY_LOSS_USDD": "20",  # no prefix, but very close to a setting
         "MAX_DAILY_LOSS_USD": "20",  # a setting: fine
@@ -156,9 +156,16 @@ def test_environment_variables_meant_for_us_but_misspelt_are_warnings() -> None:
         "(did you mean L2CONSOLE_DB?); ignored",
         "warning: environment variable MAX_DAILY_LOSS_USDD is not a setting "
         "(did you mean MAX_DAILY_LOSS_USD?); ignored",
-        "warning: environment variable kraken_demo_api_kye is not a setting "
-        "(did you mean KRAKEN_DEMO_API_KEY?); ignored",
+        "warning: environment variable kraken_api_kye is not a setting "
+        "(did you mean KRAKEN_API_KEY?); ignored",
     ]
+
+
+def test_the_retired_demo_keys_get_one_line_pointing_to_the_rehearsal() -> None:
+    warnings = environment_warnings({"KRAKEN_DEMO_API_KEY": "x"}, KNOWN)
+    assert len(warnings) == 1
+    assert "retired its Futures demo on 14 July 2026" in warnings[0]
+    assert "real money" in warnings[0] and "l2console run --live" in warnings[0]
 
 
 def test_other_programs_environment_variables_are_left_alone() -> None:

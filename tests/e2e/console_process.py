@@ -18,6 +18,9 @@ from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
 from tests.e2e.conftest import clean_env, l2console_argv
 from tests.waiting import eventually
 
+LIVE_FLAGS = ("--i-understand-this-is-real-money", "--skip-checklist")
+"""``--broker kraken --live`` is real money (no demo since 14 July 2026): the door's flags."""
+
 # Once in, stay in: only the kill switch (or a reconciliation) closes a position.
 HOLD_POSITIONS = {
     "TAKE_PROFIT_PCT": "50",
@@ -28,11 +31,15 @@ HOLD_POSITIONS = {
 
 
 def live_env(server: KrakenFuturesSimServer, data_dir: Path, **extra: str) -> dict[str, str]:
-    """A live (demo) console pointed at ``server``, with fast settings."""
+    """A live console pointed at ``server`` (v1 protocol), with fast settings.
+
+    Kraken has no demo any more: ``--live`` there is real money, so a live run also needs
+    ``LIVE_FLAGS`` (the sim's fake keys trade nothing real)."""
     return clean_env(
         {
-            "KRAKEN_DEMO_API_KEY": SIM_API_KEY,
-            "KRAKEN_DEMO_API_SECRET": SIM_API_SECRET,
+            "KRAKEN_API_KEY": SIM_API_KEY,
+            "KRAKEN_API_SECRET": SIM_API_SECRET,
+            "KRAKEN_PROTOCOL": "v1",  # the v1 adapter against the v1 sim
             "KRAKEN_FUTURES_WS_URL": server.ws_url,
             "KRAKEN_FUTURES_REST_URL": server.rest_url,
             "L2CONSOLE_DB": str(data_dir / "l2console.sqlite"),

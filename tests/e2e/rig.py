@@ -124,8 +124,9 @@ class Witness(EngineObserver):
 
 def rig_settings(server: KrakenFuturesSimServer, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "kraken_demo_api_key": SecretStr(SIM_API_KEY),
-        "kraken_demo_api_secret": SecretStr(SIM_API_SECRET),
+        "kraken_api_key": SecretStr(SIM_API_KEY),
+        "kraken_protocol": "v1",  # the v1 adapter against the v1 sim
+        "kraken_api_secret": SecretStr(SIM_API_SECRET),
         "kraken_futures_ws_url": server.ws_url,
         "kraken_futures_rest_url": server.rest_url,
         "cooldown_seconds": 0.5,
@@ -320,7 +321,14 @@ async def trading_rig(
     if before_start is not None:
         before_start(server)
     try:
-        options = RunOptions(broker="kraken", symbol=XBT, mode=mode, duration_s=None, ui=False)
+        options = RunOptions(
+            broker="kraken",
+            symbol=XBT,
+            mode=mode,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
+        )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, rig_settings(server, **settings), stack)
             witness = Witness()

@@ -16,7 +16,7 @@ import pytest
 from brokers.sim import KrakenFuturesSimServer
 from console.exit_status import ExitStatus
 from tests.e2e.conftest import l2console_argv
-from tests.e2e.console_process import HOLD_POSITIONS, live_env
+from tests.e2e.console_process import HOLD_POSITIONS, LIVE_FLAGS, live_env
 from tests.e2e.test_kill_switch_command import kill_switch_record, venue_position
 from tests.e2e.test_terminal_gone import SHUTDOWN_FLAT, assert_venue_flat, how_runs_ended
 from tests.waiting import eventually
@@ -74,7 +74,7 @@ async def test_the_console_whose_terminal_goes_away_flattens_live_and_exits_3(
         env = live_env(server, tmp_path / "data", **HOLD_POSITIONS, TERM="xterm-256color")
         terminal = Terminal()
         argv = l2console_argv(
-            "run", "--broker", "kraken", "--live", "--session", "desk-tty",
+            "run", "--broker", "kraken", "--live", "--session", "desk-tty", *LIVE_FLAGS,
             env_file=tmp_path / "absent.env",
         )  # fmt: skip
         try:

@@ -24,6 +24,7 @@ from brokers.sim.market.orders import EndReason, OrderKind, OrderState
 from core.enums import Side
 from tests.e2e.console_process import (
     HOLD_POSITIONS,
+    LIVE_FLAGS,
     console,
     decisions_on_a_book_not_live,
     live_env,
@@ -33,7 +34,7 @@ from tests.waiting import eventually
 pytestmark = pytest.mark.e2e
 
 XBT = "PF_XBTUSD"
-RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "crashy")
+RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "crashy", *LIVE_FLAGS)
 
 
 def venue_position(server: KrakenFuturesSimServer) -> Decimal:

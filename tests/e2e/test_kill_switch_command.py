@@ -16,6 +16,7 @@ from brokers.sim.market.orders import OrderState
 from tests.e2e.conftest import FAST_SIM, clean_env
 from tests.e2e.console_process import (
     HOLD_POSITIONS,
+    LIVE_FLAGS,
     ConsoleProcess,
     console,
     decisions_on_a_book_not_live,
@@ -51,7 +52,7 @@ async def test_flatten_command_reaches_a_running_live_session_and_prints_the_ven
 ) -> None:
     async with KrakenFuturesSimServer(seed=4, rate_hz=400, heartbeat_interval_s=0.2) as server:
         env = live_env(server, tmp_path / "data", **HOLD_POSITIONS)
-        run = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-1")
+        run = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-1", *LIVE_FLAGS)
         async with console(*run, env=env, cwd=tmp_path) as session:
             await session.line(r"^Control: l2console flatten --session desk-1 \(kill switch\)")
             await eventually(lambda: venue_position(server) != 0, 30, what="a position")
@@ -63,7 +64,7 @@ async def test_flatten_command_reaches_a_running_live_session_and_prints_the_ven
             command = await flatten("desk-1", env, tmp_path)
             assert command.proc.returncode == 0, command.stderr
             assert command.lines[-1] == (
-                "FLAT: flat confirmed by the venue (desk-1: PF_XBTUSD on Kraken Futures demo)"
+                "FLAT: flat confirmed by the venue (desk-1: PF_XBTUSD on Kraken Futures v1)"
             )
             assert any(line.startswith("FLATTEN | KILL SWITCH engaged") for line in command.lines)
             assert venue_position(server) == 0

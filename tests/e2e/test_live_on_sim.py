@@ -43,8 +43,9 @@ class Recorder(EngineObserver):
 def settings_for(server: KrakenFuturesSimServer) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        kraken_demo_api_key=SecretStr(SIM_API_KEY),
-        kraken_demo_api_secret=SecretStr(SIM_API_SECRET),
+        kraken_api_key=SecretStr(SIM_API_KEY),
+        kraken_protocol="v1",  # the v1 adapter against the v1 sim
+        kraken_api_secret=SecretStr(SIM_API_SECRET),
         kraken_futures_ws_url=server.ws_url,
         kraken_futures_rest_url=server.rest_url,
         cooldown_seconds=1,
@@ -60,7 +61,12 @@ async def test_live_round_trip_is_signed_has_unique_client_ids_and_closes_reduce
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server)
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:
@@ -98,10 +104,15 @@ async def test_live_round_trip_is_signed_has_unique_client_ids_and_closes_reduce
 async def test_a_wrong_secret_stops_a_live_start_before_any_order() -> None:
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server).model_copy(
-            update={"kraken_demo_api_secret": SecretStr("d3Jvbmc=")}
+            update={"kraken_api_secret": SecretStr("d3Jvbmc=")}
         )
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
@@ -111,7 +122,7 @@ async def test_a_wrong_secret_stops_a_live_start_before_any_order() -> None:
             with pytest.raises(StartupError) as refused:
                 await session.start()
         message = str(refused.value)
-        assert "authentication" in message.lower() and "KRAKEN_DEMO_API_SECRET" in message
+        assert "authentication" in message.lower() and "KRAKEN_API_SECRET" in message
         assert SIM_API_SECRET not in message and "d3Jvbmc=" not in message
         assert not any(account.orders for account in server.exchange.accounts.values())
         assert session.engine.ledger.position.quantity == 0
@@ -129,7 +140,12 @@ async def test_a_lost_answer_is_resolved_by_asking_the_venue_never_by_sending_ag
         server.faults.fail_rest("sendorder", status=503, after_execute=after_execute)
         settings = settings_for(server)
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from brokers.kraken_futures import KrakenFuturesFeed
+from brokers.kraken_futures.unified.feed import KrakenUnifiedFeed
 from brokers.recording import FrameRecorder, RecordingHeader
 from console.options import RunOptions
 from console.replay.runner import replay
@@ -86,7 +86,7 @@ async def record_live_paper_run(path: Path, settings: Settings) -> Decisions:
         recorder = FrameRecorder(path, flush_interval_s=0.1)
         await recorder.start(
             RecordingHeader(
-                venue="kraken_futures",
+                venue="kraken_unified",  # the simulated venue speaks the Unified WebSocket
                 environment="sim",
                 venue_name=connection.venue_name,
                 products=(connection.instrument.symbol,),
@@ -98,7 +98,7 @@ async def record_live_paper_run(path: Path, settings: Settings) -> Decisions:
         stack.push_async_callback(recorder.close)
         clock = ManualClock(wall_ns=1, mono_ns=0)
         counter = FrameCounter(clock, recorder)
-        feed = KrakenFuturesFeed(
+        feed = KrakenUnifiedFeed(
             [connection.instrument.symbol], ws_url=connection.ws_url, on_raw_frame=counter
         )
         decisions = Decisions(counter)

@@ -19,7 +19,9 @@ def test_record_then_replay_twice_gives_the_same_report(l2console, tmp_path: Pat
     summary = re.match(r"^RECORDED \| ([\d,]+) frames in 1 part\(s\)", recorded.lines[-1])
     assert summary, recorded.lines[-1]
     frames = int(summary.group(1).replace(",", ""))
-    assert frames > 300  # 400 messages a second for 2 s, a few lost to connecting
+    # The Unified sim sends one book message per symbol per 10 ms tick that changed something
+    # (up to 100 a second, each with several levels), a few lost to connecting.
+    assert frames > 100
 
     first = l2console("replay", "rec.l2rec", "--set", "entry_ratio=1.6")
     second = l2console("replay", "rec.l2rec", "--set", "entry_ratio=1.6")

@@ -26,7 +26,7 @@ from console.venue_setup import open_venue
 from core.enums import Mode
 from core.ports import VenueError
 from tests.e2e.conftest import clean_env
-from tests.e2e.console_process import HOLD_POSITIONS, ConsoleProcess, console
+from tests.e2e.console_process import HOLD_POSITIONS, LIVE_FLAGS, ConsoleProcess, console
 
 pytestmark = pytest.mark.e2e
 
@@ -44,8 +44,9 @@ def leaks(text: str | bytes) -> list[str]:
 
 def env_file(tmp_path: Path, server: KrakenFuturesSimServer, secret: str, **extra: str) -> Path:
     lines = {
-        "KRAKEN_DEMO_API_KEY": KEY,
-        "KRAKEN_DEMO_API_SECRET": secret,
+        "KRAKEN_API_KEY": KEY,
+        "KRAKEN_API_SECRET": secret,
+        "KRAKEN_PROTOCOL": "v1",
         "KRAKEN_FUTURES_WS_URL": server.ws_url,
         "KRAKEN_FUTURES_REST_URL": server.rest_url,
         "L2CONSOLE_DB": str(tmp_path / "data" / "l2console.sqlite"),
@@ -71,7 +72,7 @@ async def test_no_key_or_secret_in_anything_a_run_produced(tmp_path: Path) -> No
     async with KrakenFuturesSimServer(seed=2, rate_hz=400, credentials={KEY: SECRET}) as server:
         outputs: list[str] = []
         good = env_file(tmp_path, server, SECRET)
-        live = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "keys")
+        live = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "keys", *LIVE_FLAGS)
         async with console(
             "--env-file", str(good), "-v", *live, env=clean_env(), cwd=tmp_path
         ) as session:
@@ -85,18 +86,18 @@ async def test_no_key_or_secret_in_anything_a_run_produced(tmp_path: Path) -> No
         outputs += [session.stdout, session.stderr, flatten.stdout, flatten.stderr]
 
         wrong = env_file(tmp_path, server, WRONG_SECRET)
-        refused = await run(tmp_path, wrong, *live[:-2], "--duration", "3")
+        refused = await run(tmp_path, wrong, *live, "--duration", "3")
         assert await refused.wait(60) == 2
         assert "authentication" in refused.stderr
         outputs += [refused.stdout, refused.stderr]
 
         garbled = env_file(tmp_path, server, SECRET + "!!not-base64")
-        bad = await run(tmp_path, garbled, *live[:-2], "--duration", "3")
+        bad = await run(tmp_path, garbled, *live, "--duration", "3")
         assert await bad.wait(60) == 2 and "not valid base64" in bad.stderr
         outputs += [bad.stdout, bad.stderr]
 
         rule = env_file(tmp_path, server, SECRET, DEAD_MAN_REFRESH_SECONDS="90")
-        refused_settings = await run(tmp_path, rule, *live[:-2])
+        refused_settings = await run(tmp_path, rule, *live)
         assert await refused_settings.wait(60) == 2
         assert "DEAD_MAN_REFRESH_SECONDS" in refused_settings.stderr
         outputs += [refused_settings.stdout, refused_settings.stderr]
@@ -120,7 +121,12 @@ async def test_no_key_or_secret_in_reprs_or_error_text(tmp_path: Path) -> None:
     async with KrakenFuturesSimServer(seed=2, credentials={KEY: SECRET}) as server:
         settings = load_settings(env_file(tmp_path, server, SECRET))
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
@@ -129,7 +135,7 @@ async def test_no_key_or_secret_in_reprs_or_error_text(tmp_path: Path) -> None:
                 repr(settings),
                 str(settings),
                 settings.model_dump_json(),
-                repr(settings.kraken_credentials(production=False)),
+                repr(settings.kraken_credentials),
                 repr(connection),
                 repr(session.engine.config),
                 repr(connection.dead_man),

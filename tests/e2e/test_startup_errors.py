@@ -47,16 +47,30 @@ def test_an_unreachable_venue(l2console) -> None:
     env = {
         "KRAKEN_FUTURES_REST_URL": f"http://127.0.0.1:{port}/derivatives/api/v3",
         "KRAKEN_FUTURES_WS_URL": f"ws://127.0.0.1:{port}/ws/v1",
+        "KRAKEN_PROTOCOL": "v1",
     }
     run = l2console("run", "--broker", "kraken", "--duration", "5", "--no-ui", env=env)
     assert_one_line_error(run, "cannot reach Kraken Futures")
 
 
-def test_live_on_kraken_without_demo_keys(l2console) -> None:
+def test_live_on_kraken_is_real_money_and_needs_the_flag(l2console) -> None:
     run = l2console("run", "--broker", "kraken", "--live", "--duration", "5", "--no-ui")
-    assert_one_line_error(run, "KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
+    assert_one_line_error(run, "refusing to trade real money", "--i-understand-this-is-real-money")
 
 
-def test_production_live_needs_the_real_money_flag(l2console) -> None:
+def test_live_on_kraken_without_keys(l2console) -> None:
+    run = l2console(
+        *("run", "--broker", "kraken", "--live", "--duration", "5", "--no-ui"),
+        *("--i-understand-this-is-real-money", "--session", "k1", "--skip-checklist"),
+    )
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr
+    skipped, refused = run.stderr.strip().splitlines()  # the door says it was skipped, then why
+    assert "--skip-checklist" in skipped
+    assert "KRAKEN_API_KEY" in refused and "KRAKEN_API_SECRET" in refused
+    assert "real money" in refused
+
+
+def test_production_is_gone_with_the_demo(l2console) -> None:
     run = l2console("run", "--broker", "kraken", "--live", "--production", "--no-ui")
-    assert_one_line_error(run, "--i-understand-this-is-real-money")
+    assert_one_line_error(run, "--production is gone", "retired", "l2console run --live")

@@ -110,7 +110,14 @@ async def test_a_venue_that_cannot_be_read_at_start_stops_the_start() -> None:
     try:
         server.faults.fail_rest("openpositions", status=503, times=10)
         settings = rig_settings(server)
-        options = RunOptions(broker="kraken", symbol=XBT, mode=Mode.LIVE, duration_s=None, ui=False)
+        options = RunOptions(
+            broker="kraken",
+            symbol=XBT,
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
+        )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings, stack)
             session = TradingSession(options, settings, connection)

@@ -26,7 +26,12 @@ async def test_cancelling_whoever_waits_for_a_stop_does_not_cut_its_live_flatten
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         settings = settings_for(server)
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=False
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=False,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         recorder = Recorder()
         async with contextlib.AsyncExitStack() as stack:

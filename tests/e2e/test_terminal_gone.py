@@ -19,13 +19,19 @@ from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
 from brokers.sim.market.orders import OrderState
 from console.exit_status import ExitStatus
 from tests.e2e.conftest import FAST_SIM, clean_env, l2console_argv
-from tests.e2e.console_process import HOLD_POSITIONS, ConsoleProcess, console, live_env
+from tests.e2e.console_process import (
+    HOLD_POSITIONS,
+    LIVE_FLAGS,
+    ConsoleProcess,
+    console,
+    live_env,
+)
 from tests.e2e.test_kill_switch_command import kill_switch_record, venue_position
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
-LIVE_RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-hup")
+LIVE_RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", "desk-hup", *LIVE_FLAGS)
 SHUTDOWN_FLAT = ("Shutdown: flatten", "flat", "flat confirmed by the venue")
 
 

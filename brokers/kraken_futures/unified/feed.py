@@ -36,7 +36,7 @@ from brokers.kraken_futures.unified.wire import (
 from brokers.net.backoff import BackoffPolicy
 from brokers.net.urls import redacted
 from brokers.net.websocket import WebSocketFeed
-from brokers.recording.tap import RawFrameTap
+from brokers.recording.tap import ConnectTap, RawFrameTap
 from core.events import FeedEvent, FeedEventKind
 from core.ports import FeedSink
 
@@ -61,6 +61,7 @@ class KrakenUnifiedFeed:
         backoff: BackoffPolicy | None = None,
         rng: random.Random | None = None,
         on_raw_frame: RawFrameTap | None = None,
+        on_connect: ConnectTap | None = None,
     ) -> None:
         wanted = tuple(dict.fromkeys(p.strip().upper() for p in products if p.strip()))
         if not wanted:
@@ -88,6 +89,7 @@ class KrakenUnifiedFeed:
             backoff=backoff or RECONNECT_BACKOFF,
             rng=rng,
             on_raw_frame=on_raw_frame,
+            on_connect=on_connect,
         )
         self._parser: UnifiedParser | None = None
         self._sink: FeedSink | None = None

@@ -37,5 +37,14 @@ class UnifiedFeedStats:
     dropped: dict[UnifiedDrop, int] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)  # "channel:ticker", "system:foo"
 
+    @property
+    def deltas(self) -> int:
+        """Book updates (the name replays and the benchmark read)."""
+        return self.updates
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(self.dropped.values())
+
     def copy(self) -> UnifiedFeedStats:
         return replace(self, dropped=dict(self.dropped), unknown=dict(self.unknown))

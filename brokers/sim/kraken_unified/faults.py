@@ -16,6 +16,8 @@ class UnifiedFaults:
 
     _wrong_checksum: dict[str, int] = field(default_factory=dict)
     _silent_heartbeats: bool = False
+    _refusals: list[str] = field(default_factory=list)
+    _lost_answers: int = 0
 
     def wrong_checksum(self, product: str, count: int = 1) -> None:
         """The next ``count`` book messages of ``product`` carry a checksum that is off by one.
@@ -35,4 +37,25 @@ class UnifiedFaults:
             del self._wrong_checksum[product]
         else:
             self._wrong_checksum[product] = left - 1
+        return True
+
+    def refuse_orders(self, times: int = 1, *, error: str = "EOrder:Insufficient funds") -> None:
+        """Refuse the next ``times`` ``add_order`` requests with ``error`` (nothing executes)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._refusals += [error] * times
+
+    def take_refusal(self) -> str | None:
+        return self._refusals.pop(0) if self._refusals else None
+
+    def lose_order_answers(self, times: int = 1) -> None:
+        """The next ``times`` orders execute, but their ``add_order`` reply is never sent."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._lost_answers += times
+
+    def take_lost_answer(self) -> bool:
+        if self._lost_answers <= 0:
+            return False
+        self._lost_answers -= 1
         return True

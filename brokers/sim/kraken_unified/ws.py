@@ -65,7 +65,7 @@ class UnifiedClient(QueuedClient):
         self.send(text, delay_ms)
 
 
-def _diff(
+def changed_levels(
     old: tuple[wire.DecimalLevel, ...],
     new: tuple[wire.DecimalLevel, ...],
     venue_sizes: dict[Any, Any],
@@ -184,8 +184,8 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
             bids, asks = list(view.bids), list(view.asks)
         else:
             full = self.market.book(symbol)
-            bids = _diff(sub.bids, view.bids, dict(full.bids))
-            asks = _diff(sub.asks, view.asks, dict(full.asks))
+            bids = changed_levels(sub.bids, view.bids, dict(full.bids))
+            asks = changed_levels(sub.asks, view.asks, dict(full.asks))
             if not bids and not asks:
                 return
         sub.bids, sub.asks = view.bids, view.asks

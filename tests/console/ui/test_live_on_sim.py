@@ -28,8 +28,9 @@ def settings_for(server: KrakenFuturesSimServer | None = None, **changes: object
         urls = {
             "kraken_futures_ws_url": server.ws_url,
             "kraken_futures_rest_url": server.rest_url,
-            "kraken_demo_api_key": SecretStr(SIM_API_KEY),
-            "kraken_demo_api_secret": SecretStr(SIM_API_SECRET),
+            "kraken_api_key": SecretStr(SIM_API_KEY),
+            "kraken_protocol": "v1",  # the v1 adapter against the v1 sim
+            "kraken_api_secret": SecretStr(SIM_API_SECRET),
         }
     fields: dict[str, object] = {"cooldown_seconds": 1, "sim_rate_hz": 400}
     fields.update(urls)
@@ -48,7 +49,12 @@ def settings_for(server: KrakenFuturesSimServer | None = None, **changes: object
 async def test_f_closes_the_live_position_and_the_venue_confirms_flat() -> None:
     async with KrakenFuturesSimServer(seed=3, rate_hz=400) as server:
         options = RunOptions(
-            broker="kraken", symbol="PF_XBTUSD", mode=Mode.LIVE, duration_s=None, ui=True
+            broker="kraken",
+            symbol="PF_XBTUSD",
+            mode=Mode.LIVE,
+            duration_s=None,
+            ui=True,
+            real_money_ack=True,  # no Kraken demo: live is real money; this is the sim
         )
         async with contextlib.AsyncExitStack() as stack:
             connection = await open_venue(options, settings_for(server), stack)
@@ -122,7 +128,6 @@ async def test_going_live_from_the_console_checks_the_venue_and_arms_its_dead_ma
             mode=Mode.DRY_RUN,
             duration_s=None,
             ui=True,
-            production=True,
             real_money_ack=True,
         )
         async with contextlib.AsyncExitStack() as stack:

@@ -37,13 +37,8 @@ from core.strategy import StrategyParams
         (Mode.DRY_RUN, {}, DRY_RUN),
         (Mode.PAPER, {}, PAPER),
         (Mode.LIVE, {}, LIVE_SIM),
-        (Mode.LIVE, {"broker": "kraken", "mode": Mode.LIVE}, LIVE_DEMO),
-        (
-            Mode.LIVE,
-            {"broker": "kraken", "mode": Mode.LIVE, "production": True},
-            LIVE_REAL_MONEY,
-        ),
-        # started dry-run on Kraken: the connection is production, so live is real money
+        # Kraken has no demo any more (retired 14 July 2026): started live or not, real money
+        (Mode.LIVE, {"broker": "kraken", "mode": Mode.LIVE}, LIVE_REAL_MONEY),
         (Mode.LIVE, {"broker": "kraken"}, LIVE_REAL_MONEY),
         (Mode.LIVE, {"broker": "binance_us"}, LIVE_REAL_MONEY),
     ],
