@@ -126,7 +126,8 @@ class UnifiedPrivateSession:
         if self._fatal is not None:
             raise self._fatal
         try:
-            await asyncio.wait_for(self._ready.wait(), self._request_timeout_s)
+            async with asyncio.timeout(self._request_timeout_s):
+                await self._ready.wait()
         except TimeoutError:
             raise VenueError(
                 f"Kraken Unified {method}: not connected ({self.counters.last_error})",
@@ -149,7 +150,8 @@ class UnifiedPrivateSession:
                     code="not_sent",
                 ) from None
             try:
-                return await asyncio.wait_for(future, timeout_s or self._request_timeout_s)
+                async with asyncio.timeout(timeout_s or self._request_timeout_s):
+                    return await future
             except TimeoutError:
                 raise VenueAnswerLost(
                     f"Kraken Unified {method}: no answer within "
@@ -173,7 +175,8 @@ class UnifiedPrivateSession:
     async def _wait_change(self, timeout_s: float) -> None:
         self._changed.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self._changed.wait()
 
     # --- the connection loop -----------------------------------------------------------------
     async def _run(self) -> None:
