@@ -224,7 +224,7 @@ class FillBands(EngineObserver):
     @property
     def next_due_ns(self) -> int:
         """When the first pending order comes due (monotonic; far in the future when none is)."""
-        return self._next_due
+        return self.next_due
 
     def _release_now(self) -> None:
         self.release_due(self._clock.mono_ns())

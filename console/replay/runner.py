@@ -256,6 +256,10 @@ class ReplayPlayer:
         if flatten and live_book and engine.ledger.position.quantity != 0:
             self._tape.frame = self.frames
             status = await engine.flatten_all(END_OF_RECORDING)
+        else:
+            # The recording is over: a protective close still waiting for a LIVE book will
+            # never get one (a live stop lets it run its tries; a replay has nothing to wait for).
+            engine.cancel_flatten()
         self._bands.finish()
         await engine.close()
         tape = self._tape

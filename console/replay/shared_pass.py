@@ -344,7 +344,8 @@ class SharedPass:
         live_book = self.book.state is BookState.LIVE
         self._marks.frame = self.frames
         # Alone, an engine that does not flatten here cancels a flatten still pending (a
-        # protective close waiting for a LIVE book) before the event loop turns again: do that
+        # protective close waiting for a LIVE book; ``runner.finish``) before the event loop
+        # turns again: do that
         # for each one first, so no follower's pending flatten runs while another finishes.
         for follower in self.followers:
             if not (live_book and follower.engine.ledger.position.quantity != 0):

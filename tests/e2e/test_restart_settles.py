@@ -22,14 +22,14 @@ from core.events import Fill
 from core.ledger import Ledger
 from core.store import SessionReader
 from tests.core.factories import linear_instrument
-from tests.e2e.console_process import console, live_env
+from tests.e2e.console_process import LIVE_FLAGS, console, live_env
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
 XBT = "PF_XBTUSD"
 NAME = "settle"
-RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", NAME)
+RUN = ("run", "--broker", "kraken", "--live", *LIVE_FLAGS, "--no-ui", "--session", NAME)
 # In and out every second or so: the held answer is an entry one time, an exit another.
 TRADE_OFTEN = {
     "TAKE_PROFIT_PCT": "50",

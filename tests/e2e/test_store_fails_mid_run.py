@@ -21,14 +21,14 @@ import pytest
 
 from brokers.sim import SIM_API_KEY, KrakenFuturesSimServer
 from core.store import SessionReader
-from tests.e2e.console_process import HOLD_POSITIONS, console, live_env
+from tests.e2e.console_process import HOLD_POSITIONS, LIVE_FLAGS, console, live_env
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
 XBT = "PF_XBTUSD"
 NAME = "fragile"
-RUN = ("run", "--broker", "kraken", "--live", "--no-ui", "--session", NAME)
+RUN = ("run", "--broker", "kraken", "--live", *LIVE_FLAGS, "--no-ui", "--session", NAME)
 
 
 def venue_position(server: KrakenFuturesSimServer) -> Decimal:
