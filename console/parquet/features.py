@@ -19,9 +19,8 @@ from brokers.recording import feed_record
 from brokers.recording.sources import open_recording
 from brokers.registry import decoder_for
 from console.parquet.arrow import pyarrow_modules
-from core.book import APPLIED, OrderBook
+from console.study.book_follower import BookFollower
 from core.enums import BookState
-from core.events import BookDelta, BookSnapshot, FeedEvent
 from core.signals import SIGNAL_NAMES, make_signal
 
 BATCH_ROWS = 65_536
@@ -46,13 +45,11 @@ class ExportSummary:
     frames: int
 
 
-class _FeatureSink:
+class _FeatureSink(BookFollower):
     """The decoder's sink: one product's book, every signal, and a row per applied update."""
 
     def __init__(self, product: str, depth: int) -> None:
-        self.product = product
-        self.book = OrderBook(product, depth=depth)
-        self.signals = [make_signal(name) for name in SIGNAL_NAMES]
+        super().__init__(product, depth, [make_signal(name) for name in SIGNAL_NAMES])
         self.wall_ns = 0  # the current record's wall-clock receive time, set by the loop
         self.ints: dict[str, array] = {}
         self.floats: dict[str, array] = {}
@@ -65,37 +62,7 @@ class _FeatureSink:
     def __len__(self) -> int:
         return len(self.ints["recv_ns"])
 
-    def on_snapshot(self, snapshot: BookSnapshot) -> None:
-        if snapshot.product != self.product:
-            return
-        for signal in self.signals:  # the flow before a fresh snapshot is not comparable
-            signal.reset()
-        if self.book.apply_snapshot(snapshot) is APPLIED:
-            self._row(snapshot.venue_ts_ns, snapshot.recv_ns)
-
-    def on_delta(self, delta: BookDelta) -> None:
-        if delta.product == self.product and self.book.apply_delta(delta) is APPLIED:
-            self._row(delta.venue_ts_ns, delta.recv_ns)
-
-    def on_level(  # noqa: PLR0917 - the LevelSink signature
-        self,
-        product: str,
-        seq: int,
-        bid: bool,
-        price: float,
-        size: float,
-        venue_ts_ns: int,
-        recv_ns: int,
-    ) -> None:
-        if product == self.product:
-            outcome = self.book.apply_level(seq, bid, price, size, venue_ts_ns, recv_ns)
-            if outcome is APPLIED:
-                self._row(venue_ts_ns, recv_ns)
-
-    def on_feed_event(self, event: FeedEvent) -> None:
-        pass  # a reconnection reaches the book as a fresh snapshot
-
-    def _row(self, venue_ts_ns: int, recv_ns: int) -> None:
+    def updated(self, venue_ts_ns: int, recv_ns: int) -> None:
         book = self.book
         touch = book.touch()
         if touch is None or book.state is not _LIVE:

@@ -10,9 +10,8 @@ from pathlib import Path
 from brokers.recording import RecordingHeader, feed_record
 from brokers.recording.sources import open_recording
 from brokers.registry import decoder_for
-from core.book import APPLIED, OrderBook
+from console.study.book_follower import BookFollower
 from core.enums import BookState
-from core.events import BookDelta, BookSnapshot, FeedEvent
 from core.signals import BookSignal, make_signal
 
 
@@ -39,51 +38,21 @@ class Series:
         return len(self.mids)
 
 
-class _StudySink:
+class _StudySink(BookFollower):
     """The decoder's sink: updates one product's book, then every signal, and keeps the row."""
 
     def __init__(
         self, product: str, depth: int, signals: Sequence[BookSignal], series: Series
     ) -> None:
-        self.product = product
-        self.book = OrderBook(product, depth=depth)
-        self.signals = list(signals)
+        super().__init__(product, depth, signals)
         self.series = series
         self._columns = [series.values[s.name] for s in self.signals]
         self._pending: tuple[int, int, float, float, list[float]] | None = None
 
-    def on_snapshot(self, snapshot: BookSnapshot) -> None:
-        if snapshot.product != self.product:
-            return
+    def before_snapshot(self) -> None:
         self.flush()
-        for signal in self.signals:  # the flow before a fresh snapshot is not comparable
-            signal.reset()
-        if self.book.apply_snapshot(snapshot) is APPLIED:
-            self._keep(snapshot.venue_ts_ns, snapshot.recv_ns)
 
-    def on_delta(self, delta: BookDelta) -> None:
-        if delta.product == self.product and self.book.apply_delta(delta) is APPLIED:
-            self._keep(delta.venue_ts_ns, delta.recv_ns)
-
-    def on_level(  # noqa: PLR0917 - the LevelSink signature
-        self,
-        product: str,
-        seq: int,
-        bid: bool,
-        price: float,
-        size: float,
-        venue_ts_ns: int,
-        recv_ns: int,
-    ) -> None:
-        if product == self.product:
-            outcome = self.book.apply_level(seq, bid, price, size, venue_ts_ns, recv_ns)
-            if outcome is APPLIED:
-                self._keep(venue_ts_ns, recv_ns)
-
-    def on_feed_event(self, event: FeedEvent) -> None:
-        pass  # a reconnection reaches the book as a fresh snapshot
-
-    def _keep(self, venue_ts_ns: int, recv_ns: int) -> None:
+    def updated(self, venue_ts_ns: int, recv_ns: int) -> None:
         pending = self._pending
         if pending is not None and (venue_ts_ns != pending[0] or not venue_ts_ns):
             self.flush()
