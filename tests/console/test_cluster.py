@@ -28,14 +28,14 @@ VENUE = "kraken_futures"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    """Two single-threaded worker processes with nannies, on 127.0.0.1, no dashboard."""
+    """Two single-threaded worker processes with nannies, on 127.0.0.1 (every port ephemeral)."""
     cloudpickle.register_pickle_by_value(cluster_jobs)
     local = distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # None still binds :8787 here; an ephemeral port
         silence_logs=40,
         death_timeout=120,
     )
