@@ -190,6 +190,7 @@ class VenueSpec(ABC):
     rest_url_setting: str
     settings: tuple[str, ...]  # every setting ``open`` reads, by environment name
     real_money_keys: tuple[str, ...] = ()  # the key settings that trade real money
+    rehearsal_note: str = ""  # said when live without the real-money flag is refused
     sim_port: int | None = None  # ``l2console sim --protocol <name>``'s default port
 
     def __repr__(self) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dotenv.parser import Binding, parse_stream
 
+from brokers.kraken_futures.urls import DEMO_RETIRED, REHEARSAL
 from console.settings import Settings, SettingsError, env_file_permission_warning
 
 DEFAULT_ENV_FILE = Path(".env")
@@ -28,9 +29,8 @@ OUR_PREFIXES = ("L2CONSOLE_", "KRAKEN_", "BINANCE_", "SIM_")
 # score at most ~0.5 against the settings; MAX_DAILY_LOSS against MAX_DAILY_LOSS_USD is 0.88).
 RETIRED = {
     name: (
-        f"{name} is ignored: Kraken retired its Futures demo on 14 July 2026, so --live on Kraken "
-        "is real money (KRAKEN_API_KEY); rehearse with `l2console run --live` on the simulated "
-        "venue, whose orders go through the same Unified adapter"
+        f"{name} is ignored: {DEMO_RETIRED}, so --live on Kraken is real money "
+        f"(KRAKEN_API_KEY); {REHEARSAL}"
     )
     for name in ("KRAKEN_DEMO_API_KEY", "KRAKEN_DEMO_API_SECRET")
 }

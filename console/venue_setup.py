@@ -45,9 +45,10 @@ async def open_venue(
 ) -> VenueConnection:
     """Start (for the sim) and connect to the venue; everything opened is closed by ``stack``."""
     if options.real_money and not options.real_money_ack:
+        rehearsal = f"; {options.venue.rehearsal_note}" if options.venue.rehearsal_note else ""
         raise StartupError(
             "refusing to trade real money: add --i-understand-this-is-real-money "
-            "(start with --dry-run, then --paper; real money only on purpose)"
+            f"(start with --dry-run, then --paper; real money only on purpose){rehearsal}"
         )
     if options.record_path is not None and options.record_path.exists():
         raise StartupError(

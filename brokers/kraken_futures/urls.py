@@ -16,12 +16,19 @@ PRODUCTION_WS_URL = "wss://futures.kraken.com/ws/v1"
 PRODUCTION_REST_URL = "https://futures.kraken.com/derivatives/api/v3"
 DEMO_WS_URL = "wss://demo-futures.kraken.com/ws/v1"
 DEMO_REST_URL = "https://demo-futures.kraken.com/derivatives/api/v3"
+DEMO_RETIRED = "Kraken retired its Futures demo on 14 July 2026"
+REHEARSAL = (
+    "rehearse with `l2console run --live` on the simulated venue, whose orders go through the "
+    "same Unified adapter"
+)
 
 __all__ = [
     "DEMO_REST_URL",
+    "DEMO_RETIRED",
     "DEMO_WS_URL",
     "PRODUCTION_REST_URL",
     "PRODUCTION_WS_URL",
+    "REHEARSAL",
     "KrakenFuturesEndpoints",
     "KrakenFuturesVenue",
     "redacted",

@@ -28,7 +28,13 @@ from brokers.kraken_futures.parse import FrameParser
 from brokers.kraken_futures.replay import KrakenFuturesReplay
 from brokers.kraken_futures.rest import KrakenFuturesRest
 from brokers.kraken_futures.unified.venue import UNIFIED_SETTINGS
-from brokers.kraken_futures.urls import KrakenFuturesEndpoints, KrakenFuturesVenue, redacted
+from brokers.kraken_futures.urls import (
+    DEMO_RETIRED,
+    REHEARSAL,
+    KrakenFuturesEndpoints,
+    KrakenFuturesVenue,
+    redacted,
+)
 from brokers.venue import (
     ApiCredentials,
     SimServer,
@@ -60,6 +66,7 @@ class KrakenFutures(VenueSpec):
     default_symbol = "PF_XBTUSD"
     long_only = False
     has_demo = False  # the Futures demo was retired on 14 July 2026: live is real money
+    rehearsal_note = f"{DEMO_RETIRED}; {REHEARSAL}"
     fee_setting = "KRAKEN_TAKER_FEE_BPS"
     ws_url_setting = "KRAKEN_FUTURES_WS_URL"
     rest_url_setting = "KRAKEN_FUTURES_REST_URL"

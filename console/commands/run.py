@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from brokers import registry
+from brokers.kraken_futures.urls import DEMO_RETIRED, REHEARSAL
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
 from console.exit_status import HELP as EXIT_HELP
@@ -121,9 +122,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 NO_DEMO = (
-    "--production is gone: Kraken retired its Futures demo on 14 July 2026, so --live on Kraken "
-    "is real money (add --i-understand-this-is-real-money); rehearse with `l2console run --live` "
-    "on the simulated venue, whose orders go through the same Unified adapter"
+    f"--production is gone: {DEMO_RETIRED}, so --live on Kraken is real money "
+    f"(add --i-understand-this-is-real-money); {REHEARSAL}"
 )
 
 

@@ -136,6 +136,7 @@ async def test_live_without_the_real_money_flag_is_refused_and_nothing_is_sent(
             env={**overrides(server), **keys},
         )
     assert_one_line_error(run, "refusing to trade real money", "--i-understand-this-is-real-money")
+    assert "demo" not in run.stderr  # Kraken's rehearsal note is Kraken's alone
     assert run.stdout == ""
     assert server.rest.requests == []
     assert server.streams.connections == 0

@@ -55,7 +55,13 @@ def test_an_unreachable_venue(l2console) -> None:
 
 def test_live_on_kraken_is_real_money_and_needs_the_flag(l2console) -> None:
     run = l2console("run", "--broker", "kraken", "--live", "--duration", "5", "--no-ui")
-    assert_one_line_error(run, "refusing to trade real money", "--i-understand-this-is-real-money")
+    assert_one_line_error(
+        run,
+        "refusing to trade real money",
+        "--i-understand-this-is-real-money",
+        "Kraken retired its Futures demo on 14 July 2026",
+        "rehearse with `l2console run --live` on the simulated venue",
+    )
 
 
 def test_live_on_kraken_without_keys(l2console) -> None:

@@ -28,6 +28,7 @@ from brokers.kraken_futures.unified.replay import KrakenUnifiedReplay
 from brokers.kraken_futures.unified.stats import UnifiedFeedStats
 from brokers.kraken_futures.unified.token import TokenSource
 from brokers.kraken_futures.unified.wire import PRIVATE_URL, PUBLIC_URL
+from brokers.kraken_futures.urls import DEMO_RETIRED, REHEARSAL
 from brokers.net.urls import redacted
 from brokers.venue import (
     ApiCredentials,
@@ -78,6 +79,7 @@ class KrakenUnified(VenueSpec):
     default_symbol = "PF_XBTUSD"
     long_only = False
     has_demo = False  # the Futures demo was retired on 14 July 2026: live is real money
+    rehearsal_note = f"{DEMO_RETIRED}; {REHEARSAL}"
     fee_setting = "KRAKEN_TAKER_FEE_BPS"
     ws_url_setting = "KRAKEN_WS_PUBLIC_URL"
     rest_url_setting = "KRAKEN_REST_URL"
