@@ -100,7 +100,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         action="store_const",
         const=Mode.LIVE,
         help="orders go to the venue: on Kraken and Binance.us that is REAL MONEY (add "
-        "--i-understand-this-is-real-money); on the simulated venue (--broker sim) a rehearsal",
+        "--i-understand-this-is-real-money; Kraken retired its demo on 14 July 2026); on the "
+        "simulated venue (--broker sim) a rehearsal",
     )
     run.add_argument("--production", action="store_true", help=argparse.SUPPRESS)
     run.add_argument(
