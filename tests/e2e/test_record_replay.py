@@ -21,6 +21,7 @@ from brokers.kraken_futures.unified.feed import KrakenUnifiedFeed
 from brokers.recording import FrameRecorder, RecordingHeader
 from console.options import RunOptions
 from console.replay.runner import replay
+from console.replay.shared_pass import replay_shared
 from console.session import TradingSession
 from console.settings import Settings
 from console.venue_setup import open_venue
@@ -131,3 +132,27 @@ async def test_the_replay_takes_the_live_runs_decisions_at_the_same_frames(
     ]
     assert list(result.round_trips) == live.round_trips
     assert result.read.clean
+
+
+async def test_a_sweep_of_unified_frames_shares_one_pass_and_matches_each_solo_replay(
+    tmp_path: Path,
+) -> None:
+    """Issue 16 §5: sweeps work on Unified recordings, each combination exactly its own replay."""
+    settings = busy_settings()
+    path = tmp_path / "live.l2rec"
+    await record_live_paper_run(path, settings)
+    grid = [
+        settings.model_copy(update={"entry_imbalance_ratio": ratio, "cooldown_seconds": cooldown})
+        for ratio in (1.6, 2.2)
+        for cooldown in (0.15, 1.0)
+    ]
+
+    together = await replay_shared(path, grid)
+    alone = [await replay(path, s) for s in grid]
+
+    trades = [len(r.round_trips) for r in alone]
+    assert sum(trades) > 0 and len(set(trades)) > 1, "the grid must change the trading"
+    for shared, solo in zip(together, alone, strict=True):
+        assert shared.signals == solo.signals
+        assert shared.round_trips == solo.round_trips
+        assert shared.state.realized_pnl == solo.state.realized_pnl
