@@ -97,13 +97,20 @@ def _risk(evidence: SessionEvidence) -> ChecklistLine:
 def _tiny_limit_run(evidence: SessionEvidence) -> str:
     """A one-minute run of this session in which every entry breaks the position limit."""
     if evidence.mode is Mode.PAPER:
-        run = f"l2console paper --broker {evidence.venue} --session {evidence.name} --duration 1"
+        run = (
+            f"l2console paper --broker {evidence.venue} --session {evidence.name} "
+            "--duration 1 --no-ui"
+        )
     else:
         flag = "--live" if evidence.mode is Mode.LIVE else "--dry-run"
         run = (
             f"l2console run {flag} --broker {evidence.venue} --session {evidence.name} "
             "--duration 1m --no-ui"
         )
+        if evidence.mode is Mode.LIVE and evidence.venue != "sim":
+            # No real venue has a demo now: a live run there is real money and passes the door
+            # (a $1 position limit lets no entry through, but the door does not know that).
+            run += " --i-understand-this-is-real-money --validated-by PAPER_SESSION --capital USD"
     return f"MAX_POSITION_USD=1 {run}"
 
 

@@ -184,6 +184,21 @@ def test_the_rendered_text_shows_the_suggestion_for_a_missing_block(tmp_path: Pa
         text = render_checklist(integration_for(reader, "demo"))
     assert (
         "→ prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker kraken"
-        " --session demo --duration 1m --no-ui" in text
-    )
+        " --session demo --duration 1m --no-ui --i-understand-this-is-real-money"
+        " --validated-by PAPER_SESSION --capital USD" in text
+    )  # Kraken --live is real money now: the suggestion passes the same door
     assert "(1 blocked for other reasons)" in text
+    write_integration_session(db, "rehearsal", EVERYTHING - {LIMIT_BLOCK}, venue="sim")
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "rehearsal").line(lines.RISK)
+    assert line.notes == (
+        "prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker sim"
+        " --session rehearsal --duration 1m --no-ui",
+    )
+    write_integration_session(db, "paper", EVERYTHING - {LIMIT_BLOCK}, mode=Mode.PAPER)
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "paper").line(lines.RISK)
+    assert line.notes == (  # paper's bare duration is minutes; --no-ui works in a pipe too
+        "prove it in a minute: MAX_POSITION_USD=1 l2console paper --broker kraken"
+        " --session paper --duration 1 --no-ui",
+    )
