@@ -1,6 +1,7 @@
 """The monthly habit: remind the trader when the kill switch was last tested over 30 days ago.
 
-``kill_switch_reminder`` decides from the record; ``KillSwitchReminders`` says it at a run's
+``kill_switch_reminder`` decides from the record (``kill_switch_habit`` is the line the monthly
+review ends with); ``KillSwitchReminders`` says it at a run's
 start and again once per UTC day of a long run (a 60-day unattended run is not only judged on
 its first day), as a console/STATE notice and as a notification (``kill_switch_test``).
 """
@@ -14,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from console.unattended.events import NotifyEvent
-from core.checklists import last_kill_switch_test
+from core.checklists import KillSwitchTest, last_kill_switch_test
 from core.checklists.live import KILL_SWITCH_TEST_DAYS, days_since
 from core.clock import Clock
 from core.engine import Engine
@@ -46,6 +47,19 @@ def kill_switch_reminder(db_path: Path, session: str, mode: Mode, now_ns: int) -
     if age <= KILL_SWITCH_TEST_DAYS:
         return None
     return f"Kill switch last tested {age} days ago (session {last.session}): {how}"
+
+
+def kill_switch_habit(tests: tuple[KillSwitchTest, ...], now_ns: int) -> str:
+    """The monthly review's line on the habit: when the kill switch was last confirmed flat."""
+    last = last_kill_switch_test(tests)
+    if last is None:
+        return (
+            "Kill switch: never confirmed flat in any session: test it monthly (l2console flatten)"
+        )
+    age = days_since(last, now_ns)
+    due = "; test it monthly: it is due" if age > KILL_SWITCH_TEST_DAYS else ""
+    ago = "today" if age == 0 else f"{age} day{'' if age == 1 else 's'} ago"
+    return f"Kill switch: last confirmed flat {ago} (session {last.session}, {last.venue}){due}"
 
 
 Check = Callable[[Mode, int], str | None]
