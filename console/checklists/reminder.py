@@ -1,9 +1,9 @@
 """The monthly habit: remind the trader when the kill switch was last tested over 30 days ago.
 
 ``kill_switch_reminder`` decides from the record (``kill_switch_habit`` is the line the monthly
-review ends with); ``KillSwitchReminders`` says it at a run's
-start and again once per UTC day of a long run (a 60-day unattended run is not only judged on
-its first day), as a console/STATE notice and as a notification (``kill_switch_test``).
+review ends with); ``KillSwitchReminders`` says it at a run's start and again once per UTC day
+of a long run (a 60-day unattended run is not only judged on its first day), as a console/STATE
+notice and as a notification (``kill_switch_test``).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def kill_switch_habit(tests: tuple[KillSwitchTest, ...], now_ns: int) -> str:
 
 Check = Callable[[Mode, int], str | None]
 """The reminder for (the run's mode now, the session clock's wall time); blocking (a read)."""
-Post = Callable[[NotifyEvent, str, str], None]
+Notify = Callable[[NotifyEvent, str, str], None]  # console.unattended's ``Post``
 
 
 class KillSwitchReminders:
@@ -79,7 +79,7 @@ class KillSwitchReminders:
         clock: Clock,
         mode: Callable[[], Mode],
         notice: Callable[[str], None],
-        post: Post,
+        post: Notify,
         look_every_s: float = LOOK_EVERY_S,
     ) -> None:
         self._check = check
@@ -92,7 +92,7 @@ class KillSwitchReminders:
 
     @classmethod
     def of_run(
-        cls, store: SessionStore, engine: Engine, clock: Clock, post: Post
+        cls, store: SessionStore, engine: Engine, clock: Clock, post: Notify
     ) -> KillSwitchReminders:
         """The reminders of one run of ``store``'s session: its notices go to the engine (the
         console, STATE lines), its notifications to ``post``."""
