@@ -50,12 +50,11 @@ def kill_switch_reminder(db_path: Path, session: str, mode: Mode, now_ns: int) -
 
 
 def kill_switch_habit(tests: tuple[KillSwitchTest, ...], now_ns: int) -> str:
-    """The monthly review's line on the habit: when the kill switch was last confirmed flat."""
+    """The monthly review's line on the habit: when the trader last pulled the kill switch and
+    the venue confirmed flat."""
     last = last_kill_switch_test(tests)
     if last is None:
-        return (
-            "Kill switch: never confirmed flat in any session: test it monthly (l2console flatten)"
-        )
+        return "Kill switch: never tested in any session: test it monthly (l2console flatten)"
     age = days_since(last, now_ns)
     due = "; test it monthly: it is due" if age > KILL_SWITCH_TEST_DAYS else ""
     ago = "today" if age == 0 else f"{age} day{'' if age == 1 else 's'} ago"

@@ -195,12 +195,21 @@ def _uptime(evidence: SessionEvidence) -> ChecklistLine:
 
 
 def _kill_switch(evidence: SessionEvidence) -> ChecklistLine:
-    events = sorted(evidence.kill_switch, key=lambda event: event.wall_ns)
+    """Judged from the pulls of the trader (``KillSwitchTest.deliberate``): a stop's routine
+    flatten runs the same code but proves nothing when there was nothing to close."""
+    events = sorted(
+        (event for event in evidence.kill_switch if event.deliberate),
+        key=lambda event: event.wall_ns,
+    )
     if not events:
+        routine = len(evidence.kill_switch)
+        why = "no kill switch pulled yet" + (
+            f" ({routine:,} routine flattens at stops not counted)" if routine else ""
+        )
         return ChecklistLine(
             KILL_SWITCH,
             Verdict.NOT_YET,
-            "no kill switch recorded yet",
+            why,
             (f"while it runs: l2console flatten --session {evidence.name}",),
         )
     last = events[-1]
@@ -213,7 +222,7 @@ def _kill_switch(evidence: SessionEvidence) -> ChecklistLine:
     return ChecklistLine(
         KILL_SWITCH,
         Verdict.PASSED,
-        f"{len(events):,} recorded, the last confirmed flat ({last.reason}: {last.detail})",
+        f"{len(events):,} pulled, the last confirmed flat ({last.reason}: {last.detail})",
     )
 
 

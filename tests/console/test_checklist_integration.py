@@ -86,6 +86,19 @@ def test_a_failed_last_kill_switch_fails_its_line(tmp_path: Path) -> None:
     assert judged(db, "demo")[lines.KILL_SWITCH] is Verdict.FAILED
 
 
+def test_a_stops_routine_flatten_is_no_kill_switch_test(tmp_path: Path) -> None:
+    db = tmp_path / "l2.sqlite"
+    write_integration_session(db, "stops", EVERYTHING - {KILL_SWITCH}, routine_flatten=True)
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "stops").line(lines.KILL_SWITCH)
+    assert line.verdict is Verdict.NOT_YET
+    assert line.why == "no kill switch pulled yet (1 routine flattens at stops not counted)"
+    write_integration_session(
+        db, "failed", EVERYTHING - {KILL_SWITCH}, failed_kill_switch=True, routine_flatten=True
+    )
+    assert judged(db, "failed")[lines.KILL_SWITCH] is Verdict.FAILED  # a stop does not mend it
+
+
 def test_paper_orders_never_prove_the_broker_api(tmp_path: Path) -> None:
     db = tmp_path / "l2.sqlite"
     write_integration_session(db, "paper", mode=Mode.PAPER)

@@ -53,6 +53,13 @@ def test_never_tested_is_said_to_live_runs_only(tmp_path: Path) -> None:
     assert reminder is not None and reminder.startswith("Kill switch never tested")
 
 
+def test_a_stops_routine_flatten_is_no_test(tmp_path: Path) -> None:
+    db = tmp_path / "l2.sqlite"
+    write_integration_session(db, "demo", EVERYTHING - {KILL_SWITCH}, routine_flatten=True)
+    reminder = kill_switch_reminder(db, "demo", Mode.LIVE, time.time_ns())
+    assert reminder is not None and reminder.startswith("Kill switch never tested")
+
+
 def test_a_failed_kill_switch_is_no_test(tmp_path: Path) -> None:
     db = tmp_path / "l2.sqlite"
     write_integration_session(db, "demo", EVERYTHING - {KILL_SWITCH}, failed_kill_switch=True)

@@ -71,7 +71,7 @@ def test_the_command_prints_the_review(
     assert out.startswith(review)
     assert out.splitlines()[2].startswith("2024-06")
     assert out[len(review) :] == (  # the monthly habit ends the review
-        "\nKill switch: never confirmed flat in any session: test it monthly (l2console flatten)\n"
+        "\nKill switch: never tested in any session: test it monthly (l2console flatten)\n"
     )
 
 

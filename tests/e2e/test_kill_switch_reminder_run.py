@@ -37,3 +37,12 @@ def test_an_old_kill_switch_test_is_a_notice_at_the_start(l2console, tmp_path: P
     ], run.lines[:20]
     assert "Kill switch last tested 40 days ago (session demo)" in told
     assert sum(text.count("kill switch test due") for text in texts) == 1, texts
+
+    # The run's stop flattened through the kill switch's code (every live stop asks the venue):
+    # that is no test, so the next run is reminded just the same.
+    again = l2console(
+        *("run", "--broker", "sim", "--live", "--session", "demo", "--duration", "1", "--no-ui"),
+        env=FAST_SIM,
+    )
+    assert again.returncode == 0, again.stderr
+    assert [line for line in again.lines if "Kill switch last tested" in line] == notices
