@@ -32,8 +32,9 @@ TITLE = "kill switch test due"
 def kill_switch_reminder(db_path: Path, session: str, mode: Mode, now_ns: int) -> str | None:
     """The notice to show at a session's start, or None when the last test is recent.
 
-    A kill switch confirmed flat in any session counts. Never tested at all is said to a live
-    run only: a newcomer's first paper runs have nothing to test it on yet.
+    A kill switch the trader pulled and the venue confirmed flat, in any session, counts (a
+    stop's routine flatten does not). Never tested at all is said to a live run only: a
+    newcomer's first paper runs have nothing to test it on yet.
     """
     try:
         with SessionReader(db_path) as reader:
