@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with SessionReader(db_path) as reader:
             data = reader.report_data(args.session)
+            kill_switch_tests = tuple(reader.kill_switch_tests())
     except NoDatabaseError as exc:
         raise UsageError(f"{exc} (run `l2console paper` first)") from None
     except StoreError as exc:
@@ -61,6 +63,10 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         return _write_parquet(data.round_trips, args.target, args.session)
     text = render_report(data, period=args.period, fmt=args.format, settings=settings.gate_settings)
     text = text if text.endswith("\n") else text + "\n"
+    if args.period == "monthly" and args.format == "text":  # the monthly habit, beside its review
+        from console.checklists.reminder import kill_switch_habit  # noqa: PLC0415
+
+        text += "\n" + kill_switch_habit(kill_switch_tests, time.time_ns()) + "\n"
     if args.target is None:
         sys.stdout.write(text)
         return 0

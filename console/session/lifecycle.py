@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from console.account_lock import AccountLockError
-from console.checklists.reminder import kill_switch_reminder
+from console.checklists.reminder import KillSwitchReminders
 from console.control import ControlError, ControlHandlers, ControlServer
 from console.heap import settle_startup_heap
 from console.options import RunOptions
@@ -157,17 +157,13 @@ class TradingSession:
             self._tasks.append(
                 asyncio.create_task(self._recorder.record_forever(), name="session record")
             )
-            await self._remind_kill_switch()
         await self.unattended.started(self)
-
-    async def _remind_kill_switch(self) -> None:
-        """The guide's monthly habit: a notice when the last kill switch test is 30+ days old."""
-        assert self.store is not None
-        name = self.store.resume.session.name
-        args = (self.store.path, name, self.engine.mode, self.clock.wall_ns())
-        reminder = await asyncio.to_thread(kill_switch_reminder, *args)
-        if reminder is not None:
-            self.engine.notice(reminder)
+        if self.store is not None:  # the guide's monthly habit: test the kill switch
+            reminders = KillSwitchReminders.of_run(
+                self.store, self.engine, self.clock, self.unattended.post
+            )
+            await reminders.at_start()
+            self._tasks.append(asyncio.create_task(reminders.daily(), name="kill switch reminder"))
 
     async def set_mode(self, mode: Mode) -> None:
         """Change mode mid-run through the same doors as a start (``LiveDoors.set_mode``);

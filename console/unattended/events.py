@@ -11,6 +11,7 @@ class NotifyEvent(Enum):
 
     RUN = "run"  # started (and whether the last run crashed), stopped, a start that failed
     KILL_SWITCH = "kill_switch"  # engaged; flat confirmed, or what is still open
+    KILL_SWITCH_TEST = "kill_switch_test"  # last tested over 30 days ago (start, then daily)
     DEAD_MAN = "dead_man"  # the venue's dead-man's switch could not be refreshed
     RISK_LIMIT = "risk_limit"  # a risk limit stopped entries for the rest of the day
     BOOK_DOWN = "book_down"  # the book not LIVE for longer than its grace time, and back

@@ -12,6 +12,10 @@ from core.enums import Mode, SignalAction
 
 NS_PER_SECOND = 1_000_000_000
 KILL_SWITCH_FLAT = "flat"  # the phase a kill switch event records when the venue confirmed flat
+# Who pulled it, as the recorded reason starts: the trader testing it (the console key,
+# ``l2console flatten``). The routine flatten of a stop ("Shutdown: flatten": every live stop asks
+# the venue, flat or not), a quit, the stale-book watchdog and a failed store are no test.
+DELIBERATE_REASONS = ("Flatten command", "Kill switch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,11 @@ class KillSwitchTest:
     @property
     def confirmed_flat(self) -> bool:
         return self.phase == KILL_SWITCH_FLAT
+
+    @property
+    def deliberate(self) -> bool:
+        """Pulled by the trader (a test), not by a stop or a safety net."""
+        return self.reason.startswith(DELIBERATE_REASONS)
 
 
 @dataclass(frozen=True, slots=True)

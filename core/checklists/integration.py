@@ -97,13 +97,20 @@ def _risk(evidence: SessionEvidence) -> ChecklistLine:
 def _tiny_limit_run(evidence: SessionEvidence) -> str:
     """A one-minute run of this session in which every entry breaks the position limit."""
     if evidence.mode is Mode.PAPER:
-        run = f"l2console paper --broker {evidence.venue} --session {evidence.name} --duration 1"
+        run = (
+            f"l2console paper --broker {evidence.venue} --session {evidence.name} "
+            "--duration 1 --no-ui"
+        )
     else:
         flag = "--live" if evidence.mode is Mode.LIVE else "--dry-run"
         run = (
             f"l2console run {flag} --broker {evidence.venue} --session {evidence.name} "
             "--duration 1m --no-ui"
         )
+        if evidence.mode is Mode.LIVE and evidence.venue != "sim":
+            # No real venue has a demo now: a live run there is real money and passes the door
+            # (a $1 position limit lets no entry through, but the door does not know that).
+            run += " --i-understand-this-is-real-money --validated-by PAPER_SESSION --capital USD"
     return f"MAX_POSITION_USD=1 {run}"
 
 
@@ -188,12 +195,21 @@ def _uptime(evidence: SessionEvidence) -> ChecklistLine:
 
 
 def _kill_switch(evidence: SessionEvidence) -> ChecklistLine:
-    events = sorted(evidence.kill_switch, key=lambda event: event.wall_ns)
+    """Judged from the pulls of the trader (``KillSwitchTest.deliberate``): a stop's routine
+    flatten runs the same code but proves nothing when there was nothing to close."""
+    events = sorted(
+        (event for event in evidence.kill_switch if event.deliberate),
+        key=lambda event: event.wall_ns,
+    )
     if not events:
+        routine = len(evidence.kill_switch)
+        why = "no kill switch pulled yet" + (
+            f" ({routine:,} routine flattens at stops not counted)" if routine else ""
+        )
         return ChecklistLine(
             KILL_SWITCH,
             Verdict.NOT_YET,
-            "no kill switch recorded yet",
+            why,
             (f"while it runs: l2console flatten --session {evidence.name}",),
         )
     last = events[-1]
@@ -206,7 +222,7 @@ def _kill_switch(evidence: SessionEvidence) -> ChecklistLine:
     return ChecklistLine(
         KILL_SWITCH,
         Verdict.PASSED,
-        f"{len(events):,} recorded, the last confirmed flat ({last.reason}: {last.detail})",
+        f"{len(events):,} pulled, the last confirmed flat ({last.reason}: {last.detail})",
     )
 
 

@@ -175,7 +175,7 @@ def _kill_switch(evidence: LiveEvidence) -> ChecklistLine:
         return ChecklistLine(
             KILL_SWITCH,
             Verdict.NOT_YET,
-            "no kill switch confirmed flat in any session",
+            "no kill switch pulled and confirmed flat in any session (a stop's flatten is no test)",
             ("while a session runs: l2console flatten --session NAME",),
         )
     age = days_since(last, evidence.now_ns)
@@ -192,8 +192,9 @@ def _kill_switch(evidence: LiveEvidence) -> ChecklistLine:
 
 
 def last_kill_switch_test(tests: tuple[KillSwitchTest, ...]) -> KillSwitchTest | None:
-    """The most recent kill switch the venue confirmed flat, whichever session pulled it."""
-    flat = [test for test in tests if test.confirmed_flat]
+    """The most recent kill switch the trader pulled and the venue confirmed flat, whichever
+    session it was in (a stop's routine flatten is no test)."""
+    flat = [test for test in tests if test.deliberate and test.confirmed_flat]
     return max(flat, key=lambda test: test.wall_ns) if flat else None
 
 

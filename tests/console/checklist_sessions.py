@@ -47,6 +47,7 @@ def write_integration_session(
     failed_kill_switch: bool = False,
     crash: bool = False,
     start_ns: int | None = None,
+    routine_flatten: bool = False,
 ) -> FakeClock:
     clock = FakeClock() if start_ns is None else FakeClock(start_ns)
     asyncio.run(
@@ -60,6 +61,7 @@ def write_integration_session(
             tick_ns=tick_ns,
             failed_kill_switch=failed_kill_switch,
             crash=crash,
+            routine_flatten=routine_flatten,
             clock=clock,
         )
     )
@@ -77,6 +79,7 @@ async def _write(
     tick_ns: int,
     failed_kill_switch: bool,
     crash: bool,
+    routine_flatten: bool,
     clock: FakeClock,
 ) -> None:
     session = spec(name, venue=venue, mode=mode, parameters={"real_money": real_money})
@@ -132,6 +135,10 @@ async def _write(
         )
         store.record_kill_switch(
             reason="Flatten command", phase=phase, detail=detail, wall_ns=start + 7 * SECOND
+        )
+    if routine_flatten:  # a stop's flatten: the same kill switch, but nobody tested it
+        store.record_kill_switch(
+            reason="Shutdown: flatten", phase="flat", detail="flat", wall_ns=start + 8 * SECOND
         )
     clock.advance(90 * 60 if HOUR_RUN in pieces else 10 * 60)
     if BOOK in pieces:

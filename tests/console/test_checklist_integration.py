@@ -86,6 +86,19 @@ def test_a_failed_last_kill_switch_fails_its_line(tmp_path: Path) -> None:
     assert judged(db, "demo")[lines.KILL_SWITCH] is Verdict.FAILED
 
 
+def test_a_stops_routine_flatten_is_no_kill_switch_test(tmp_path: Path) -> None:
+    db = tmp_path / "l2.sqlite"
+    write_integration_session(db, "stops", EVERYTHING - {KILL_SWITCH}, routine_flatten=True)
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "stops").line(lines.KILL_SWITCH)
+    assert line.verdict is Verdict.NOT_YET
+    assert line.why == "no kill switch pulled yet (1 routine flattens at stops not counted)"
+    write_integration_session(
+        db, "failed", EVERYTHING - {KILL_SWITCH}, failed_kill_switch=True, routine_flatten=True
+    )
+    assert judged(db, "failed")[lines.KILL_SWITCH] is Verdict.FAILED  # a stop does not mend it
+
+
 def test_paper_orders_never_prove_the_broker_api(tmp_path: Path) -> None:
     db = tmp_path / "l2.sqlite"
     write_integration_session(db, "paper", mode=Mode.PAPER)
@@ -184,6 +197,21 @@ def test_the_rendered_text_shows_the_suggestion_for_a_missing_block(tmp_path: Pa
         text = render_checklist(integration_for(reader, "demo"))
     assert (
         "→ prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker kraken"
-        " --session demo --duration 1m --no-ui" in text
-    )
+        " --session demo --duration 1m --no-ui --i-understand-this-is-real-money"
+        " --validated-by PAPER_SESSION --capital USD" in text
+    )  # Kraken --live is real money now: the suggestion passes the same door
     assert "(1 blocked for other reasons)" in text
+    write_integration_session(db, "rehearsal", EVERYTHING - {LIMIT_BLOCK}, venue="sim")
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "rehearsal").line(lines.RISK)
+    assert line.notes == (
+        "prove it in a minute: MAX_POSITION_USD=1 l2console run --live --broker sim"
+        " --session rehearsal --duration 1m --no-ui",
+    )
+    write_integration_session(db, "paper", EVERYTHING - {LIMIT_BLOCK}, mode=Mode.PAPER)
+    with SessionReader(db) as reader:
+        line = integration_for(reader, "paper").line(lines.RISK)
+    assert line.notes == (  # paper's bare duration is minutes; --no-ui works in a pipe too
+        "prove it in a minute: MAX_POSITION_USD=1 l2console paper --broker kraken"
+        " --session paper --duration 1 --no-ui",
+    )

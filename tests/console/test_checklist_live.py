@@ -14,7 +14,13 @@ from console.cli import main
 from console.settings import Settings
 from core.checklists import Checklist, Verdict
 from core.checklists import live as lines
-from tests.console.checklist_sessions import DAY, EVERYTHING, HOUR_RUN, write_integration_session
+from tests.console.checklist_sessions import (
+    DAY,
+    EVERYTHING,
+    HOUR_RUN,
+    KILL_SWITCH,
+    write_integration_session,
+)
 from tests.console.report_sessions import HOUR, T0, guide_session, trips_from_nets, write_session
 
 PAPER = "60days_kraken"
@@ -178,3 +184,17 @@ def test_the_command_prints_it_and_refuses_a_bad_capital(
     assert out.startswith("Live Trading Preparation\nEvidence: paper session 60days_kraken")
     assert main([*args, "--db", str(ready_db), "--capital", "lots"]) == 2
     assert "bad --capital 'lots'" in capsys.readouterr().err
+
+
+def test_a_stops_routine_flatten_is_no_kill_switch_test(tmp_path: Path, env_file: Path) -> None:
+    """Every live stop asks the venue to confirm flat: that is the kill switch's code, but not
+    the trader testing it. A later routine flatten does not renew an old test either."""
+    db = tmp_path / "l2.sqlite"
+    guide_session(db)
+    write_integration_session(db, "old", start_ns=T0 + 30 * DAY)  # tested 49 days before now
+    write_integration_session(
+        db, "stops", EVERYTHING - {KILL_SWITCH}, start_ns=T0 + 79 * DAY, routine_flatten=True
+    )
+    line = judge(db, env_file).line(lines.KILL_SWITCH)
+    assert line.verdict is Verdict.FAILED
+    assert line.why.startswith("last confirmed flat 49 days ago (session old, ")

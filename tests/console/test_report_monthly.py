@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from console.cli import main
 from console.report import build_report, period_rows, render_report
 from console.report.periods import Period
 from core.store import ReportData
+from tests.console.checklist_sessions import write_integration_session
 from tests.console.report_sessions import (
     DAY,
     HOUR,
@@ -65,5 +67,28 @@ def test_the_command_prints_the_review(
     assert main([*argv, "--monthly", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "MONTHLY RESULTS (UTC) - Session: 60days_kraken"
-    assert out == render_report(data, period="monthly")
+    review = render_report(data, period="monthly")
+    assert out.startswith(review)
     assert out.splitlines()[2].startswith("2024-06")
+    assert out[len(review) :] == (  # the monthly habit ends the review
+        "\nKill switch: never tested in any session: test it monthly (l2console flatten)\n"
+    )
+
+
+def test_the_review_ends_with_when_the_kill_switch_was_last_tested(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_ambient_settings: None
+) -> None:
+    db = tmp_path / "l2.sqlite"
+    guide_session(db)
+    write_integration_session(
+        db, "rehearsal", venue="sim", start_ns=time.time_ns() - 3 * DAY - HOUR
+    )
+    argv = ["--env-file", os.devnull, "report", "--session", "60days_kraken", "--db", str(db)]
+    assert main([*argv, "--monthly"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "Kill switch: last confirmed flat 3 days ago (session rehearsal, sim)"
+    write_integration_session(db, "old", venue="kraken", start_ns=time.time_ns() - 40 * DAY)
+    assert main([*argv, "--monthly"]) == 0  # the newest test counts
+    assert capsys.readouterr().out.splitlines()[-1] == last
+    assert main(argv) == 0  # only the monthly review carries it
+    assert "Kill switch:" not in capsys.readouterr().out
