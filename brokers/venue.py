@@ -173,6 +173,8 @@ class VenueConnection:
     spot_holdings: SpotHoldings | None = None  # spot venues: where a resumed long is handed
     account: str = ""  # ``ApiCredentials.fingerprint`` of the key: one live run per account
     maintenance: MaintenanceSource | None = None  # asks the venue's maintenance status
+    # Where ``taker_fee_rate`` came from: "account, TradeVolume", or "" for the fee setting.
+    taker_fee_source: str = ""
 
 
 class VenueSpec(ABC):

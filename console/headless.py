@@ -25,7 +25,7 @@ from console.session import TradingSession, open_store
 from console.settings import Settings
 from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase
-from console.venue_setup import StartupError, VenueConnection, open_venue
+from console.venue_setup import StartupError, VenueConnection, fee_line, open_venue
 from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState
 from core.events import RoundTrip, Signal, SignalOutcome
@@ -256,6 +256,7 @@ def startup_lines(options: RunOptions, connection: VenueConnection) -> list[str]
         banner(options, connection.banner_name, connection.instrument.symbol),
         f"Venue: {connection.venue_name} | {connection.ws_url}",
         mode_meaning(options.mode, options),
+        fee_line(connection, options.venue.fee_setting),
     ]
 
 

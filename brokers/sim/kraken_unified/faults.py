@@ -59,3 +59,14 @@ class UnifiedFaults:
             return False
         self._lost_answers -= 1
         return True
+
+    _trade_volume_errors: list[str] = field(default_factory=list)
+
+    def refuse_trade_volume(self, times: int = 1, *, error: str = "EService:Unavailable") -> None:
+        """Answer the next ``times`` ``TradeVolume`` calls with ``error`` (the fee query fails)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._trade_volume_errors += [error] * times
+
+    def take_trade_volume_error(self) -> str | None:
+        return self._trade_volume_errors.pop(0) if self._trade_volume_errors else None
