@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import SecretStr
 
 from brokers.maintenance import MaintenanceSource
+from core.dead_man import DeadManView
 from core.enums import Mode
 from core.instrument import Instrument
 from core.ports import ExecutionVenue, FeedSink, MarketFeed, VenueError, VenueUnreachable
@@ -118,6 +119,10 @@ class DeadMan(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self, *, disarm: bool = True) -> None: ...
+
+    def view(self) -> DeadManView:
+        """Its state as the console shows it (armed, refreshed when, fired and re-armed)."""
+        ...
 
 
 class SpotHoldings(Protocol):

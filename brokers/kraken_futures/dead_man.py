@@ -10,6 +10,13 @@ than to trade without the net) and starts one owned task, ``kraken-futures-dead-
 refreshes it. A refresh that fails is logged, reported and retried after a short pause; the
 switch itself still fires at the venue if we stay unreachable, which is the point.
 ``stop()`` cancels the task and disarms (timeout 0) on a clean exit.
+
+Fired: once the switch fires it stays off until the next request (Unified docs), so the next
+refresh that reaches the venue is what re-arms it. A refresh sent more than ``timeout_s`` after
+the venue's last confirmation reached it after the deadline: the switch fired (every order of the
+account canceled) and this refresh re-armed it. That is judged by our wall clock alone (the
+confirmation came back after the venue set its deadline, so no clock skew can fake a firing), is
+reported as a notice and kept (``stats.fired_at``: the venue's trigger time) for the display.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.dead_man import DeadManPhase, DeadManView
 from core.ports import VenueError
 
 log = logging.getLogger(__name__)
@@ -43,6 +52,10 @@ class DeadMansSwitchStats:
     failures: int = 0
     disarmed: bool = False
     trigger_time: str = ""  # the venue's answer to the last successful arm
+    confirmed_wall_ns: int | None = None  # when that answer came back (our wall clock)
+    failures_in_a_row: int = 0
+    fired: int = 0  # firings seen (each re-armed by the refresh that saw it)
+    fired_at: str = ""  # the venue's trigger time of the last firing seen
 
 
 class DeadMansSwitch:
@@ -53,6 +66,7 @@ class DeadMansSwitch:
         timeout_s: int = DEFAULT_TIMEOUT_S,
         refresh_s: float = DEFAULT_REFRESH_S,
         on_problem: Callable[[str], None] | None = None,
+        wall_ns: Callable[[], int] = time.time_ns,
     ) -> None:
         if timeout_s < 1 or not 0 < refresh_s < timeout_s:
             raise ValueError("the dead-man's switch needs 0 < refresh_s < timeout_s")
@@ -60,6 +74,7 @@ class DeadMansSwitch:
         self._timeout_s = int(timeout_s)
         self._refresh_s = refresh_s
         self._on_problem = on_problem
+        self._wall_ns = wall_ns
         self._task: asyncio.Task[None] | None = None
         self.stats = DeadMansSwitchStats()
 
@@ -69,6 +84,19 @@ class DeadMansSwitch:
     @property
     def armed(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    def view(self) -> DeadManView:
+        """The switch as the console shows it (``core.dead_man``)."""
+        stats = self.stats
+        if not self.armed:
+            return DeadManView(DeadManPhase.OFF, why="not armed")
+        return DeadManView(
+            DeadManPhase.ARMED,
+            timeout_s=self._timeout_s,
+            refreshed_wall_ns=stats.confirmed_wall_ns,
+            failures=stats.failures_in_a_row,
+            fired_at=stats.fired_at,
+        )
 
     def report_to(self, on_problem: Callable[[str], None]) -> None:
         """Where refresh failures are reported (the engine's notices, once it exists)."""
@@ -88,6 +116,8 @@ class DeadMansSwitch:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.stats.confirmed_wall_ns = None  # a later start begins afresh (no false "fired")
+        self.stats.failures_in_a_row = 0
         if disarm and self.stats.arms:
             try:
                 await self._rest.cancel_all_orders_after(0)
@@ -96,8 +126,27 @@ class DeadMansSwitch:
                 log.warning("Kraken Futures: could not disarm the dead-man's switch: %s", exc)
 
     async def _arm(self) -> None:
-        self.stats.trigger_time = await self._rest.cancel_all_orders_after(self._timeout_s)
-        self.stats.arms += 1
+        stats = self.stats
+        sent_ns = self._wall_ns()
+        trigger_time = await self._rest.cancel_all_orders_after(self._timeout_s)
+        confirmed = stats.confirmed_wall_ns
+        if confirmed is not None and sent_ns - confirmed > self._timeout_s * 1_000_000_000:
+            self._fired(stats.trigger_time, (sent_ns - confirmed) / 1e9)
+        stats.trigger_time = trigger_time
+        stats.confirmed_wall_ns = self._wall_ns()
+        stats.failures_in_a_row = 0
+        stats.arms += 1
+
+    def _fired(self, trigger_time: str, gap_s: float) -> None:
+        self.stats.fired += 1
+        self.stats.fired_at = trigger_time or "?"
+        text = (
+            f"dead man's switch FIRED at {trigger_time or 'an unknown time'}: no refresh reached "
+            f"the venue for {gap_s:.0f} s, so it canceled every open order; re-armed now"
+        )
+        log.warning("Kraken Futures: %s", text)
+        if self._on_problem is not None:
+            self._on_problem(text)
 
     async def _refresh_forever(self) -> None:
         pause = self._refresh_s
@@ -108,6 +157,7 @@ class DeadMansSwitch:
                 pause = self._refresh_s
             except VenueError as exc:
                 self.stats.failures += 1
+                self.stats.failures_in_a_row += 1
                 text = f"dead-man's switch refresh failed ({exc}); retrying"
                 log.warning("Kraken Futures: %s", text)
                 if self._on_problem is not None:

@@ -112,6 +112,7 @@ class TradingSession:
             account_lock=self.account_lock,
             in_flight=in_flight_orders(store.resume) if store is not None else (),
         )
+        self.dead_man = self._live.dead_man_view  # the switch as shown (``SessionHost``)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
         self._started = False  # start() went through: there is something to flatten and stop

@@ -70,3 +70,20 @@ class UnifiedFaults:
 
     def take_trade_volume_error(self) -> str | None:
         return self._trade_volume_errors.pop(0) if self._trade_volume_errors else None
+
+    _lost_dead_man_refreshes: int = 0
+
+    def lose_dead_man_refreshes(self, times: int = 1) -> None:
+        """The dead man's switch firing: the next ``times`` arming requests
+        (``cancel_all_orders_after`` with a timeout) never reach the venue, no effect and no
+        reply, as on a network outage. Once the last confirmed deadline passes, the switch fires
+        (every order canceled, off until the next request that arrives: the client's refresh)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._lost_dead_man_refreshes += times
+
+    def take_lost_dead_man_refresh(self) -> bool:
+        if self._lost_dead_man_refreshes <= 0:
+            return False
+        self._lost_dead_man_refreshes -= 1
+        return True

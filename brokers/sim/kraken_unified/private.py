@@ -18,7 +18,8 @@ On connect: ``status``. Every request must carry a valid ``params.token`` (from
 
 A ``deadline`` already past is refused with ``EOrder:Deadline elapsed``, one more than 60 s ahead
 with ``EGeneral:Invalid arguments:deadline`` [A: strings]. Fault knobs (``UnifiedFaults``):
-refused orders, an executed order whose reply is lost, expired tokens.
+refused orders, an executed order whose reply is lost, expired tokens, and the dead man's switch
+firing (arming requests lost until its deadline passes).
 """
 
 from __future__ import annotations
@@ -312,6 +313,8 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
             or not 0 <= timeout <= MAX_DEAD_MAN_S
         ):
             raise BadRequest(INVALID_ARGUMENTS + ":timeout")
+        if timeout and self.unified_faults.take_lost_dead_man_refresh():
+            return  # the firing fault: this refresh never arrived
         now = self.clock()
         deadline = self.exchange.arm_dead_man(key, timeout, now)
         result = {
