@@ -32,6 +32,7 @@ class DeadManView:
     refreshed_wall_ns: int | None = None  # the venue's last confirmation, by our wall clock
     failures: int = 0  # refreshes failed in a row since that confirmation
     fired_at: str = ""  # the venue's trigger time of the last firing seen ("" none)
+    fired_surely: bool = True  # False: it may have fired (a refresh's answer was lost)
 
     def text(self, now_wall_ns: int) -> str:
         """One phrase, for the console's position pane and the STATE line."""
@@ -39,13 +40,16 @@ class DeadManView:
             return f"off ({self.why})" if self.why else "off"
         if self.phase is DeadManPhase.MAINTENANCE:
             return "disarmed for maintenance"
-        fired = f"FIRED at {clock_of(self.fired_at)} — re-armed " if self.fired_at else "armed "
+        maybe = "" if self.fired_surely else "may have "
+        fired = (
+            f"{maybe}FIRED at {clock_of(self.fired_at)} — re-armed " if self.fired_at else "armed "
+        )
         if self.refreshed_wall_ns is None:
             return f"{fired}{self.timeout_s} s"
         age = max(0, (now_wall_ns - self.refreshed_wall_ns) // _NS)
+        late = " (past its timeout: the venue has likely fired it)" if age > self.timeout_s else ""
         if not self.failures:
-            return f"{fired}{self.timeout_s} s · refreshed {age} s ago"
-        late = " (past its timeout: the venue has fired it)" if age > self.timeout_s else ""
+            return f"{fired}{self.timeout_s} s · refreshed {age} s ago{late}"
         return (
             f"{fired}{self.timeout_s} s · refresh FAILING ({self.failures}) · "
             f"confirmed {age} s ago{late}"

@@ -12,11 +12,15 @@ switch itself still fires at the venue if we stay unreachable, which is the poin
 ``stop()`` cancels the task and disarms (timeout 0) on a clean exit.
 
 Fired: once the switch fires it stays off until the next request (Unified docs), so the next
-refresh that reaches the venue is what re-arms it. A refresh sent more than ``timeout_s`` after
-the venue's last confirmation reached it after the deadline: the switch fired (every order of the
-account canceled) and this refresh re-armed it. That is judged by our wall clock alone (the
-confirmation came back after the venue set its deadline, so no clock skew can fake a firing), is
-reported as a notice and kept (``stats.fired_at``: the venue's trigger time) for the display.
+refresh that reaches the venue is what re-arms it, and its answer tells whether it came too late:
+the venue's trigger time is its clock plus the timeout, so the venue's clock when it took this
+refresh is ``triggerTime - timeout``; past the last ``triggerTime`` confirmed, the switch had
+FIRED (every order of the account canceled) and this refresh re-armed it. One clock, the venue's,
+so no skew can fake it (whole seconds: a firing in the last second before may go unseen). Also
+seen by our own clock: a refresh called more than ``timeout_s`` after the venue's last
+confirmation (which came back after the venue set its deadline) arrived late. When a refresh in
+between lost its answer (it may have reached the venue in time), it only "may have fired".
+Reported as a notice and kept (``stats.fired_at``, the venue's trigger time) for the display.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
+from brokers.net.errors import VenueAnswerLost
 from core.dead_man import DeadManPhase, DeadManView
 from core.ports import VenueError
 
@@ -56,6 +62,8 @@ class DeadMansSwitchStats:
     failures_in_a_row: int = 0
     fired: int = 0  # firings seen (each re-armed by the refresh that saw it)
     fired_at: str = ""  # the venue's trigger time of the last firing seen
+    fired_surely: bool = True  # False: it may have fired (a refresh's answer was lost)
+    unsure_since_ns: int | None = None  # first refresh since the confirmation, answer lost
 
 
 class DeadMansSwitch:
@@ -96,6 +104,7 @@ class DeadMansSwitch:
             refreshed_wall_ns=stats.confirmed_wall_ns,
             failures=stats.failures_in_a_row,
             fired_at=stats.fired_at,
+            fired_surely=stats.fired_surely,
         )
 
     def report_to(self, on_problem: Callable[[str], None]) -> None:
@@ -117,6 +126,7 @@ class DeadMansSwitch:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.stats.confirmed_wall_ns = None  # a later start begins afresh (no false "fired")
+        self.stats.unsure_since_ns = None
         self.stats.failures_in_a_row = 0
         if disarm and self.stats.arms:
             try:
@@ -128,22 +138,38 @@ class DeadMansSwitch:
     async def _arm(self) -> None:
         stats = self.stats
         sent_ns = self._wall_ns()
-        trigger_time = await self._rest.cancel_all_orders_after(self._timeout_s)
-        confirmed = stats.confirmed_wall_ns
-        if confirmed is not None and sent_ns - confirmed > self._timeout_s * 1_000_000_000:
-            self._fired(stats.trigger_time, (sent_ns - confirmed) / 1e9)
+        try:
+            trigger_time = await self._rest.cancel_all_orders_after(self._timeout_s)
+        except VenueAnswerLost:
+            if stats.unsure_since_ns is None:  # it may have reached the venue
+                stats.unsure_since_ns = sent_ns
+            raise
+        confirmed, timeout_ns = stats.confirmed_wall_ns, self._timeout_s * 1_000_000_000
+        if confirmed is not None and (
+            sent_ns - confirmed > timeout_ns
+            or _seconds_between(stats.trigger_time, trigger_time) > self._timeout_s
+        ):
+            unsure = stats.unsure_since_ns
+            self._fired(
+                stats.trigger_time, surely=unsure is None or unsure - confirmed > timeout_ns
+            )
         stats.trigger_time = trigger_time
         stats.confirmed_wall_ns = self._wall_ns()
         stats.failures_in_a_row = 0
+        stats.unsure_since_ns = None
         stats.arms += 1
 
-    def _fired(self, trigger_time: str, gap_s: float) -> None:
+    def _fired(self, trigger_time: str, *, surely: bool) -> None:
         self.stats.fired += 1
         self.stats.fired_at = trigger_time or "?"
-        text = (
-            f"dead man's switch FIRED at {trigger_time or 'an unknown time'}: no refresh reached "
-            f"the venue for {gap_s:.0f} s, so it canceled every open order; re-armed now"
+        self.stats.fired_surely = surely
+        when = trigger_time or "an unknown time"
+        how = (
+            f"FIRED at {when}: no refresh reached the venue in time"
+            if surely
+            else f"may have FIRED at {when}: no refresh was confirmed in time"
         )
+        text = f"dead man's switch {how}, so it canceled every open order; re-armed now"
         log.warning("Kraken Futures: %s", text)
         if self._on_problem is not None:
             self._on_problem(text)
@@ -163,3 +189,11 @@ class DeadMansSwitch:
                 if self._on_problem is not None:
                     self._on_problem(text)
                 pause = min(RETRY_AFTER_FAILURE_S, self._refresh_s)
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    """Seconds from one venue time (RFC 3339) to another; 0 when either cannot be read."""
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except (ValueError, TypeError):
+        return 0.0
