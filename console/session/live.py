@@ -40,6 +40,7 @@ class LiveDoors:
         self._dead_man_armed = False
         self._maintenance = False  # a venue maintenance window holds the switch off
         self._left_running = False  # released without disarming: the venue's timer runs out
+        self._disarmed = False  # released and switched off at the venue (a clean stop)
 
     async def open(self) -> None:
         """Reconcile, then arm the dead-man's switch. Raises ``ReconcileError`` (venue unreadable
@@ -104,9 +105,9 @@ class LiveDoors:
         mode = self._engine.mode
         if mode is not Mode.LIVE:
             return DeadManView(DeadManPhase.OFF, why=mode.value.lower())
-        return DeadManView(
-            DeadManPhase.OFF, why="no switch at this venue" if dead_man is None else "not armed"
-        )
+        if dead_man is None:
+            return DeadManView(DeadManPhase.OFF, why="no switch at this venue")
+        return DeadManView(DeadManPhase.OFF, why="disarmed" if self._disarmed else "not armed")
 
     async def set_mode(self, mode: Mode) -> None:
         """Change mode mid-run (the console's toggle) through the same doors as a start.
@@ -145,5 +146,5 @@ class LiveDoors:
         dead_man = self._connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
-            self._left_running = not disarm
+            self._left_running, self._disarmed = not disarm, disarm
             await dead_man.stop(disarm=disarm)
