@@ -192,6 +192,7 @@ class TradingSession:
             "position": str(state.position.quantity),
             "kill_switch": state.kill_switch.phase.value,
             "kill_switch_detail": state.kill_switch.detail,
+            "dead_mans_switch": self.dead_man().text(state.wall_ns),
         }
 
     async def _run_feed(self) -> None:

@@ -86,6 +86,7 @@ async def test_paper_fills_are_booked_at_the_accounts_rate_read_from_trade_volum
             await session.start()
             try:
                 await asyncio.wait_for(fills.filled.wait(), timeout=30)
+                assert session.status()["dead_mans_switch"] == "off (paper)"
             finally:
                 await session.stop(flatten=False)
             instrument = connection.instrument
