@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import SecretStr
 
 from brokers.maintenance import MaintenanceSource
+from core.dead_man import DeadManView
 from core.enums import Mode
 from core.instrument import Instrument
 from core.ports import ExecutionVenue, FeedSink, MarketFeed, VenueError, VenueUnreachable
@@ -119,6 +120,10 @@ class DeadMan(Protocol):
 
     async def stop(self, *, disarm: bool = True) -> None: ...
 
+    def view(self) -> DeadManView:
+        """Its state as the console shows it (armed, refreshed when, fired and re-armed)."""
+        ...
+
 
 class SpotHoldings(Protocol):
     """A spot venue knows only what this process bought: a resumed long is handed over here."""
@@ -173,6 +178,8 @@ class VenueConnection:
     spot_holdings: SpotHoldings | None = None  # spot venues: where a resumed long is handed
     account: str = ""  # ``ApiCredentials.fingerprint`` of the key: one live run per account
     maintenance: MaintenanceSource | None = None  # asks the venue's maintenance status
+    # Where ``taker_fee_rate`` came from: "account, TradeVolume", or "" for the fee setting.
+    taker_fee_source: str = ""
 
 
 class VenueSpec(ABC):

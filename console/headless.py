@@ -25,7 +25,8 @@ from console.session import TradingSession, open_store
 from console.settings import Settings
 from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase
-from console.venue_setup import StartupError, VenueConnection, open_venue
+from console.venue_setup import StartupError, VenueConnection, fee_line, open_venue
+from core.dead_man import DeadManView
 from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import BookState
 from core.events import RoundTrip, Signal, SignalOutcome
@@ -110,8 +111,9 @@ class HeadlessPrinter(EngineObserver):
         self.line(f"KILL SWITCH | {verdict} | {status.detail}")
 
     # --- periodic and final -----------------------------------------------------------------
-    def state(self, state: EngineState) -> None:
-        """The guide's STATE line, stamped, with the position and the P&L behind it."""
+    def state(self, state: EngineState, dead_man: DeadManView | None = None) -> None:
+        """The guide's STATE line, stamped, with the position and the P&L behind it, and the
+        venue's dead man's switch at the end (``core.dead_man``) when the run has one to say."""
         book = state.book
         if book.state is BookState.LIVE:
             spread = "-" if book.spread_bps is None else f"{book.spread_bps:.2f}"
@@ -123,6 +125,7 @@ class HeadlessPrinter(EngineObserver):
             f"STATE | {stamp(state.wall_ns)}{store} | {market} bps | Signals: {state.signals_total}"
             f" | Position: {position_text(state, self.price, unrealized=', unrealized ')}"
             f" | {self._pnl_text(state)} | Latency: {ms(state.latency.avg_ns)} avg tick→decision"
+            + ("" if dead_man is None else f" | Dead man's switch: {dead_man.text(state.wall_ns)}")
         )
 
     def _pnl_text(self, state: EngineState) -> str:
@@ -256,6 +259,7 @@ def startup_lines(options: RunOptions, connection: VenueConnection) -> list[str]
         banner(options, connection.banner_name, connection.instrument.symbol),
         f"Venue: {connection.venue_name} | {connection.ws_url}",
         mode_meaning(options.mode, options),
+        fee_line(connection, options.venue.fee_setting),
     ]
 
 
@@ -306,7 +310,7 @@ async def run_headless(options: RunOptions, settings: Settings, out: TextIO | No
                 flatten = await session.stop(flatten=options.flatten_on_exit is not False, how=how)
             state = session.engine.state()
             printer.store_note = store_note(store, stops.store_lost)
-            printer.state(state)
+            printer.state(state, session.dead_man())
             label = mode_label(session.engine.mode, options)
             printer.summary(state, mode=label, elapsed_s=loop.time() - started, flatten=flatten)
             if session.bands is not None:
@@ -406,4 +410,4 @@ async def _run_until_stopped(
 async def _print_state(session: TradingSession, printer: HeadlessPrinter, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
-        printer.state(session.engine.state())
+        printer.state(session.engine.state(), session.dead_man())

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     signal_exit_threshold: float | None = Field(None, ge=0)
 
     # --- fees (taker, basis points of notional) -------------------------------------------------
+    # Kraken: with KRAKEN_API_KEY/SECRET the account's own taker rate is read at start (Spot REST
+    # TradeVolume, the futures fee schedules were deprecated on 22 June 2026); this one without
+    # keys, or when that query fails (said in one line at start).
     kraken_taker_fee_bps: Decimal = Field(Decimal(5), ge=0, le=1000)
     # Binance.us charges per account and symbol (GET /sapi/v1/asset/query/trading-fee, whose
     # docs example is 0.006 = 60 bps at the base tier); live runs read the account's own rate.

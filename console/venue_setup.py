@@ -15,7 +15,7 @@ from brokers.venue import RecordTo, VenueConnection, VenueRequest, VenueSetupErr
 from console.options import RunOptions
 from console.settings import Settings
 
-__all__ = ["StartupError", "VenueConnection", "open_venue", "venue_request"]
+__all__ = ["StartupError", "VenueConnection", "fee_line", "open_venue", "venue_request"]
 
 
 class StartupError(Exception):
@@ -59,3 +59,10 @@ async def open_venue(
         return await spec.open(venue_request(options, settings, spec), stack)
     except VenueSetupError as exc:
         raise StartupError(str(exc)) from None
+
+
+def fee_line(connection: VenueConnection, fee_setting: str) -> str:
+    """``Taker fee: 0.05% (account, TradeVolume)``: the rate paper fills and edges use, and
+    where it came from (the account, or the setting and why)."""
+    percent = format((connection.taker_fee_rate * 100).normalize(), "f")
+    return f"Taker fee: {percent}% ({connection.taker_fee_source or f'setting {fee_setting}'})"

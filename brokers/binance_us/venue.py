@@ -102,8 +102,9 @@ class BinanceUs(VenueSpec):
         )
         stack.push_async_callback(rest.close)
         instrument = await self.listed_instrument(rest, request, target)
+        fee_source = ""  # the setting
         if request.live:
-            fee_rate = await _account_checks(rest, instrument.symbol, fee_rate)
+            fee_rate, fee_source = await _account_checks(rest, instrument.symbol, fee_rate)
         stream_url = endpoints.stream_url((instrument.symbol,))
         recorder = await self.start_recorder(request, stack, target, instrument, ws_url=stream_url)
         if recorder is not None:
@@ -125,6 +126,7 @@ class BinanceUs(VenueSpec):
             venue=rest,
             instrument=instrument,
             taker_fee_rate=fee_rate,
+            taker_fee_source=fee_source,
             # Real money only on purpose: no switching a dry run or paper session to live later.
             can_trade_live=not credentials.missing and request.real_money_ack,
             ws_url=feed.url,
@@ -157,8 +159,11 @@ class BinanceUs(VenueSpec):
         )
 
 
-async def _account_checks(rest: BinanceUsRest, symbol: str, fee_rate: Decimal) -> Decimal:
-    """The keys work (or one line why not); the account's own taker rate when it tells it."""
+async def _account_checks(
+    rest: BinanceUsRest, symbol: str, fee_rate: Decimal
+) -> tuple[Decimal, str]:
+    """The keys work (or one line why not); the account's own taker rate when it tells it, and
+    where the rate came from ("" for the setting)."""
     try:
         await rest.account()
     except VenueUnreachable as exc:
@@ -169,8 +174,8 @@ async def _account_checks(rest: BinanceUsRest, symbol: str, fee_rate: Decimal) -
         rate = await rest.taker_fee_rate(symbol)
     except VenueError as exc:
         log.warning("Binance.us trading-fee not available (%s); using the configured rate", exc)
-        return fee_rate
-    return fee_rate if rate is None else rate
+        return fee_rate, f"setting BINANCE_US_TAKER_FEE_BPS; trading-fee failed: {exc}"
+    return (fee_rate, "") if rate is None else (rate, "account, trading-fee")
 
 
 VENUE = BinanceUs()

@@ -128,9 +128,9 @@ class RestTransport:
         url = self._origin + self.base_path + path
         body: bytes | None = None
         sent = {"Accept": "application/json", **headers}
-        if method == "POST":
-            body = encoded.encode("ascii")
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "POST":  # form-encoded unless the caller signed another body (JSON)
+            body = encoded.encode("utf-8")
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif encoded:
             url = f"{url}?{encoded}"
         if self._session is None:

@@ -65,6 +65,11 @@ class QueuedClient:
         due = self._loop.time() + delay_ms / 1000 if delay_ms > 0 else 0.0
         self._queue.put_nowait((due, text))
 
+    @property
+    def queued(self) -> int:
+        """Messages not yet handed to the socket."""
+        return self._queue.qsize()
+
     def send_json(self, message: dict[str, Any], delay_ms: float = 0.0) -> None:
         self.send(orjson.dumps(message).decode(), delay_ms)
 

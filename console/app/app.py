@@ -46,6 +46,7 @@ from console.app.widgets import (
     StatusBar,
 )
 from console.durations import describe_duration
+from core.dead_man import DeadManPhase
 from core.engine import ModeChangeRefused
 from core.engine_state import KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
@@ -185,6 +186,8 @@ class L2ConsoleApp(App[ConsoleOutcome]):
         status = self.status_bar.status_facts(
             state, badge(state.mode, self.host.options), per_second, self._session_name
         )
+        switch = self.position.dead_man = self.host.dead_man()
+        self.set_class(switch.phase is not DeadManPhase.OFF, "-switch")  # a line more for it
         changed = False
         with self.batch_update():
             changed |= self.status_bar.show_facts(status)

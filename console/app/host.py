@@ -16,6 +16,7 @@ from typing import Protocol
 
 from console.options import RunOptions
 from console.totals import SessionBase
+from core.dead_man import DeadManView
 from core.engine import EngineConfig
 from core.engine_state import EngineState, KillSwitchStatus
 from core.enums import Mode
@@ -76,6 +77,10 @@ class SessionHost(Protocol):
     # False where the clock stands still while the engine works (a replay): no latency to show.
     @property
     def latency_measured(self) -> bool: ...
+
+    def dead_man(self) -> DeadManView:
+        """The venue's dead man's switch as shown (off in paper, dry run and replays)."""
+        ...
 
     async def start(self) -> None:
         """Start feeding the engine (on the running loop, i.e. the console's)."""

@@ -20,6 +20,7 @@ from brokers.sim import PF_XBTUSD, SimMarket, SimProductSpec
 from console.options import RunOptions
 from console.totals import SessionBase
 from core.clock import ManualClock
+from core.dead_man import DeadManPhase, DeadManView
 from core.engine import Engine, EngineConfig, ModeChangeRefused
 from core.engine_state import KillSwitchStatus
 from core.enums import Mode, Side
@@ -117,6 +118,7 @@ class MarketReplay:
         self.options = options
         self.session_base = session_base  # a scene of a resumed session: what it had before
         self.latency_measured = False  # the manual clock stands still while the engine works
+        self.switch: DeadManView | None = None  # the dead man's switch a scene shows
         self.clock = ManualClock(wall_ns=START_WALL_NS, mono_ns=1_000_000_000)
         self.market = SimMarket([spec], seed=seed, rate_hz=rate_hz, edge=edge)
         self._product = spec.symbol
@@ -158,6 +160,12 @@ class MarketReplay:
         self._needs_snapshot = True
 
     # ------------------------------------------------------------------ SessionHost
+    def dead_man(self) -> DeadManView:
+        """As a run of this mode shows it (a scene may set ``switch`` to show another)."""
+        if self.switch is not None:
+            return self.switch
+        return DeadManView(DeadManPhase.OFF, why=self.engine.mode.value.lower())
+
     async def start(self) -> None:
         """The market moves only when played."""
 

@@ -28,7 +28,7 @@ from console.session import TradingSession
 from console.settings import Settings
 from console.stopping import StopRequest, output_watched, stop_signals
 from console.totals import SessionBase
-from console.venue_setup import VenueConnection, open_venue
+from console.venue_setup import VenueConnection, fee_line, open_venue
 from core.store import RunEnd, SessionStore
 
 
@@ -100,6 +100,7 @@ async def run_console(
         connection = await open_venue(options, settings, stack)
         store, gates, checklist = await _open_record(options, settings, connection, gates)
         session = TradingSession(options, settings, connection, store=store)
+        session.engine.notice(fee_line(connection, options.venue.fee_setting))
         # Start before the console draws: a refused start (live checks, a session already
         # running) is then one line and exit 2, like headless, not an error inside the app.
         try:

@@ -40,6 +40,7 @@ from console.options import RunOptions
 from console.replay.extent import RecordingExtent, scan_extent
 from console.replay.result import ReplayResult
 from console.replay.runner import ReplayPlayer
+from core.dead_man import OFF_REPLAY, DeadManView
 from core.engine_state import EngineState, KillSwitchPhase, KillSwitchStatus
 from core.enums import Mode
 from core.store import RunEnd
@@ -90,6 +91,9 @@ class RecordingHost:
     @property
     def finished(self) -> bool:
         return self.player.done
+
+    def dead_man(self) -> DeadManView:
+        return OFF_REPLAY  # a recording trades nowhere
 
     async def start(self) -> None:
         self._playing.set()

@@ -112,6 +112,7 @@ class TradingSession:
             account_lock=self.account_lock,
             in_flight=in_flight_orders(store.resume) if store is not None else (),
         )
+        self.dead_man = self._live.dead_man_view  # the switch as shown (``SessionHost``)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping: asyncio.Task[KillSwitchStatus | None] | None = None
         self._started = False  # start() went through: there is something to flatten and stop
@@ -187,6 +188,7 @@ class TradingSession:
             "position": str(state.position.quantity),
             "kill_switch": state.kill_switch.phase.value,
             "kill_switch_detail": state.kill_switch.detail,
+            "dead_mans_switch": self.dead_man().text(state.wall_ns),
         }
 
     async def _run_feed(self) -> None:

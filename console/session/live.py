@@ -8,6 +8,7 @@ from __future__ import annotations
 from console.account_lock import AccountLock, AccountLockError
 from console.settings import Settings
 from console.venue_setup import VenueConnection
+from core.dead_man import DeadManPhase, DeadManView
 from core.engine import Engine, ModeChangeRefused
 from core.engine.reconcile import ReconcileError, Reconciliation
 from core.engine.settle import InFlightOrder, SettleError
@@ -38,6 +39,8 @@ class LiveDoors:
         self.reconciliation: Reconciliation | None = None  # the last one, once live
         self._dead_man_armed = False
         self._maintenance = False  # a venue maintenance window holds the switch off
+        self._left_running = False  # released without disarming: the venue's timer runs out
+        self._disarmed = False  # released and switched off at the venue (a clean stop)
 
     async def open(self) -> None:
         """Reconcile, then arm the dead-man's switch. Raises ``ReconcileError`` (venue unreadable
@@ -88,7 +91,23 @@ class LiveDoors:
         if dead_man is not None and not self._dead_man_armed:
             dead_man.report_to(self._engine.notice)
             await dead_man.start()
-            self._dead_man_armed = True
+            self._dead_man_armed, self._left_running = True, False
+
+    def dead_man_view(self) -> DeadManView:
+        """The switch as the console and the STATE line show it."""
+        dead_man = self._connection.dead_man
+        if dead_man is not None and self._dead_man_armed:
+            return dead_man.view()
+        if dead_man is not None and self._maintenance and self._engine.mode is Mode.LIVE:
+            return DeadManView(DeadManPhase.MAINTENANCE)
+        if dead_man is not None and self._left_running:
+            return DeadManView(DeadManPhase.OFF, why="left to fire at the venue: not flat")
+        mode = self._engine.mode
+        if mode is not Mode.LIVE:
+            return DeadManView(DeadManPhase.OFF, why=mode.value.lower())
+        if dead_man is None:
+            return DeadManView(DeadManPhase.OFF, why="no switch at this venue")
+        return DeadManView(DeadManPhase.OFF, why="disarmed" if self._disarmed else "not armed")
 
     async def set_mode(self, mode: Mode) -> None:
         """Change mode mid-run (the console's toggle) through the same doors as a start.
@@ -127,4 +146,5 @@ class LiveDoors:
         dead_man = self._connection.dead_man
         if dead_man is not None and self._dead_man_armed:
             self._dead_man_armed = False
+            self._left_running, self._disarmed = not disarm, disarm
             await dead_man.stop(disarm=disarm)

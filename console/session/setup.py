@@ -80,6 +80,8 @@ def session_spec(
             "risk": _plain(dataclasses.asdict(config.risk)),
             "trade_notional_usd": str(config.trade_notional_usd),
             "taker_fee_rate": str(config.taker_fee_rate),
+            "taker_fee_source": connection.taker_fee_source
+            or f"setting {options.venue.fee_setting}",
             "imbalance_depth": config.imbalance_depth,
             **door_record(options),
         },

@@ -104,6 +104,7 @@ async def test_live_long_only_round_trip_books_exactly_the_cash_that_moved() -> 
 
     assert connection.long_only
     assert connection.taker_fee_rate == Decimal("0.001")  # the account's rate, from the venue
+    assert connection.taker_fee_source == "account, trading-fee"
     assert status is not None and status.phase is KillSwitchPhase.FLAT, status.detail
     # Long only: bearish entries were shown and stored as ignored, never sent.
     sells = [s for s in recorder.signals if s.action is SignalAction.SELL]

@@ -25,7 +25,7 @@ STATE = re.compile(
     r"^STATE \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| Imbalance: \d+\.\d\d \| Mid: \d+\.\d "
     r"\| Spread: \d+\.\d\d bps \| Signals: \d+ \| Position: (flat|(LONG|SHORT) 0\.\d{4} @ "
     r"\d+\.\d, unrealized [-+]?\$\d+\.\d+) \| Net P&L: -?\$\d+\.\d+ "
-    r"\| Latency: \d+\.\d+ms avg tick→decision$"
+    r"\| Latency: \d+\.\d+ms avg tick→decision \| Dead man's switch: off \(dry run\)$"
 )
 
 

@@ -59,6 +59,7 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
             # The dead-man's switch is switched off at the venue for the window.
             await eventually(lambda: account.dead_man_deadline_ns is None, 30, what="disarmed")
             assert dead_man_timeouts(rig)[-1] == "0"
+            assert rig.session.dead_man().text(time.time_ns()) == "disarmed for maintenance"
             arms_while_held = len(dead_man_timeouts(rig))
 
             # Entries are refused with the reason; no entry order goes out.
@@ -90,6 +91,8 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
             )
             await eventually(lambda: account.dead_man_deadline_ns is not None, 30, what="re-armed")
             assert dead_man_timeouts(rig)[-1] != "0"
+            shown = rig.session.dead_man().text(time.time_ns())
+            assert shown.startswith("armed 5 s · refreshed "), shown  # the rig: 5 s
             await eventually(
                 lambda: any(
                     t > resumed_at and res is None and not r.reduce_only

@@ -13,10 +13,15 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+import orjson
+
 from brokers.kraken_futures.auth import decode_secret
 
 WEBSOCKETS_TOKEN_PATH = "/0/private/GetWebSocketsToken"
+TRADE_VOLUME_PATH = "/0/private/TradeVolume"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+JSON_CONTENT_TYPE = "application/json"
+DERIVATIVES_ACLASS = "derivatives"
 
 
 def api_sign(key: bytes, *, uri_path: str, nonce: int | str, post_data: str) -> str:
@@ -50,3 +55,23 @@ def token_request(api_key: str, api_secret: str, nonce: int) -> SignedRequest:
     )
     headers = {"API-Key": api_key, "API-Sign": sign, "Content-Type": FORM_CONTENT_TYPE}
     return SignedRequest(WEBSOCKETS_TOKEN_PATH, body, headers)
+
+
+def trade_volume_request(
+    api_key: str, api_secret: str, nonce: int, asset: str, *, aclass: str = DERIVATIVES_ACLASS
+) -> SignedRequest:
+    """``POST /0/private/TradeVolume`` for one ``{asset, aclass}`` (the fee of a derivatives pair).
+
+    docs.kraken.com (Get Trade Volume; changelog 16 June 2026): ``pair`` takes a list of
+    ``{asset, aclass}`` objects, "required for non-forex classes such as ``derivatives``". A list
+    of objects needs the JSON body (the docs' example is ``application/json``); the signature
+    hashes ``nonce`` + that exact JSON text.
+    """
+    if nonce <= 0:
+        raise ValueError("nonce must be a positive, always increasing integer")
+    body = orjson.dumps({"nonce": nonce, "pair": [{"asset": asset, "aclass": aclass}]}).decode()
+    sign = api_sign(
+        decode_secret(api_secret), uri_path=TRADE_VOLUME_PATH, nonce=nonce, post_data=body
+    )
+    headers = {"API-Key": api_key, "API-Sign": sign, "Content-Type": JSON_CONTENT_TYPE}
+    return SignedRequest(TRADE_VOLUME_PATH, body, headers)

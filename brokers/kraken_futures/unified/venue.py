@@ -14,7 +14,9 @@ the dead man's switch (``cancel_all_orders_after``) is armed for live trading.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from pydantic import SecretStr
@@ -22,6 +24,7 @@ from pydantic import SecretStr
 from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.unified.execution import KrakenUnifiedExecution
 from brokers.kraken_futures.unified.feed import KrakenUnifiedFeed
+from brokers.kraken_futures.unified.fees import AccountFeeSource
 from brokers.kraken_futures.unified.parse import UnifiedParser
 from brokers.kraken_futures.unified.private import UnifiedPrivateSession
 from brokers.kraken_futures.unified.replay import KrakenUnifiedReplay
@@ -39,7 +42,9 @@ from brokers.venue import (
     VenueSetupError,
     VenueSpec,
 )
-from core.ports import FeedSink
+from core.ports import FeedSink, VenueError
+
+log = logging.getLogger(__name__)
 
 KEYS = ("KRAKEN_API_KEY", "KRAKEN_API_SECRET")
 SPOT_REST_URL = "https://api.kraken.com"
@@ -144,6 +149,7 @@ class KrakenUnified(VenueSpec):
             on_raw_frame=recorder.ws_frame if recorder is not None else None,
             on_connect=recorder.connected if recorder is not None else None,
         )
+        fee_rate, fee_source = await self.account_fee(settings, target, instrument.symbol)
         dead_man = None
         if session is not None:
             dead_man = DeadMansSwitch(
@@ -156,13 +162,40 @@ class KrakenUnified(VenueSpec):
             feed=feed,
             venue=venue,
             instrument=instrument,
-            taker_fee_rate=self.fee_rate(settings),
+            taker_fee_rate=fee_rate,
+            taker_fee_source=fee_source,
             can_trade_live=session is not None,
             ws_url=target.ws_url,
             rest_url=target.rest_url,
             dead_man=dead_man,
             recorder=recorder,
         )
+
+    async def account_fee(
+        self, settings: Mapping[str, Any], target: Target, symbol: str
+    ) -> tuple[Decimal, str]:
+        """The account's taker rate from ``TradeVolume`` when there are keys, and where the rate
+        came from; without keys, or when the call fails (one line), the fee setting."""
+        setting = self.fee_rate(settings)
+        credentials = target.credentials
+        if credentials.missing:
+            return setting, f"setting {self.fee_setting}, no keys"
+        try:
+            source = AccountFeeSource(
+                target.rest_url,
+                credentials.key,
+                credentials.secret,
+                key_setting=credentials.key_setting,
+                secret_setting=credentials.secret_setting,
+                timeout_s=settings["REST_TIMEOUT_SECONDS"],
+            )
+            fees = await source.fetch(symbol)
+        except (VenueError, ValueError) as exc:
+            log.warning("Kraken TradeVolume failed (%s); using %s", exc, self.fee_setting)
+            return setting, f"setting {self.fee_setting}; TradeVolume failed: {exc}"
+        if fees.unknown_fields:
+            log.info("Kraken TradeVolume: %d unknown field(s) ignored", fees.unknown_fields)
+        return fees.taker_rate, "account, TradeVolume"
 
     def replay_decoder(self, sink: FeedSink) -> KrakenUnifiedReplay:
         return KrakenUnifiedReplay(sink)

@@ -59,3 +59,46 @@ class UnifiedFaults:
             return False
         self._lost_answers -= 1
         return True
+
+    _trade_volume_errors: list[str] = field(default_factory=list)
+
+    def refuse_trade_volume(self, times: int = 1, *, error: str = "EService:Unavailable") -> None:
+        """Answer the next ``times`` ``TradeVolume`` calls with ``error`` (the fee query fails)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._trade_volume_errors += [error] * times
+
+    def take_trade_volume_error(self) -> str | None:
+        return self._trade_volume_errors.pop(0) if self._trade_volume_errors else None
+
+    _outage_after_arm_s: float = 0.0
+
+    def cut_private_after_next_arm(self, seconds: float) -> None:
+        """The dead man's switch firing: right after the venue answers the next arming request
+        (``cancel_all_orders_after`` with a timeout), every private socket is cut and new ones are
+        refused for ``seconds`` (a network outage). Longer than the switch's timeout, the switch
+        fires (every order canceled, off until the next request that arrives: the client's first
+        refresh after the outage)."""
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        self._outage_after_arm_s = seconds
+
+    def take_outage_after_arm(self) -> float:
+        seconds, self._outage_after_arm_s = self._outage_after_arm_s, 0.0
+        return seconds
+
+    _lost_dead_man_refreshes: int = 0
+
+    def lose_dead_man_refreshes(self, times: int = 1) -> None:
+        """The next ``times`` arming requests never reach the venue: no effect and no answer. To
+        the client that is a lost answer (the venue may have acted), so a firing it then sees is
+        only "may have fired"; ``cut_private_after_next_arm`` is the certain one."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._lost_dead_man_refreshes += times
+
+    def take_lost_dead_man_refresh(self) -> bool:
+        if self._lost_dead_man_refreshes <= 0:
+            return False
+        self._lost_dead_man_refreshes -= 1
+        return True

@@ -18,11 +18,13 @@ On connect: ``status``. Every request must carry a valid ``params.token`` (from
 
 A ``deadline`` already past is refused with ``EOrder:Deadline elapsed``, one more than 60 s ahead
 with ``EGeneral:Invalid arguments:deadline`` [A: strings]. Fault knobs (``UnifiedFaults``):
-refused orders, an executed order whose reply is lost, expired tokens.
+refused orders, an executed order whose reply is lost, expired tokens, and the dead man's switch
+firing (arming requests lost; an outage of the private socket right after an arming answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections import deque
@@ -96,6 +98,8 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
         self.exchange = exchange
         self.tokens = tokens
         self.unified_faults = unified_faults
+        self.refused_until_ns = 0  # a simulated outage: no private socket before then
+        self._outage: asyncio.Task[None] | None = None
         self.clock = clock
         self.publish_book = publish_book
         self.system = "online"
@@ -106,6 +110,8 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
 
     # --- connections -------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.clock() < self.refused_until_ns:  # the outage of the dead man's switch fault
+            return web.Response(status=503, text="outage (simulated)")
         ws = web.WebSocketResponse(autoping=True, compress=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         self._numbers += 1
@@ -312,6 +318,8 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
             or not 0 <= timeout <= MAX_DEAD_MAN_S
         ):
             raise BadRequest(INVALID_ARGUMENTS + ":timeout")
+        if timeout and self.unified_faults.take_lost_dead_man_refresh():
+            return  # lost on the way: no effect, no answer
         now = self.clock()
         deadline = self.exchange.arm_dead_man(key, timeout, now)
         result = {
@@ -319,6 +327,20 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
             "triggerTime": "0" if deadline is None else _seconds(deadline),
         }
         self._reply(client, "cancel_all_orders_after", req_id, result=result)
+        outage_s = self.unified_faults.take_outage_after_arm() if timeout else 0.0
+        if outage_s:  # the firing fault: an outage starts right after this answer
+            self.refused_until_ns = now + round(outage_s * 1e9)
+            self._outage = asyncio.get_running_loop().create_task(self._cut())
+
+    async def _cut(self) -> None:
+        """Cut every private socket once the arming answer is out (it must arrive: the client
+        then knows the switch's last deadline for sure)."""
+        for _ in range(200):
+            if not any(client.queued for client in self.clients):
+                break
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+        await self.close_all()
 
     # --- pushes ------------------------------------------------------------------------------
     def send_to(self, key: str, channel: str, text: str) -> None:

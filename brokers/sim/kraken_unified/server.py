@@ -2,11 +2,11 @@
 
 One aiohttp application serves ``/v2/public`` and ``/v2/private`` over the shared synthetic
 market, and the Spot REST ``POST /0/private/GetWebSocketsToken`` that private access needs (its
-``API-Sign`` checked). The ticker steps the market with the wall clock, brings every ``book``
-subscriber up to date (one message per symbol per tick that changed something), works resting
-orders and the dead man's switch (its cancels streamed on ``executions``), sends heartbeats and
-applies the armed faults. ``ws_url`` is the public socket, ``private_ws_url`` the private one,
-``rest_url`` the Spot REST base.
+``API-Sign`` checked) and ``POST /0/private/TradeVolume`` (the account's fee tier). The ticker
+steps the market with the wall clock, brings every ``book`` subscriber up to date (one message
+per symbol per tick that changed something), works resting orders and the dead man's switch (its
+cancels streamed on ``executions``), sends heartbeats and applies the armed faults. ``ws_url`` is
+the public socket, ``private_ws_url`` the private one, ``rest_url`` the Spot REST base.
 
     async with KrakenUnifiedSimServer(seed=1) as server:
         ...  # point a client at server.ws_url
@@ -27,6 +27,7 @@ from brokers.sim.kraken_unified.auth import SIM_UNIFIED_API_KEY, SIM_UNIFIED_API
 from brokers.sim.kraken_unified.faults import UnifiedFaults
 from brokers.sim.kraken_unified.private import UnifiedPrivateFeed
 from brokers.sim.kraken_unified.token_api import TokenApi
+from brokers.sim.kraken_unified.trade_volume import TradeVolumeAnswers
 from brokers.sim.kraken_unified.ws import UnifiedPublicFeed
 from brokers.sim.market.books import BookView
 from brokers.sim.market.futures import SimExchange
@@ -79,7 +80,10 @@ class KrakenUnifiedSimServer(ProtocolServer):
         )
         self.tokens = TokenBook()
         self.token_api = TokenApi(
-            credentials or {SIM_UNIFIED_API_KEY: SIM_UNIFIED_API_SECRET}, self.tokens, self.clock
+            credentials or {SIM_UNIFIED_API_KEY: SIM_UNIFIED_API_SECRET},
+            self.tokens,
+            self.clock,
+            TradeVolumeAnswers(self.exchange, self.unified_faults),
         )
         self.dead_man_fired = 0
         self.private = UnifiedPrivateFeed(
@@ -107,6 +111,14 @@ class KrakenUnifiedSimServer(ProtocolServer):
     async def stop(self) -> None:
         await self.private.close_all()
         await super().stop()
+
+    def set_fee_tier(
+        self, taker_rate: Decimal, maker_rate: Decimal, *, key: str = SIM_UNIFIED_API_KEY
+    ) -> None:
+        """The account's own fee tier (fractions of notional): what ``TradeVolume`` reports and
+        what its fills are charged."""
+        account = self.exchange.account(key)
+        account.taker_fee_rate, account.maker_fee_rate = taker_rate, maker_rate
 
     def expire_tokens(self) -> None:
         """Every token handed out so far is forgotten (the expired-token fault)."""

@@ -64,6 +64,12 @@ class SimExchange:
             self.accounts[key] = SimAccount(key, self.starting_balance)
         return self.accounts[key]
 
+    def fee_rates(self, account: SimAccount) -> tuple[Decimal, Decimal]:
+        """The account's (taker, maker) rates: its own tier, else the exchange's defaults."""
+        taker = self.taker_fee_rate if account.taker_fee_rate is None else account.taker_fee_rate
+        maker = self.maker_fee_rate if account.maker_fee_rate is None else account.maker_fee_rate
+        return taker, maker
+
     # --- orders -------------------------------------------------------------------------------
     def place(
         self,
@@ -199,7 +205,7 @@ class SimExchange:
         now_ns: int,
     ) -> SimFill:
         spec = self.market.spec(order.product)
-        rate = self.maker_fee_rate if maker else self.taker_fee_rate
+        rate = self.fee_rates(account)[1 if maker else 0]
         fee = (notional(spec, execution.size, execution.price) * rate).quantize(MONEY)
         fill = SimFill(
             self.new_id(),

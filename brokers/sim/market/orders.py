@@ -115,6 +115,9 @@ class SimAccount:
     fills: list[SimFill] = field(default_factory=list)
     fees_paid: Decimal = Decimal(0)
     dead_man_deadline_ns: int | None = None
+    # The account's own fee tier (fractions of notional); None: the exchange's default rates.
+    taker_fee_rate: Decimal | None = None
+    maker_fee_rate: Decimal | None = None
 
     def open_orders(self) -> Iterator[SimOrder]:
         return (o for o in self.orders.values() if o.state is OrderState.OPEN)

@@ -1,4 +1,8 @@
-"""The position: side, size, entry, mark, unrealized and realized P&L, fees; flat says flat."""
+"""The position: side, size, entry, mark, unrealized and realized P&L, fees; flat says flat.
+
+Under it, the venue's dead man's switch (``core.dead_man``): armed and refreshed, FIRED and
+re-armed, held off for maintenance, or off (paper, dry run), which goes first when space is short.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from console import totals
 from console.app import format as fmt
 from console.app.widgets.pane import Pane, pack
 from console.totals import SessionBase, Totals
+from core.dead_man import DeadManPhase, DeadManView
 from core.engine_state import EngineState
 
 
@@ -23,6 +28,7 @@ class PositionFacts:
     unrealized: Decimal
     run: Totals
     session: Totals | None  # a resumed session's totals; None when this run is all there is
+    switch: tuple[str, DeadManView] | None = None  # the dead man's switch: its words, its state
 
 
 def pnl(value: Decimal) -> tuple[str, str]:
@@ -48,6 +54,7 @@ class PositionPane(Pane):
         super().__init__(id=id, title="Position")
         self._price_decimals = price_decimals
         self._base = base
+        self.dead_man: DeadManView | None = None  # the host's, set by the app each frame
 
     def facts(self, state: EngineState) -> Hashable:
         position = state.position
@@ -59,6 +66,7 @@ class PositionPane(Pane):
             state.unrealized_pnl,
             totals.this_run(state, base),
             totals.session(state, base) if base is not None else None,
+            None if self.dead_man is None else (self.dead_man.text(state.wall_ns), self.dead_man),
         )
 
     def draw(self, facts: Hashable, width: int, height: int) -> list[Content]:
@@ -73,15 +81,23 @@ class PositionPane(Pane):
                 self._money(facts.run, ("this run", label_width)),
                 self._money(facts.session, ("session ", label_width)),
             ]
+        kept: list[Content] = []  # the switch's lines when it must show (live): never cut
+        if facts.switch is not None:
+            chunks, goes = _switch(*facts.switch)
+            if goes == ALWAYS:
+                kept = pack(chunks, width)[:height]
+            else:
+                paragraphs.append([(Content.assemble(*_spaced(chunks)), goes)])
+        room = height - len(kept)
         for dropped in (ALWAYS, FIRST_TO_GO, NEXT_TO_GO):
             lines = [
                 line
                 for paragraph in paragraphs
                 for line in pack([c for c, goes in paragraph if not 0 < goes <= dropped], width)
             ]
-            if len(lines) <= height:
+            if len(lines) <= room:
                 break
-        return lines[:height]
+        return lines[:room] + kept
 
     def _position(self, facts: PositionFacts) -> list[Chunk]:
         muted = ".pane--muted"
@@ -120,3 +136,24 @@ class PositionPane(Pane):
             (name, ".pane--strong"), f" {scope.round_trips:>{count_width}} ", (trips, muted)
         )
         return [(head, ALWAYS), *amounts]
+
+
+def _switch(text: str, view: DeadManView) -> tuple[list[Content], int]:
+    """``dead man's switch armed 60 s  refreshed 12 s ago`` as chunks that wrap, and when it
+    may go: off first when space is short; armed, fired or held for maintenance never."""
+    if view.phase is DeadManPhase.OFF:
+        style, goes = ".pane--muted", FIRST_TO_GO
+    elif view.fired_at or view.failures or view.phase is DeadManPhase.MAINTENANCE:
+        style, goes = ".pane--caution", ALWAYS
+    else:
+        style, goes = ".pane--up", ALWAYS
+    first, *rest = text.split(" · ")
+    label = Content.assemble(("dead man's switch ", ".pane--muted"), (first, style))
+    return [label, *(Content.styled(part, style) for part in rest)], goes
+
+
+def _spaced(chunks: list[Content]) -> list[Content | str]:
+    spaced: list[Content | str] = []
+    for chunk in chunks:
+        spaced += [" · ", chunk] if spaced else [chunk]
+    return spaced

@@ -106,3 +106,5 @@ def test_every_host_and_the_engine_have_what_the_protocols_declare() -> None:
         assert methods <= set(dir(host)), host.__name__
         for name in methods:
             assert inspect.iscoroutinefunction(getattr(host, name)), (host.__name__, name)
+        assert callable(getattr(host, "dead_man", None)) or host is TradingSession, host.__name__
+    assert "dead_man" in protocol_members(SessionHost)  # TradingSession sets it in __init__
