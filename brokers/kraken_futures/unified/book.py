@@ -27,13 +27,23 @@ from core.events import Level
 _crc32 = zlib.crc32
 _TOP = CHECKSUM_LEVELS
 NOTHING_CUT: tuple[float, ...] = ()
+_PRICE_TEXTS_KEPT = 4_096  # prices whose text is kept; past it the cache starts again
 
 
 class _Side:
     """One side: sort keys (``price`` for asks, ``-price`` for bids), qtys and checksum texts
     (``None`` below the top 10) in aligned lists, best first; ``part``, the top-10 text."""
 
-    __slots__ = ("keys", "part", "price_scale", "qty_scale", "qtys", "sign", "texts")
+    __slots__ = (
+        "keys",
+        "part",
+        "price_scale",
+        "price_texts",
+        "qty_scale",
+        "qtys",
+        "sign",
+        "texts",
+    )
 
     def __init__(self, sign: float, price_scale: int, qty_scale: int) -> None:
         self.sign = sign
@@ -43,6 +53,7 @@ class _Side:
         self.qtys: list[float] = []
         self.texts: list[str | None] = []
         self.part = b""
+        self.price_texts: dict[float, str] = {}  # a price's part of its level text, bounded
 
     def replace(self, levels: Sequence[WireLevel]) -> None:
         sign = self.sign
@@ -64,6 +75,7 @@ class _Side:
         """Set or (qty 0) delete each level in order, truncate to ``depth``; the prices cut.
         ``part`` is joined again when a change landed in the top 10."""
         keys, qtys, texts, sign = self.keys, self.qtys, self.texts, self.sign
+        price_texts = self.price_texts
         top_changed = False
         for level in changes:
             price, qty = level.price, level.qty
@@ -79,8 +91,13 @@ class _Side:
                     keys.insert(i, key)
                     qtys.insert(i, qty)
                     texts.insert(i, None)
-                if i < _TOP:  # the text of the level in the top 10 (``level_text``, inlined)
-                    texts[i] = f"{round(price * self.price_scale)}{round(qty * self.qty_scale)}"
+                if i < _TOP:  # the level's text (``level_text``, its price's part kept)
+                    price_text = price_texts.get(price)
+                    if price_text is None:
+                        if len(price_texts) >= _PRICE_TEXTS_KEPT:
+                            price_texts.clear()
+                        price_text = price_texts[price] = str(round(price * self.price_scale))
+                    texts[i] = price_text + str(round(qty * self.qty_scale))
                     top_changed = True
                 else:
                     texts[i] = None
