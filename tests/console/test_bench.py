@@ -447,3 +447,10 @@ def test_the_unified_row_is_measured_on_unified_frames_of_the_same_market() -> N
     assert [r.venue for r in results] == ["kraken", "kraken_unified"]
     assert results[1].frames == 500 and results[1].dropped == 0 and results[1].resyncs == 0
     assert results[1].level_changes >= 497  # every update carried at least its one change
+    # A wrong checksum is caught there too: that book resyncs and its later updates are dropped.
+    frames = list(unified.frames)
+    crc = orjson.loads(frames[100])["data"][0]["checksum"]
+    frames[100] = frames[100].replace(f'"checksum":{crc}', f'"checksum":{(crc + 1) % 2**32}')
+    broken = dataclasses.replace(unified, frames=frames)
+    (result,) = measure_pipelines([broken], Settings(_env_file=None), repeats=1)
+    assert result.resyncs == 1 and result.dropped == 500 - 101
