@@ -1,5 +1,9 @@
 """Unified public frames → core book events, every book message checked against its checksum.
 
+A frame is first read by ``book_wire``'s typed decoder (a well-formed book message, checked in C:
+nearly every frame); anything it refuses takes the general ``orjson`` path, which handles the
+other channels and replies, and drops a malformed book message with its reason.
+
 ``UnifiedParser`` owns no socket (a replay or a bench can feed it). Per symbol it keeps a
 ``ChecksumBook`` at the subscribed depth, with the precisions from the ``instrument`` channel.
 A verified snapshot or update goes to the sink as ``BookSnapshot``/``BookDelta`` (levels that
@@ -130,7 +134,8 @@ class UnifiedParser:
         item = data[0]
         if message.type == "update" and self.system == ONLINE:  # the hot path: one call
             ts = item.timestamp  # ``venue_ns``, inlined
-            self._on_update(item, (ts - _EPOCH) // _MICROSECOND * 1_000 if ts else 0, recv_ns)
+            venue_ts = (ts - _EPOCH) // _MICROSECOND * 1_000 if ts is not None else 0
+            self._on_update(item, venue_ts, recv_ns)
             return None
         try:
             self._on_book_item(message.type, item, venue_ns(item.timestamp), recv_ns)
