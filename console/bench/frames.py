@@ -18,8 +18,10 @@ from brokers.venue import VenueSpec
 from core.instrument import Instrument
 
 BENCH_VENUE = "kraken"
-"""The Derivatives v1 pipeline: the Unified one (``kraken_unified``) has synthetic frames and a
-parser too, but its per-message checksum is not yet within the issue's budget (see the report)."""
+"""The Derivatives v1 pipeline: what a ``--frames`` file holds and what the replay row plays."""
+UNIFIED_BENCH_VENUE = "kraken_unified"
+"""The Unified pipeline, measured beside v1 on synthetic frames of the same market changes (its
+book verified against the venue's checksum on every message)."""
 GZIP_MAGIC = b"\x1f\x8b"  # every recording part is a multi-member gzip file
 
 
@@ -41,6 +43,7 @@ class FrameSet:
     instrument: Instrument | None = None  # the venue's rules, when the source says them
     # (recv_ns, wall_ns) of each frame, when the source recorded them (the replay row plays them)
     times: list[tuple[int, int]] | None = None
+    venue: str = BENCH_VENUE  # whose frames these are (the registry name)
 
 
 LIVE_BENCH_VENUE = registry.DEFAULT_MARKET_VENUE
@@ -57,16 +60,21 @@ def live_bench_venue() -> VenueSpec:
 
 
 def synthetic_frames(
-    count: int, *, products: tuple[str, ...] | None = None, seed: int = 1
+    count: int,
+    *,
+    products: tuple[str, ...] | None = None,
+    seed: int = 1,
+    venue_name: str = BENCH_VENUE,
 ) -> FrameSet:
     """``count`` frames of the simulated market: one snapshot per product, then deltas exactly as
-    the simulated venue sends them (2,000 changes/s per product)."""
-    venue = bench_venue()
+    the simulated venue sends them (2,000 changes/s per product). ``venue_name``'s frames: v1's,
+    or Unified ones of the same market changes (``UNIFIED_BENCH_VENUE``)."""
+    venue = registry.venue(venue_name)
     products = products or (venue.default_symbol,)
     if count < len(products) + 1:
         raise ValueError(f"need at least {len(products) + 1} frames, got {count}")
     frames: list[Frame] = list(venue.synthetic_frames(count, products, seed))
-    return FrameSet(frames, products[0], products, "synthetic")
+    return FrameSet(frames, products[0], products, "synthetic", venue=venue_name)
 
 
 def read_frames(path: Path, symbol: str | None = None) -> FrameSet:

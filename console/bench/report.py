@@ -15,6 +15,7 @@ from core.latency import LatencySummary
 from core.signals import signal_info
 
 PIPELINE_RATIO_TARGET = 4.0
+UNIFIED_TO_V1_TARGET = 1.5  # issue 16: the checksum on every message costs at most 50 % over v1
 HEADLESS_P99_TARGET_US = 100.0
 UI_P99_TARGET_US = 5_000.0
 UI_REDRAWS_TARGET = 10.0
@@ -43,6 +44,8 @@ class MemoryResult:
 @dataclass(frozen=True, slots=True)
 class BenchReport:
     pipeline: PipelineResult | None = None
+    # Kraken Unified frames of the same market changes, measured in turns with ``pipeline``
+    pipeline_unified: PipelineResult | None = None
     pipeline_source: str = ""
     replay: ReplayBenchResult | None = None  # the pipeline's frames, replayed at --speed max
     headless: LiveResult | None = None
@@ -69,7 +72,9 @@ class BenchReport:
                 "resyncs": p.resyncs if p else None,
                 "dropped": p.dropped if p else None,
                 "signal": self.active_signal or None,
+                "level_changes_per_frame": _round(p.level_changes_per_frame if p else None, 3),
             },
+            "pipeline_unified": _unified_json(p, self.pipeline_unified),
             "replay": {
                 "ns_per_frame": _round(r.ns_per_frame if r else None),
                 "frames_per_s": _round(r.frames_per_s if r else None),
@@ -115,6 +120,8 @@ class BenchReport:
             lines += _pipeline_lines(self.pipeline, self.pipeline_source)
             if self.replay is not None:
                 lines += _replay_lines(self.pipeline, self.replay)
+            if self.pipeline_unified is not None:
+                lines += _unified_lines(self.pipeline, self.pipeline_unified)
         if self.signal_costs is not None:
             lines += _signal_lines(self.signal_costs, self.active_signal)
         if self.headless is not None:
@@ -191,6 +198,53 @@ def _pipeline_lines(p: PipelineResult, source: str) -> list[str]:
             f"{p.ratio:.2f}×",
             f"target ≤ {PIPELINE_RATIO_TARGET:g}×",
             p.ratio <= PIPELINE_RATIO_TARGET,
+        ),
+    ]
+
+
+def _to_v1(v1: PipelineResult | None, u: PipelineResult | None) -> tuple[float, float] | None:
+    """Unified over v1: per frame, and per level change."""
+    if v1 is None or u is None or not v1.ns_per_frame or not v1.ns_per_level_change:
+        return None
+    return u.ns_per_frame / v1.ns_per_frame, u.ns_per_level_change / v1.ns_per_level_change
+
+
+def _unified_json(v1: PipelineResult | None, u: PipelineResult | None) -> dict[str, Any]:
+    ratios = _to_v1(v1, u)
+    return {
+        "frames": u.frames if u else None,
+        "ns_per_frame": _round(u.ns_per_frame if u else None),
+        "frames_per_s": _round(u.frames_per_s if u else None),
+        "orjson_ns_per_frame": _round(u.orjson_ns_per_frame if u else None),
+        "ratio": _round(u.ratio if u else None, 2),
+        "level_changes_per_frame": _round(u.level_changes_per_frame if u else None, 3),
+        "ratio_to_v1": _round(ratios[0] if ratios else None, 2),
+        "ratio_to_v1_per_level_change": _round(ratios[1] if ratios else None, 2),
+        "decisions": u.decisions if u else None,
+        "resyncs": u.resyncs if u else None,
+        "dropped": u.dropped if u else None,
+    }
+
+
+def _unified_lines(v1: PipelineResult, u: PipelineResult) -> list[str]:
+    per_frame, per_level = _to_v1(v1, u) or (0.0, 0.0)
+    return [
+        "",
+        f"Kraken Unified pipeline, checksum verified on every message ({u.frames:,} frames, "
+        "synthetic:",
+        "  the same market changes, one book message per change that reaches depth 25)",
+        _row(
+            "a frame is",
+            f"Unified: 1 book message, {u.level_changes_per_frame:.2f} level changes; "
+            f"v1: 1 delta, {v1.level_changes_per_frame:.2f}",
+        ),
+        _row("per frame", f"{u.ns_per_frame / 1e3:.2f} µs   {u.frames_per_s:,.0f} frames/s"),
+        _row("bare orjson.loads", f"{u.orjson_ns_per_frame / 1e3:.2f} µs   ratio {u.ratio:.2f}×"),
+        _row(
+            "Unified / v1",
+            f"{per_frame:.2f}× per frame ({per_level:.2f}× per level)",
+            f"target ≤ {UNIFIED_TO_V1_TARGET:g}×",
+            per_frame <= UNIFIED_TO_V1_TARGET,
         ),
     ]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from console.bench.frames import FrameSet, read_frames, synthetic_frames
+from console.bench.frames import UNIFIED_BENCH_VENUE, FrameSet, read_frames, synthetic_frames
 from console.bench.live import LiveResult, LiveRun, measure_headless
 from console.bench.memory import RssSampler, peak_rss_mb
-from console.bench.pipeline import measure_pipeline
+from console.bench.pipeline import PipelineResult, measure_pipelines
 from console.bench.replay import measure_replay
 from console.bench.report import BenchReport, MemoryResult, UiResult
 from console.bench.sweep import is_recording, measure_sweep
@@ -82,13 +82,12 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         first, last = (rss.samples[0], rss.samples[-1]) if rss.samples else (None, None)
         memory = MemoryResult(peak_rss_mb(), rss.growth_pct, memory_window_s, first, last)
     pipeline = None
+    unified: PipelineResult | None = None
     replayed = None
     source = ""
     costs = None
     if Part.PIPELINE in parts:
-        frame_set = _load_frames(options, progress)
-        progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs")
-        pipeline = measure_pipeline(frame_set, settings, repeats=options.repeats)
+        frame_set, pipeline, unified = _measure_pipelines(options, settings, progress)
         source = frame_set.source
         progress(f"replay --speed max: the same frames, best of {options.repeats} runs")
         replayed = await measure_replay(frame_set, settings, repeats=options.repeats)
@@ -110,6 +109,7 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         )
     return BenchReport(
         pipeline=pipeline,
+        pipeline_unified=unified,
         pipeline_source=source,
         replay=replayed,
         headless=headless if Part.LATENCY in parts else None,
@@ -120,6 +120,24 @@ async def run_bench(options: BenchOptions, settings: Settings, progress: Progres
         sweep=sweep,
         active_signal=settings.imbalance_signal if Part.PIPELINE in parts else "",
     )
+
+
+def _measure_pipelines(
+    options: BenchOptions, settings: Settings, progress: Progress
+) -> tuple[FrameSet, PipelineResult, PipelineResult | None]:
+    """The v1 pipeline on its frames; on synthetic frames, the Unified one beside it on Unified
+    frames of the same market changes, the two taking turns run by run."""
+    frame_set = _load_frames(options, progress)
+    frame_sets = [frame_set]
+    if options.frames_file is None:
+        progress(f"pipeline: making {options.count:,} Kraken Unified frames of the same market")
+        frame_sets.append(
+            synthetic_frames(options.count, seed=options.seed, venue_name=UNIFIED_BENCH_VENUE)
+        )
+    turns = ", v1 and Unified taking turns" if len(frame_sets) > 1 else ""
+    progress(f"pipeline: {len(frame_set.frames):,} frames, best of {options.repeats} runs{turns}")
+    results = measure_pipelines(frame_sets, settings, repeats=options.repeats)
+    return frame_set, results[0], results[1] if len(results) > 1 else None
 
 
 def _load_frames(options: BenchOptions, progress: Progress) -> FrameSet:

@@ -24,6 +24,15 @@ DOCUMENTED_KEYS = (
     "pipeline.orjson_ns_per_frame",
     "pipeline.ratio",
     "pipeline.signal",
+    "pipeline.level_changes_per_frame",
+    "pipeline_unified.frames",
+    "pipeline_unified.ns_per_frame",
+    "pipeline_unified.frames_per_s",
+    "pipeline_unified.orjson_ns_per_frame",
+    "pipeline_unified.ratio",
+    "pipeline_unified.level_changes_per_frame",
+    "pipeline_unified.ratio_to_v1",
+    "pipeline_unified.ratio_to_v1_per_level_change",
     "replay.ns_per_frame",
     "replay.frames_per_s",
     "replay.ratio_to_pipeline",
@@ -103,6 +112,17 @@ def test_the_pipeline_part_prints_every_documented_key(
     assert pipeline["frames_per_s"] == pytest.approx(1e9 / pipeline["ns_per_frame"], rel=0.01)
     assert pipeline["decisions"] > 0  # frames of the traded product reached the strategy
     assert pipeline["source"] == "synthetic"
+    unified = report["pipeline_unified"]  # Unified frames of the same market, beside v1's
+    assert unified["frames"] == 400 and unified["decisions"] > 0
+    assert unified["resyncs"] == 0 and unified["dropped"] == 0  # every checksum matched
+    assert unified["ratio"] == pytest.approx(
+        unified["ns_per_frame"] / unified["orjson_ns_per_frame"], rel=0.01
+    )
+    assert unified["ratio_to_v1"] == pytest.approx(
+        unified["ns_per_frame"] / pipeline["ns_per_frame"], rel=0.01
+    )
+    assert pipeline["level_changes_per_frame"] == pytest.approx(1.0, abs=0.01)  # one per delta
+    assert 1.0 <= unified["level_changes_per_frame"] < 1.5  # one change, and what it moved
     replayed = report["replay"]  # the same frames, replayed
     assert replayed["ratio_to_pipeline"] == pytest.approx(
         replayed["ns_per_frame"] / pipeline["ns_per_frame"], rel=0.01
@@ -162,6 +182,9 @@ def test_the_table_says_what_was_measured_and_against_which_target(
     assert "Pipeline: parse → book → imbalance → strategy → risk (300 frames, synthetic)" in out
     assert "bare orjson.loads" in out
     assert "target ≤ 4×" in out
+    assert "Kraken Unified pipeline, checksum verified on every message (300 frames" in out
+    assert "Unified: 1 book message" in out and "v1: 1 delta" in out
+    assert "target ≤ 1.5×" in out
     assert "Signals: cost per book update" in out
     assert "ratio" in out and "← trading" in out
 
@@ -406,3 +429,28 @@ def test_the_sweep_part_times_27_combinations_on_one_pass_against_one_replay(
     one, every = lookup(report, "sweep.one_replay_s"), lookup(report, "sweep.sweep_s")
     assert isinstance(one, float) and isinstance(every, float) and one > 0 and every > 0
     assert lookup(report, "pipeline.ns_per_frame") is None  # only the part asked for ran
+
+
+def test_the_unified_row_is_measured_on_unified_frames_of_the_same_market() -> None:
+    from console.bench.frames import UNIFIED_BENCH_VENUE, synthetic_frames  # noqa: PLC0415
+    from console.bench.pipeline import measure_pipelines  # noqa: PLC0415
+    from console.settings import Settings  # noqa: PLC0415
+
+    v1 = synthetic_frames(500, seed=2)
+    unified = synthetic_frames(500, seed=2, venue_name=UNIFIED_BENCH_VENUE)
+    assert unified.venue == "kraken_unified" and v1.venue == "kraken"
+    kinds = [orjson.loads(frame).get("channel") for frame in unified.frames]
+    assert kinds[:3] == ["status", "instrument", "book"] and set(kinds[3:]) == {"book"}
+    assert all('"checksum":' in frame for frame in unified.frames[2:])
+    assert unified.traded == v1.traded  # the same market, the same traded product
+    results = measure_pipelines([v1, unified], Settings(_env_file=None), repeats=1)
+    assert [r.venue for r in results] == ["kraken", "kraken_unified"]
+    assert results[1].frames == 500 and results[1].dropped == 0 and results[1].resyncs == 0
+    assert results[1].level_changes >= 497  # every update carried at least its one change
+    # A wrong checksum is caught there too: that book resyncs and its later updates are dropped.
+    frames = list(unified.frames)
+    crc = orjson.loads(frames[100])["data"][0]["checksum"]
+    frames[100] = frames[100].replace(f'"checksum":{crc}', f'"checksum":{(crc + 1) % 2**32}')
+    broken = dataclasses.replace(unified, frames=frames)
+    (result,) = measure_pipelines([broken], Settings(_env_file=None), repeats=1)
+    assert result.resyncs == 1 and result.dropped == 500 - 101

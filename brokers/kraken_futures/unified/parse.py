@@ -1,5 +1,9 @@
 """Unified public frames → core book events, every book message checked against its checksum.
 
+A frame is first read by ``book_wire``'s typed decoder (a well-formed book message, checked in C:
+nearly every frame); anything it refuses takes the general ``orjson`` path, which handles the
+other channels and replies, and drops a malformed book message with its reason.
+
 ``UnifiedParser`` owns no socket (a replay or a bench can feed it). Per symbol it keeps a
 ``ChecksumBook`` at the subscribed depth, with the precisions from the ``instrument`` channel.
 A verified snapshot or update goes to the sink as ``BookSnapshot``/``BookDelta`` (levels that
@@ -21,11 +25,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import orjson
 
 from brokers.kraken_futures.unified.book import ChecksumBook
+from brokers.kraken_futures.unified.book_wire import (
+    BookItem,
+    WireLevel,
+    decode_book,
+    venue_ns,
+)
 from brokers.kraken_futures.unified.stats import UnifiedDrop, UnifiedFeedStats
-from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, Level
+from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, level_delta
 from core.ports import FeedSink
 
 log = logging.getLogger(__name__)
@@ -33,6 +44,7 @@ log = logging.getLogger(__name__)
 ONLINE = "online"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_INF = float("inf")
 KNOWN_SYSTEMS = frozenset({"online", "maintenance", "cancel_only", "post_only"})
 
 
@@ -45,23 +57,30 @@ def _ts_ns(text: Any) -> int:
         return 0
     try:
         return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND * 1_000
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: a time without its offset
         return 0
 
 
-def _levels(raw: Any) -> list[Level]:
+def _levels(raw: Any) -> list[WireLevel]:
     if not isinstance(raw, list):
         raise BadFrame("levels are not a list")
-    out: list[Level] = []
+    out: list[WireLevel] = []
     for level in raw:
         try:
             price, qty = float(level["price"]), float(level["qty"])
         except (TypeError, KeyError, ValueError):
             raise BadFrame("a level without a numeric price and qty") from None
-        if not (price > 0.0 and qty >= 0.0):
+        if not (0.0 < price < _INF and 0.0 <= qty < _INF):  # NaN fails too
             raise BadFrame(f"impossible level price={price!r} qty={qty!r}")
-        out.append((price, qty))
+        out.append(WireLevel(price, qty))
     return out
+
+
+def _level_as_delta(on_delta: Callable[[BookDelta], None]) -> Callable[..., None]:
+    def on_level(*level: Any) -> None:
+        on_delta(level_delta(*level))
+
+    return on_level
 
 
 class UnifiedParser:
@@ -77,6 +96,10 @@ class UnifiedParser:
         on_status: Callable[[str], None],
     ) -> None:
         self._sink = sink
+        # A sink that takes one level without a ``BookDelta`` built for it (``LevelSink``: the
+        # engine) gets one-level updates so; any other is handed the delta.
+        on_level = getattr(sink, "on_level", None)
+        self._on_level = on_level if on_level is not None else _level_as_delta(sink.on_delta)
         self.stats = stats
         self._depth = depth
         self._on_resync = on_resync
@@ -101,6 +124,27 @@ class UnifiedParser:
     def parse(self, raw: bytes | str, recv_ns: int) -> dict[str, Any] | None:
         """One frame; a method reply is returned to the caller, everything else is handled."""
         self.stats.frames += 1
+        try:  # nearly every frame: a well-formed book message, decoded and checked in C
+            message = decode_book(raw)
+        except msgspec.MsgspecError:
+            return self._parse_any(raw, recv_ns)
+        data = message.data
+        if not data:
+            return self._parse_any(raw, recv_ns)  # it says what is wrong
+        item = data[0]
+        if message.type == "update" and self.system == ONLINE:  # the hot path: one call
+            ts = item.timestamp  # ``venue_ns``, inlined
+            venue_ts = (ts - _EPOCH) // _MICROSECOND * 1_000 if ts is not None else 0
+            self._on_update(item, venue_ts, recv_ns)
+            return None
+        try:
+            self._on_book_item(message.type, item, venue_ns(item.timestamp), recv_ns)
+        except BadFrame as exc:
+            self._drop(UnifiedDrop.BAD_SCHEMA, raw, recv_ns, str(exc))
+        return None
+
+    def _parse_any(self, raw: bytes | str, recv_ns: int) -> dict[str, Any] | None:
+        """Any frame, read as a JSON object (the general path: see ``book_wire``)."""
         try:
             message = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -133,46 +177,43 @@ class UnifiedParser:
     # --- book -------------------------------------------------------------------------------
     def _on_book(self, message: dict[str, Any], recv_ns: int) -> None:
         data = message.get("data")
-        kind = message.get("type")
         if not isinstance(data, list) or not data or not isinstance(data[0], dict):
             raise BadFrame("book data is not a list of one object")
-        item = data[0]
-        symbol = item.get("symbol")
-        checksum = item.get("checksum")
+        raw_item = data[0]
+        symbol = raw_item.get("symbol")
+        checksum = raw_item.get("checksum")
         if not isinstance(symbol, str) or not isinstance(checksum, int):
             raise BadFrame("book item without symbol or checksum")
-        bids, asks = _levels(item.get("bids", [])), _levels(item.get("asks", []))
-        if not self.online:
-            self.stats.dropped[UnifiedDrop.NOT_ONLINE] = (
-                self.stats.dropped.get(UnifiedDrop.NOT_ONLINE, 0) + 1
-            )
+        item = BookItem(
+            symbol=symbol,
+            checksum=checksum,
+            bids=_levels(raw_item.get("bids", [])),
+            asks=_levels(raw_item.get("asks", [])),
+        )
+        self._on_book_item(message.get("type"), item, _ts_ns(raw_item.get("timestamp")), recv_ns)
+
+    def _on_book_item(self, kind: Any, item: BookItem, venue_ns: int, recv_ns: int) -> None:
+        if self.system != ONLINE:
+            self._count(UnifiedDrop.NOT_ONLINE)
             return
-        venue_ns = _ts_ns(item.get("timestamp"))
-        if kind == "snapshot":
-            self._on_snapshot(symbol, bids, asks, checksum, venue_ns, recv_ns)
-        elif kind == "update":
-            self._on_update(symbol, bids, asks, checksum, venue_ns, recv_ns)
+        if kind == "update":
+            self._on_update(item, venue_ns, recv_ns)
+        elif kind == "snapshot":
+            self._on_snapshot(item, venue_ns, recv_ns)
         else:
             raise BadFrame(f"book type {kind!r}")
 
-    def _on_snapshot(  # noqa: PLR0917 - one book message, unpacked
-        self,
-        symbol: str,
-        bids: list[Level],
-        asks: list[Level],
-        checksum: int,
-        venue_ns: int,
-        recv_ns: int,
-    ) -> None:
+    def _on_snapshot(self, item: BookItem, venue_ns: int, recv_ns: int) -> None:
+        symbol = item.symbol
         precision = self.precisions.get(symbol)
         if precision is None:
             self._count(UnifiedDrop.NO_INSTRUMENT)
             self._on_resync(symbol, "no instrument precision yet")
             return
         book = ChecksumBook(self._depth, *precision)
-        book.replace(bids, asks)
         self.stats.snapshots += 1
-        if not self._verified(symbol, book, checksum):
+        if book.replace(item.bids, item.asks) != item.checksum:
+            self._mismatch(symbol)
             return
         self.books[symbol] = book
         self._awaiting_snapshot.discard(symbol)
@@ -183,40 +224,40 @@ class UnifiedParser:
             BookSnapshot(symbol, seq, sorted_bids, sorted_asks, venue_ns, recv_ns)
         )
 
-    def _on_update(  # noqa: PLR0917 - one book message, unpacked
-        self,
-        symbol: str,
-        bids: list[Level],
-        asks: list[Level],
-        checksum: int,
-        venue_ns: int,
-        recv_ns: int,
-    ) -> None:
+    def _on_update(self, item: BookItem, venue_ns: int, recv_ns: int) -> None:
+        symbol = item.symbol
         book = self.books.get(symbol)
         if book is None or symbol in self._awaiting_snapshot:
             self._count(UnifiedDrop.RESYNCING)
             return
-        cut_bids, cut_asks = book.apply(bids, asks)
+        bids, asks = item.bids, item.asks
+        checksum, cut_bids, cut_asks = book.apply(bids, asks)
         self.stats.updates += 1
-        if not self._verified(symbol, book, checksum):
+        if checksum != item.checksum:
+            self._mismatch(symbol)
             return
         seq = self._seq[symbol] = self._seq[symbol] + 1
-        if cut_bids:
-            bids = [*bids, *((p, 0.0) for p in cut_bids)]
-        if cut_asks:
-            asks = [*asks, *((p, 0.0) for p in cut_asks)]
+        if not (cut_bids or cut_asks) and len(bids) + len(asks) == 1:
+            # One level, as most updates are: the sink takes it without a BookDelta built.
+            level, bid = (bids[0], True) if bids else (asks[0], False)
+            self._on_level(symbol, seq, bid, level.price, level.qty, venue_ns, recv_ns)
+            return
         self._sink.on_delta(
-            BookDelta(symbol, seq, seq, tuple(bids), tuple(asks), venue_ns, recv_ns)
+            BookDelta(
+                symbol,
+                seq,
+                seq,
+                (*((x.price, x.qty) for x in bids), *((p, 0.0) for p in cut_bids)),
+                (*((x.price, x.qty) for x in asks), *((p, 0.0) for p in cut_asks)),
+                venue_ns,
+                recv_ns,
+            )
         )
 
-    def _verified(self, symbol: str, book: ChecksumBook, checksum: int) -> bool:
-        if book.checksum() == checksum:
-            self.stats.checksums_verified += 1
-            return True
+    def _mismatch(self, symbol: str) -> None:
         self.stats.checksum_mismatches += 1
         log.warning("Kraken Unified: %s book checksum mismatch; resyncing it", symbol)
         self.invalidate(symbol, "checksum mismatch")
-        return False
 
     def expect_snapshot(self, symbol: str) -> None:
         """A resubscription went out: updates of ``symbol`` are stale until its snapshot."""

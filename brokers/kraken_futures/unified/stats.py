@@ -22,8 +22,7 @@ class UnifiedFeedStats:
 
     frames: int = 0
     snapshots: int = 0
-    updates: int = 0
-    checksums_verified: int = 0
+    updates: int = 0  # snapshots and updates counted here are all checked against the checksum
     checksum_mismatches: int = 0
     heartbeats: int = 0
     replies: int = 0
@@ -36,6 +35,11 @@ class UnifiedFeedStats:
     resyncs_deferred: int = 0  # resync requests held back by the per-symbol rate limit
     dropped: dict[UnifiedDrop, int] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)  # "channel:ticker", "system:foo"
+
+    @property
+    def checksums_verified(self) -> int:
+        """Book messages whose checksum matched (every counted one is checked)."""
+        return self.snapshots + self.updates - self.checksum_mismatches
 
     @property
     def deltas(self) -> int:

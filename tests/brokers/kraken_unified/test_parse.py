@@ -91,3 +91,64 @@ def test_a_verified_snapshot_and_update_reach_the_sink_a_wrong_one_does_not() ->
     assert resyncs == [(XBT, "checksum mismatch")]
     parser.parse(_book("update", [(100.0, 1.7)], [], 0), 6)
     assert parser.stats.dropped == {UnifiedDrop.RESYNCING: 1}
+
+
+class LevelSink(RecordingSink):
+    """A sink with ``on_level`` (as the engine has): one-level updates arrive without a delta."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: list[tuple[object, ...]] = []
+
+    def on_level(self, *level: object) -> None:
+        self.levels.append(level)
+
+
+def test_one_level_updates_go_to_on_level_others_as_a_delta_with_the_cut_levels() -> None:
+    sink = LevelSink()
+    parser = UnifiedParser(
+        sink, UnifiedFeedStats(), depth=10, on_resync=lambda s, r: None, on_status=lambda s: None
+    )
+    for frame in (STATUS, INSTRUMENT):
+        parser.parse(orjson.dumps(frame), 1)
+    bids = [(100.0 - k, 1.0) for k in range(10)]
+    asks = [(101.0, 1.0)]
+    parser.parse(_book("snapshot", bids, asks, book_checksum(asks, bids, 1, 4)), 2)
+    after = [(100.0, 2.0), *bids[1:]]
+    parser.parse(_book("update", [(100.0, 2.0)], [], book_checksum(asks, after, 1, 4)), 3)
+    seq = sink.snapshots[0].seq + 1
+    assert sink.levels == [(XBT, seq, True, 100.0, 2.0, 1_796_407_200_123_456_000, 3)]
+    # An 11th bid at depth 10: the worst one is cut, and the core book is told to delete it.
+    inserted = sorted([*after, (99.5, 1.0)], reverse=True)[:10]
+    parser.parse(_book("update", [(99.5, 1.0)], [], book_checksum(asks, inserted, 1, 4)), 4)
+    assert sink.deltas[-1].bids == ((99.5, 1.0), (91.0, 0.0))
+    assert parser.stats.checksums_verified == 3 and parser.stats.checksum_mismatches == 0
+
+
+def test_a_book_message_the_typed_decoder_refuses_is_read_by_the_general_path() -> None:
+    parser, sink, _ = _parser()
+    bids, asks = [(100.0, 1.0)], [(100.5, 3.0)]
+    crc = book_checksum(asks, bids, 1, 4)
+    frame = _book("snapshot", bids, asks, crc).replace(b'"price":100.0', b'"price":"100.0"')
+    parser.parse(frame, 2)  # a price as a JSON string: not the docs' shape, read as before
+    assert sink.snapshots[-1].bids == ((100.0, 1.0),)
+    naive = _book("snapshot", bids, asks, crc).replace(b"123456Z", b"123456")
+    parser.parse(naive, 3)  # a time without its offset: no venue time, not a crash
+    assert sink.snapshots[-1].venue_ts_ns == 0
+    assert parser.stats.dropped == {}
+
+
+def test_the_benchmarks_synthetic_unified_frames_all_verify() -> None:
+    from brokers.kraken_futures.unified.bench_frames import synthetic_frames  # noqa: PLC0415
+
+    sink = LevelSink()
+    parser = UnifiedParser(
+        sink, UnifiedFeedStats(), depth=25, on_resync=lambda s, r: None, on_status=lambda s: None
+    )
+    frames = synthetic_frames(3_000, (XBT,), seed=3)
+    for frame in frames:
+        parser.parse(frame, 1)
+    stats = parser.stats
+    assert stats.snapshots == 1 and stats.updates == len(frames) - 3
+    assert stats.checksums_verified == len(frames) - 2 and stats.checksum_mismatches == 0
+    assert len(sink.levels) + len(sink.deltas) == stats.updates
