@@ -79,7 +79,10 @@ class KrakenUnifiedSimServer(ProtocolServer):
         )
         self.tokens = TokenBook()
         self.token_api = TokenApi(
-            credentials or {SIM_UNIFIED_API_KEY: SIM_UNIFIED_API_SECRET}, self.tokens, self.clock
+            credentials or {SIM_UNIFIED_API_KEY: SIM_UNIFIED_API_SECRET},
+            self.tokens,
+            self.clock,
+            self.unified_faults,
         )
         self.dead_man_fired = 0
         self.private = UnifiedPrivateFeed(
@@ -109,7 +112,9 @@ class KrakenUnifiedSimServer(ProtocolServer):
         await super().stop()
 
     def expire_tokens(self) -> None:
-        """Every token handed out so far is forgotten (the expired-token fault)."""
+        """Every token handed out so far is forgotten (the expired-token fault): a request
+        carrying one, even on a socket where it was good, gets ``EAPI:Invalid token`` and the
+        socket stays open. ``unified_faults.issue_expired_tokens`` ages tokens before first use."""
         self.tokens.expire_all()
 
     @property

@@ -23,15 +23,21 @@ from brokers.sim.kraken_unified.auth import (
     api_sign,
     same,
 )
+from brokers.sim.kraken_unified.faults import UnifiedFaults
 
 CALLS_REMEMBERED = 1_000
 
 
 class TokenApi:
     def __init__(
-        self, credentials: dict[str, str], tokens: TokenBook, clock: Callable[[], int]
+        self,
+        credentials: dict[str, str],
+        tokens: TokenBook,
+        clock: Callable[[], int],
+        faults: UnifiedFaults | None = None,
     ) -> None:
         self.credentials = dict(credentials)
+        self.faults = faults or UnifiedFaults()
         self.tokens = tokens
         self.clock = clock
         self._last_nonce: dict[str, int] = {}
@@ -49,7 +55,10 @@ class TokenApi:
         if error is not None:
             answer: dict[str, object] = {"error": [error], "result": {}}
         else:
-            token = self.tokens.issue(key, self.clock())
+            issued_ns = self.clock()
+            if self.faults.take_expired_token():  # the fault: born past its first-use lifetime
+                issued_ns -= (TOKEN_LIFETIME_S + 1) * 1_000_000_000
+            token = self.tokens.issue(key, issued_ns)
             answer = {"error": [], "result": {"token": token, "expires": TOKEN_LIFETIME_S}}
         return web.Response(body=orjson.dumps(answer), content_type="application/json")
 
