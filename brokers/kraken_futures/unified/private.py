@@ -323,6 +323,4 @@ class UnifiedPrivateSession:
 
 def token_refused(reply: dict[str, Any]) -> bool:
     """The venue refused a request for its token (it did not act on it)."""
-    return reply.get("success") is not True and str(reply.get("error", "")).startswith(
-        TOKEN_ERRORS
-    )
+    return reply.get("success") is not True and str(reply.get("error", "")).startswith(TOKEN_ERRORS)

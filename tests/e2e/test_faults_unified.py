@@ -1,0 +1,188 @@
+"""Faults only the Unified WebSocket has, end to end: the real Unified adapter and the engine trade
+live (on the sim) through a venue whose checksum lies, whose ``status`` channel says it is not
+``online``, or whose tokens go stale.
+
+Each test asserts what ``test_faults_feed.py`` does (see ``rig.py``): no decision and no entry
+order on a book that was not LIVE (from the engine's record of each order, and for ``status`` from
+the venue's record of the requests it got), the recovery, the counters, and a ledger that is the
+venue's fills exactly after a kill switch the venue confirms flat.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from brokers.kraken_futures.unified.execution import KrakenUnifiedExecution
+from brokers.kraken_futures.unified.private import UnifiedPrivateSession
+from brokers.kraken_futures.unified.stats import UnifiedDrop
+from core.enums import BookState, OrderStatus
+from tests.e2e.rig import XBT, Rig, trading_rig
+from tests.e2e.test_faults_feed import finish
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+
+Log = Callable[[str, float], None]
+
+
+def private_session(rig: Rig) -> UnifiedPrivateSession:
+    venue = rig.session.connection.venue
+    assert isinstance(venue, KrakenUnifiedExecution) and venue.session is not None
+    return venue.session
+
+
+async def test_a_wrong_checksum_resyncs_the_book_and_it_recovers(recovery_log: Log) -> None:
+    async with trading_rig(protocol="unified") as rig:
+        await rig.trading(fills=1)
+        t0 = time.monotonic()
+        rig.unified_server.unified_faults.wrong_checksum(XBT)
+        down = await rig.went_down(t0)
+        recovery_log("a wrong checksum -> resync", await rig.recovery(down))
+        c, stats = rig.counters, rig.unified_stats
+        assert (c.gaps, c.resyncs, c.reconnects, c.dropped_frames) == (1, 1, 0, 0)
+        assert (stats.checksum_mismatches, stats.resyncs, stats.reconnects) == (1, 1, 0)
+        assert [st for _, st, _ in rig.witness.changes_since(t0)] == [
+            BookState.SYNCING,
+            BookState.LIVE,
+        ]
+        await finish(rig)
+
+
+def entries_among(requests: list[tuple[int, Any]]) -> list[Any]:
+    return [
+        r
+        for _, r in requests
+        if r.get("method") == "add_order" and not r.get("params", {}).get("reduce_only")
+    ]
+
+
+@pytest.mark.parametrize("system", ["maintenance", "cancel_only", "post_only"])
+async def test_a_venue_status_other_than_online_stops_entries_until_it_is_online(
+    system: str, recovery_log: Log
+) -> None:
+    async with trading_rig(protocol="unified") as rig:
+        server = rig.unified_server
+        await rig.trading(fills=1)
+        t0 = time.monotonic()
+        decisions_before = len(rig.witness.decisions)
+        requests_before = len(server.private_requests)
+        server.set_system(system)
+        down = await rig.went_down(t0)
+        [(_, state, reason), *_] = rig.witness.changes_since(t0)
+        assert state is BookState.SYNCING and f"venue status {system}" in reason, reason
+        assert rig.witness.noticed(f"venue status {system}") is not None
+        # The market keeps moving: book messages arrive and are dropped, nothing is decided.
+        stats = lambda: rig.unified_stats.dropped.get(UnifiedDrop.NOT_ONLINE, 0)  # noqa: E731
+        await eventually(lambda: stats() >= 50, 20, what="book messages while not online")
+        assert rig.engine.book.state is not BookState.LIVE
+        # Longer than the resync timeout (1 s): the watchdog does not ask again meanwhile.
+        await eventually(lambda: time.monotonic() - down > 2.5, 10)
+        assert len(rig.witness.decisions) == decisions_before, "decided while not online"
+        during = server.private_requests[requests_before:]
+        server.set_system("online")
+        healthy = time.monotonic()
+        recovery_log(f"venue status {system} -> online", await rig.recovery(healthy))
+        assert entries_among(during) == [], "the venue got an entry while it was not online"
+        assert rig.witness.noticed("venue status online") is not None
+        c, feed = rig.counters, rig.unified_stats
+        # Down for the venue's status, not for a broken book: no gap, no engine resync, no retry.
+        assert (c.gaps, c.resyncs, c.resync_retries, c.reconnects) == (0, 0, 0, 0)
+        # The connection's first status (online), the outage, online again; one resync then.
+        assert (feed.status_changes, feed.resyncs, feed.checksum_mismatches) == (3, 1, 0)
+        await eventually(  # trading resumes: an entry after the venue is back
+            lambda: len(rig.witness.fills) > 1 and rig.witness.orders[-1][0] > healthy,
+            20,
+            what="an order after the venue is online again",
+        )
+        await finish(rig)
+
+
+async def test_tokens_gone_stale_mid_session_are_replaced_and_trading_goes_on() -> None:
+    """The venue forgets every token; the open private socket stays up and answers each request
+    with ``EAPI:Invalid token``. The adapter reconnects with a fresh token and the refused
+    request (a dead man's switch refresh, or an order) goes out once more: no order is lost."""
+    async with trading_rig(protocol="unified") as rig:
+        server, private = rig.unified_server, private_session(rig)
+        await rig.trading(fills=1)
+        issued = server.tokens.issued
+        fills = len(rig.witness.fills)
+        server.expire_tokens()
+        await eventually(lambda: private.counters.token_errors >= 1, 20, what="a token refused")
+        await eventually(
+            lambda: private.ready and server.tokens.issued > issued, 20, what="a new token"
+        )
+        await eventually(lambda: len(rig.witness.fills) >= fills + 2, 30, what="more fills")
+        assert private.counters.reconnects >= 1
+        refused = [
+            res for _, _, res in rig.witness.orders if res and res.status is OrderStatus.REJECTED
+        ]
+        assert refused == [], [r.reason for r in refused]
+        # The dead man's switch was refreshed on the new connection (with the new token).
+        arms = [
+            r for n, r in server.private_requests if r.get("method") == "cancel_all_orders_after"
+        ]
+        assert arms and server.exchange.account(rig.api_key).dead_man_deadline_ns is not None
+        await finish(rig)
+
+
+async def test_a_token_past_its_lifetime_is_refused_and_a_fresh_one_fetched() -> None:
+    """A token used for the first time after its 15 minutes is refused on subscribe: the
+    adapter drops that connection and the next one brings a new token."""
+    async with trading_rig(protocol="unified") as rig:
+        server, private = rig.unified_server, private_session(rig)
+        await rig.trading(fills=1)
+        issued = server.tokens.issued
+        server.unified_faults.issue_expired_tokens(1)
+        await server.private.close_all()
+        await eventually(lambda: private.counters.token_errors == 1, 20, what="the old token")
+        await eventually(lambda: private.ready and server.tokens.issued == issued + 2, 20)
+        assert private.counters.reconnects == 2
+        fills = len(rig.witness.fills)
+        await eventually(lambda: len(rig.witness.fills) > fills, 30, what="trading on")
+        await finish(rig)
+
+
+async def test_a_position_held_into_maintenance_is_closed_once_the_venue_takes_orders() -> None:
+    """Exits follow the not-LIVE rule: the protective close of a position on a book down too
+    long is tried; the venue refuses orders while in maintenance; once online it is closed."""
+    async with trading_rig(
+        protocol="unified",
+        not_live_grace_seconds=1.0,
+        take_profit_pct=50,
+        stop_loss_pct=50,
+        max_hold_seconds=86_400,
+        reversal_imbalance_ratio=1_000_000,
+    ) as rig:
+        server = rig.unified_server
+        await rig.trading(fills=1)
+        await eventually(lambda: rig.engine.ledger.position.quantity != 0)
+        held = rig.engine.ledger.position.quantity
+        t0, mark = time.monotonic(), len(server.private_requests)
+        server.set_system("maintenance")
+        await rig.went_down(t0)
+        await eventually(
+            lambda: any("not LIVE for 1s" in s.reason for s, _ in rig.witness.decisions),
+            20,
+            what="the protective close tried",
+        )
+
+        def exits() -> list[Any]:
+            return [
+                r
+                for _, r in server.private_requests[mark:]
+                if r.get("method") == "add_order" and r["params"].get("reduce_only") is True
+            ]
+
+        await eventually(exits, 20, what="the close sent to the venue")
+        assert rig.engine.ledger.position.quantity == held, "the venue took no order"
+        during = server.private_requests[mark:]
+        server.set_system("online")
+        await eventually(lambda: rig.engine.ledger.position.quantity == 0, 30, what="flat")
+        assert entries_among(during) == []
+        refused = [res for _, _, res in rig.witness.orders if res and res.reason]
+        assert any("EService:Unavailable" in res.reason for res in refused), refused
+        await finish(rig)
