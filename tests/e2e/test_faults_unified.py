@@ -186,3 +186,20 @@ async def test_a_position_held_into_an_outage_is_closed_once_the_venue_takes_ord
         assert entries_among(during) == []
         assert rig.witness.noticed("not LIVE for 1s with a position open") is not None
         await finish(rig)
+
+
+@pytest.mark.parametrize("abrupt", [False, True], ids=["close-frame", "dropped-socket"])
+async def test_a_dropped_private_socket_comes_back_with_a_new_token(abrupt: bool) -> None:
+    """The private socket (orders, executions, positions) drops while trading: the adapter
+    reconnects with a fresh token, resubscribes, and trading goes on; every fill is the ledger's
+    once (an order in flight is settled from the executions snapshot, never sent again)."""
+    async with trading_rig(protocol="unified") as rig:
+        server, private = rig.unified_server, private_session(rig)
+        await rig.trading(fills=1)
+        issued, fills = server.tokens.issued, len(rig.witness.fills)
+        await server.private.close_all(abrupt=abrupt)
+        await eventually(lambda: private.counters.reconnects == 1 and private.ready, 20)
+        assert server.tokens.issued == issued + 1
+        assert rig.counters.reconnects == 0, "the public socket is another connection"
+        await eventually(lambda: len(rig.witness.fills) > fills + 1, 30, what="trading on")
+        await finish(rig)
