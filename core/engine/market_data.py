@@ -26,6 +26,7 @@ from core.engine.counters import EngineCounters
 from core.enums import BookState
 from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind
 from core.freshness import AlarmKind, BookWatch, FreshnessPolicy
+from core.maintenance import NOTICE_PREFIX
 from core.observer import EngineObserver
 from core.ports import MarketFeed
 
@@ -183,13 +184,13 @@ class MarketData:
         if system == "online":
             if self.venue_down:
                 self.venue_down = ""
-                self._notice("venue status online: resyncing the books, entries resume then")
+                self._notice(f"{NOTICE_PREFIX} over: venue status online, resyncing the books")
             return
         if system == self.venue_down:
             return
         self.venue_down = system
         reason = f"venue status {system}: no entries until it is online"
-        self._notice(reason)
+        self._notice(f"{NOTICE_PREFIX}: {reason}")  # the notifier's cue, as for a window
         for book in self.books.values():
             before = book.state
             book.reset(reason)

@@ -74,7 +74,8 @@ async def test_a_venue_status_other_than_online_stops_entries_until_it_is_online
         down = await rig.went_down(t0)
         [(_, state, reason), *_] = rig.witness.changes_since(t0)
         assert state is BookState.SYNCING and f"venue status {system}" in reason, reason
-        assert rig.witness.noticed(f"venue status {system}") is not None
+        # Said in the words the notifier sends on (as for a scheduled maintenance window).
+        assert rig.witness.noticed(f"venue maintenance: venue status {system}") is not None
         # The market keeps moving: book messages arrive and are dropped, nothing is decided.
         stats = lambda: rig.unified_stats.dropped.get(UnifiedDrop.NOT_ONLINE, 0)  # noqa: E731
         await eventually(lambda: stats() >= 50, 20, what="book messages while not online")
@@ -87,7 +88,7 @@ async def test_a_venue_status_other_than_online_stops_entries_until_it_is_online
         healthy = time.monotonic()
         recovery_log(f"venue status {system} -> online", await rig.recovery(healthy))
         assert entries_among(during) == [], "the venue got an entry while it was not online"
-        assert rig.witness.noticed("venue status online") is not None
+        assert rig.witness.noticed("venue maintenance over: venue status online") is not None
         c, feed = rig.counters, rig.unified_stats
         # Down for the venue's status, not for a broken book: no gap, no engine resync, no retry.
         assert (c.gaps, c.resyncs, c.resync_retries, c.reconnects) == (0, 0, 0, 0)
