@@ -204,3 +204,28 @@ async def test_a_dropped_private_socket_comes_back_with_a_new_token(abrupt: bool
         assert rig.counters.reconnects == 0, "the public socket is another connection"
         await eventually(lambda: len(rig.witness.fills) > fills + 1, 30, what="trading on")
         await finish(rig)
+
+
+async def test_a_reconnect_during_maintenance_stays_down_until_online() -> None:
+    """The connection drops during maintenance: the new one's first ``status`` says maintenance,
+    so its snapshot does not make the book LIVE; ``online`` then does."""
+    async with trading_rig(protocol="unified") as rig:
+        server = rig.unified_server
+        await rig.trading(fills=1)
+        t0, mark = time.monotonic(), len(server.private_requests)
+        server.set_system("maintenance")
+        await rig.went_down(t0)
+        server.faults.disconnect_all(abrupt=True)
+        await eventually(lambda: rig.unified_stats.reconnects == 1, 20, what="reconnected")
+        subscribed = rig.unified_stats.snapshots
+        await eventually(  # the new connection's snapshot came, and was not taken
+            lambda: rig.unified_stats.dropped.get(UnifiedDrop.NOT_ONLINE, 0) > 20, 20
+        )
+        assert rig.unified_stats.snapshots == subscribed
+        assert [st for _, st, _ in rig.witness.changes_since(t0)].count(BookState.LIVE) == 0
+        during = server.private_requests[mark:]
+        server.set_system("online")
+        await rig.recovery(time.monotonic())
+        assert entries_among(during) == []
+        assert rig.counters.resync_retries == 0
+        await finish(rig)
