@@ -77,6 +77,7 @@ class FeedEventKind(Enum):
     DROPPED_FRAME = "dropped_frame"  # malformed/unknown/out-of-order frame, counted and logged
     VENUE_ERROR = "venue_error"  # the venue said {"event":"error"} or similar
     HEARTBEAT = "heartbeat"
+    VENUE_STATUS = "venue_status"  # the venue's trading state, ``detail`` "online" or not
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ held then delivered late (``hold_rest``), order refusals (``reject_orders``) and
 (``revoke_keys``). Venue status: a maintenance window (``schedule_maintenance``), served by
 both servers' status endpoints. The Kraken Futures server honours every knob; the Binance.us
 server the market-data ones that fit its stream (all but ``ignore_next_subscribe`` and
-``cross_next_snapshot``), ``fail_rest`` and ``stale_snapshot``.
+``cross_next_snapshot``), ``fail_rest`` and ``stale_snapshot``; the Kraken Unified server the
+ones its protocol has a meaning for, listed with its own knobs (wrong checksum, ``status``,
+expired tokens…) in ``brokers.sim.kraken_unified.faults``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,11 @@ What a book refused (gaps, duplicates, crosses, buffer overflows) the book count
 
 The watchdog (``check_staleness``, see ``core.freshness``) marks silent books STALE, asks again
 for resyncs that never completed, and reports a traded book down too long with a position open.
+
+A venue that says it is not ``online`` (``FeedEventKind.VENUE_STATUS``: Kraken Unified's
+``status`` channel, ``maintenance``/``cancel_only``/``post_only``) takes every book out of LIVE
+with that reason (nothing enters; exits follow the not-LIVE rules) until it is ``online`` again
+and the feed has resynced; meanwhile resyncs are not asked again (the feed holds them).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from core.engine.counters import EngineCounters
 from core.enums import BookState
 from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind
 from core.freshness import AlarmKind, BookWatch, FreshnessPolicy
+from core.maintenance import NOTICE_PREFIX
 from core.observer import EngineObserver
 from core.ports import MarketFeed
 
@@ -71,6 +77,7 @@ class MarketData:
         self._set_wall_offset(clock.wall_ns() - clock.mono_ns())  # refreshed by the watchdog
         self._connected = False
         self._last_heartbeat_ns = 0
+        self.venue_down = ""  # the venue's status while it is not "online"
 
     # ------------------------------------------------------------------ feed sink (hot path)
     def on_snapshot(self, snapshot: BookSnapshot) -> None:
@@ -169,6 +176,25 @@ class MarketData:
                 self._notify_state(book, before, f"disconnected: {event.detail}")
         elif kind is FeedEventKind.VENUE_ERROR:
             self._notice(f"venue error: {event.detail}")
+        elif kind is FeedEventKind.VENUE_STATUS:
+            self._venue_status(event.detail)
+
+    def _venue_status(self, system: str) -> None:
+        """The venue's trading state: anything but "online" takes every book out of LIVE."""
+        if system == "online":
+            if self.venue_down:
+                self.venue_down = ""
+                self._notice(f"{NOTICE_PREFIX} over: venue status online, resyncing the books")
+            return
+        if system == self.venue_down:
+            return
+        self.venue_down = system
+        reason = f"venue status {system}: no entries until it is online"
+        self._notice(f"{NOTICE_PREFIX}: {reason}")  # the notifier's cue, as for a window
+        for book in self.books.values():
+            before = book.state
+            book.reset(reason)
+            self._notify_state(book, before, reason)
 
     def _set_wall_offset(self, offset_ns: int) -> None:
         """Wall - monotonic clock, for the lag rule: a frame lags when ``recv_ns + offset -
@@ -220,6 +246,8 @@ class MarketData:
                 self._counters.stale_silence += 1
                 self._notify_state(book, BookState.LIVE, alarm.reason)
             elif alarm.kind is AlarmKind.RESYNC_AGAIN:
+                if self.venue_down:
+                    continue  # the feed resyncs when the venue is online again
                 self._counters.resync_retries += 1
                 self._notice(f"{alarm.product}: {alarm.reason}; asking again")
                 self._feed.resync(alarm.product)

@@ -288,3 +288,29 @@ async def test_a_kill_switch_joining_a_patient_flatten_makes_it_answer_in_bounde
     assert engine.state().kill_switch.engaged, "a real kill switch holds"
     assert recorder.kill_switch == [status]
     await engine.close()
+
+
+async def test_a_venue_not_online_takes_the_books_down_without_a_gap_until_it_is_online() -> None:
+    engine, feed, recorder, clock = make_engine(policy=FreshnessPolicy(resync_timeout_s=1))
+    now = clock.mono_ns
+    engine.on_feed_event(FeedEvent(FeedEventKind.CONNECTED, "ws://x", recv_ns=now()))
+    engine.on_feed_event(FeedEvent(FeedEventKind.VENUE_STATUS, "online", recv_ns=now()))
+    engine.on_snapshot(snapshot(1, 1.0, 1.0, recv_ns=now()))
+    assert engine.book.state is BookState.LIVE
+    engine.on_feed_event(FeedEvent(FeedEventKind.VENUE_STATUS, "cancel_only", recv_ns=now()))
+    engine.on_feed_event(FeedEvent(FeedEventKind.VENUE_STATUS, "cancel_only", recv_ns=now()))
+    assert engine.book.state is BookState.SYNCING
+    assert engine.book.syncing_reason == "venue status cancel_only: no entries until it is online"
+    engine.on_delta(bid_delta(2, 43_500.0, 50.0, recv_ns=now()))  # bullish, but not online
+    assert recorder.signals == []
+    for _ in range(20):  # 5 s of watchdog rounds: the feed holds the resync, none asked again
+        clock.advance(S // 4)
+        engine.check_staleness()
+    counters = engine.state().counters
+    assert (counters.gaps, counters.resyncs, counters.resync_retries) == (0, 0, 0)
+    assert feed.resyncs == []
+    engine.on_feed_event(FeedEvent(FeedEventKind.VENUE_STATUS, "online", recv_ns=now()))
+    engine.on_snapshot(snapshot(3, 4.0, 1.0, recv_ns=now()))  # the feed's resync
+    assert engine.book.state is BookState.LIVE
+    assert [s.action for s in recorder.signals] == [SignalAction.BUY], "entries resume"
+    await engine.close()

@@ -1,7 +1,9 @@
 """A whole trading session against the simulated venue, for fault-injection tests.
 
-The real pieces, end to end over real sockets on 127.0.0.1: the sim's Kraken Futures WebSocket
-and REST servers, the real Kraken adapter (feed, REST, dead-man's switch), the engine and the
+The real pieces, end to end over real sockets on 127.0.0.1: the sim's Kraken servers and the real
+Kraken adapter of one ``protocol`` — ``"v1"`` (the Derivatives WebSocket and REST v3: feed, REST,
+dead-man's switch) or ``"unified"`` (the Unified WebSocket: public book verified by checksum,
+private socket with its token, orders and the dead man's switch over it) — the engine and the
 session the console uses. A ``Witness`` observes the engine: the state of the traded book at
 every decision, every book-state change with its time, fills, notices and kill-switch results.
 
@@ -14,7 +16,8 @@ The four things every fault test asserts live here:
   ledger rebuilt from those fills is the engine's ledger, position for position.
 
 The market follows the wall clock, but ``freeze()`` stops it, so a test can compare the
-session's book with the venue's level for level at one sequence number.
+session's book with the venue's level for level at one sequence number (Unified has none: there
+the frozen venue's book at the subscribed depth is the target).
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import SecretStr
 
 from brokers.kraken_futures import KrakenFuturesFeed
 from brokers.kraken_futures.stats import FeedStats
+from brokers.kraken_futures.unified.feed import KrakenUnifiedFeed
+from brokers.kraken_futures.unified.stats import UnifiedFeedStats
 from brokers.sim import SIM_API_KEY, SIM_API_SECRET, KrakenFuturesSimServer
+from brokers.sim.kraken_unified import KrakenUnifiedSimServer
+from brokers.sim.kraken_unified.auth import SIM_UNIFIED_API_KEY, SIM_UNIFIED_API_SECRET
 from console.options import RunOptions
 from console.session import TradingSession
 from console.settings import Settings
@@ -46,6 +53,10 @@ from core.ports import OrderRequest, OrderResult
 from tests.waiting import eventually
 
 XBT = "PF_XBTUSD"
+Protocol = Literal["v1", "unified"]
+PROTOCOLS: tuple[Protocol, ...] = ("v1", "unified")
+SimServer = KrakenFuturesSimServer | KrakenUnifiedSimServer
+UNIFIED_DEPTH = 25  # the Unified feed's subscribed book depth (``KrakenUnifiedFeed``)
 KILL_SWITCH_REASONS = ("Kill switch", "Shutdown", "Flatten command", "Start-up", "book not LIVE")
 
 
@@ -79,9 +90,12 @@ class Witness(EngineObserver):
     timed_notices: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, text)
     kill_switch: list[KillSwitchStatus] = field(default_factory=list)
     orders: list[tuple[float, OrderRequest, OrderResult | None]] = field(default_factory=list)
+    sent_on: list[tuple[OrderRequest, BookState]] = field(default_factory=list)
 
     def on_order(self, request: OrderRequest, result: OrderResult | None) -> None:
         self.orders.append((time.monotonic(), request, result))
+        if result is None and self.engine is not None:  # on its way: the book it was sent on
+            self.sent_on.append((request, self.engine.book.state))
 
     def settled(self, client_order_id: str) -> tuple[float, OrderResult] | None:
         """(seconds from sending to the final answer, that answer) once there is one."""
@@ -122,13 +136,25 @@ class Witness(EngineObserver):
         return [s for s in self.states if s[0] >= t0]
 
 
-def rig_settings(server: KrakenFuturesSimServer, **overrides: Any) -> Settings:
+def rig_settings(server: SimServer, **overrides: Any) -> Settings:
+    if isinstance(server, KrakenUnifiedSimServer):
+        venue: dict[str, Any] = {
+            "kraken_api_key": SecretStr(SIM_UNIFIED_API_KEY),
+            "kraken_protocol": "unified",  # the Unified adapter against the Unified sim
+            "kraken_api_secret": SecretStr(SIM_UNIFIED_API_SECRET),
+            "kraken_ws_public_url": server.ws_url,
+            "kraken_rest_url": server.rest_url,
+        }
+    else:
+        venue = {
+            "kraken_api_key": SecretStr(SIM_API_KEY),
+            "kraken_protocol": "v1",  # the v1 adapter against the v1 sim
+            "kraken_api_secret": SecretStr(SIM_API_SECRET),
+            "kraken_futures_ws_url": server.ws_url,
+            "kraken_futures_rest_url": server.rest_url,
+        }
     values: dict[str, Any] = {
-        "kraken_api_key": SecretStr(SIM_API_KEY),
-        "kraken_protocol": "v1",  # the v1 adapter against the v1 sim
-        "kraken_api_secret": SecretStr(SIM_API_SECRET),
-        "kraken_futures_ws_url": server.ws_url,
-        "kraken_futures_rest_url": server.rest_url,
+        **venue,
         "cooldown_seconds": 0.5,
         "max_trades_per_day": 10_000,
         "max_daily_loss_usd": 10_000,
@@ -144,7 +170,7 @@ def rig_settings(server: KrakenFuturesSimServer, **overrides: Any) -> Settings:
 
 @dataclass
 class Rig:
-    server: KrakenFuturesSimServer
+    server: SimServer
     clock: FreezableClock
     session: TradingSession
     witness: Witness
@@ -154,10 +180,53 @@ class Rig:
         return self.session.engine
 
     @property
-    def feed_stats(self) -> FeedStats:
+    def unified(self) -> bool:
+        return isinstance(self.server, KrakenUnifiedSimServer)
+
+    @property
+    def api_key(self) -> str:
+        return SIM_UNIFIED_API_KEY if self.unified else SIM_API_KEY
+
+    @property
+    def unified_server(self) -> KrakenUnifiedSimServer:
+        assert isinstance(self.server, KrakenUnifiedSimServer)
+        return self.server
+
+    @property
+    def feed_stats(self) -> FeedStats | UnifiedFeedStats:
         feed = self.session.connection.feed
-        assert isinstance(feed, KrakenFuturesFeed)
+        assert isinstance(feed, KrakenFuturesFeed | KrakenUnifiedFeed)
         return feed.stats
+
+    @property
+    def unified_stats(self) -> UnifiedFeedStats:
+        stats = self.feed_stats
+        assert isinstance(stats, UnifiedFeedStats)
+        return stats
+
+    def venue_seq(self) -> int:
+        """How far the venue's book of XBT has moved: v1's ``seq``, Unified's level changes."""
+        if isinstance(self.server, KrakenUnifiedSimServer):
+            return self.server.market.update_id(XBT)
+        return self.server.seq(XBT)
+
+    def venue_book(self) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """The venue's book as a synced session holds it (Unified: at the subscribed depth)."""
+        if isinstance(self.server, KrakenUnifiedSimServer):
+            view = self.server.book_at(XBT, UNIFIED_DEPTH)
+        else:
+            view = self.server.book(XBT)
+        return [(float(p), float(q)) for p, q in view.bids], [
+            (float(p), float(q)) for p, q in view.asks
+        ]
+
+    def never_entered_on_a_book_not_live(self) -> int:
+        """Every order that could open a position (not ``reduce_only``, not the kill switch's)
+        went out while the engine's book was LIVE; returns how many entries there were."""
+        entries = [(r, st) for r, st in self.witness.sent_on if not r.reduce_only]
+        bad = [(r.client_order_id, st.value) for r, st in entries if st is not BookState.LIVE]
+        assert not bad, f"orders sent on a book that was not LIVE: {bad}"
+        return len(entries)
 
     @property
     def counters(self) -> FeedCounters:
@@ -184,7 +253,9 @@ class Rig:
     async def recovery(self, healthy_at: float, timeout_s: float = 10.0) -> float:
         """Seconds from ``healthy_at`` (monotonic: the venue is fine again) until the book is
         LIVE again; the wait also sees it catch up with what the venue sent meanwhile."""
-        target = self.server.seq(XBT)
+        # Unified has no sequence numbers: a LIVE book there was loaded from a snapshot whose
+        # checksum matched the venue's, which is the same proof.
+        target = 0 if self.unified else self.venue_seq()
 
         def live_at() -> list[float]:
             return [
@@ -207,16 +278,24 @@ class Rig:
         try:
             assert await self.engine.wait_idle(timeout_s)
             target = await self.venue_settled()
-            await eventually(
-                lambda: self.engine.book.state is BookState.LIVE and self.engine.book.seq == target,
-                timeout_s,
-                what="the session's book at the venue's sequence number",
-            )
-            view = self.server.book(XBT)
-            depth = max(len(view.bids), len(view.asks))
+            venue_bids, venue_asks = self.venue_book()
+            depth = max(len(venue_bids), len(venue_asks))
+
+            def caught_up() -> bool:
+                book = self.engine.book
+                if book.state is not BookState.LIVE:
+                    return False
+                if self.unified:  # no sequence numbers: the frozen venue's levels are the target
+                    return book.top(depth) == (venue_bids, venue_asks)
+                return book.seq == target
+
+            try:
+                await eventually(caught_up, timeout_s, what="the session's book at the venue's")
+            except TimeoutError:
+                if not self.unified:
+                    raise  # Unified: the level diff below says more
             bids, asks = self.engine.book.top(depth)
-            venue_bids = [(float(p), float(q)) for p, q in view.bids]
-            venue_asks = [(float(p), float(q)) for p, q in view.asks]
+            assert self.engine.book.state is BookState.LIVE
             assert (bids, asks) == (venue_bids, venue_asks), _diff(
                 bids, venue_bids, asks, venue_asks
             )
@@ -227,10 +306,10 @@ class Rig:
     async def venue_settled(self) -> int:
         """The venue's sequence number once the frozen market has stopped moving (the ticker
         may still step up to the moment of the freeze)."""
-        last = self.server.seq(XBT)
+        last = self.venue_seq()
         for _ in range(500):
             await asyncio.sleep(0.03)
-            now = self.server.seq(XBT)
+            now = self.venue_seq()
             if now == last:
                 return now
             last = now
@@ -270,7 +349,7 @@ class Rig:
         """The session's orders' fills at the venue (ours: with a client id, this product) are
         the ledger's fills, in order, and the positions agree."""
         assert await self.engine.wait_idle(30)
-        account = self.server.exchange.account(SIM_API_KEY)
+        account = self.server.exchange.account(self.api_key)
         venue_fills = [
             (f.side, f.price, f.size, f.client_id)
             for f in account.fills
@@ -297,7 +376,7 @@ class Rig:
         assert trips == self.witness.round_trips
 
     def client_ids_are_unique_at_the_venue(self) -> None:
-        account = self.server.exchange.account(SIM_API_KEY)
+        account = self.server.exchange.account(self.api_key)
         ids = [o.client_id for o in account.orders.values()]
         assert len(ids) == len(set(ids)), "one decision, one order"
 
@@ -306,17 +385,24 @@ class Rig:
 async def trading_rig(
     mode: Mode = Mode.LIVE,
     *,
+    protocol: Protocol = "v1",
     seed: int = 5,
     rate_hz: float = 400,
-    before_start: Callable[[KrakenFuturesSimServer], None] | None = None,
+    before_start: Callable[[Any], None] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Rig]:
-    """A started session on a fresh sim venue; ``before_start`` prepares the venue first (an
-    account that already holds something)."""
+    """A started session on a fresh sim venue speaking ``protocol``; ``before_start`` prepares
+    the venue first (an account that already holds something)."""
     clock = FreezableClock()
-    server = KrakenFuturesSimServer(
-        seed=seed, rate_hz=rate_hz, heartbeat_interval_s=0.2, clock=clock
-    )
+    server: SimServer
+    if protocol == "unified":
+        server = KrakenUnifiedSimServer(
+            seed=seed, rate_hz=rate_hz, heartbeat_interval_s=0.2, clock=clock
+        )
+    else:
+        server = KrakenFuturesSimServer(
+            seed=seed, rate_hz=rate_hz, heartbeat_interval_s=0.2, clock=clock
+        )
     await server.start()
     if before_start is not None:
         before_start(server)

@@ -1,5 +1,9 @@
 """Market-data faults, end to end: the sim venue misbehaves on its real WebSocket, the real Kraken
-adapter and the engine trade live (on the sim) through it.
+adapter and the engine trade live (on the sim) through it. Faults both Kraken protocols have run
+over both (``protocol``: the v1 Derivatives WebSocket and the Unified WebSocket, whose adapter
+has no sequence numbers and finds a lost update by the checksum instead). Duplicated, swapped and
+crossing frames are sequence-number faults only v1 has; the Unified-only ones (checksum,
+``status``, tokens) are in ``test_faults_unified.py``.
 
 Every test asserts the same four things (see ``rig.py``): no decision on a book that was not
 LIVE, recovery after the venue is healthy again (measured, reported in the summary), exact
@@ -18,7 +22,7 @@ import pytest
 from core.engine_state import KillSwitchPhase
 from core.enums import BookState, Mode
 from core.events import Signal, SignalOutcome
-from tests.e2e.rig import XBT, Rig, trading_rig
+from tests.e2e.rig import PROTOCOLS, XBT, Protocol, Rig, trading_rig
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -26,24 +30,35 @@ pytestmark = pytest.mark.e2e
 Log = Callable[[str, float], None]
 
 
+@pytest.fixture(params=PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> Protocol:
+    return request.param  # type: ignore[no-any-return]
+
+
 async def finish(rig: Rig) -> None:
     """The standing assertions every fault test ends with."""
     assert rig.never_decided_on_a_book_not_live() > 0, "the strategy kept deciding meanwhile"
+    assert rig.never_entered_on_a_book_not_live() > 0, "no entry order went out at all"
     await rig.book_matches_the_venue()
     await rig.flatten_and_check_the_ledger()
     rig.client_ids_are_unique_at_the_venue()
 
 
-async def test_lost_frames_resync_only_the_broken_book_and_it_recovers(recovery_log: Log) -> None:
-    async with trading_rig() as rig:
+async def test_lost_frames_resync_only_the_broken_book_and_it_recovers(
+    protocol: Protocol, recovery_log: Log
+) -> None:
+    async with trading_rig(protocol=protocol) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         rig.server.faults.drop_next_seq(XBT, 3)
         down = await rig.went_down(t0)
-        recovery_log("3 frames lost (seq gap) -> resync", await rig.recovery(down))
+        how = "checksum mismatch" if rig.unified else "seq gap"
+        recovery_log(f"3 frames lost ({how}) -> resync", await rig.recovery(down))
         c, stats = rig.counters, rig.feed_stats
         assert (c.gaps, c.resyncs, c.reconnects, c.dropped_frames) == (1, 1, 0, 0)
         assert (stats.resyncs, stats.reconnects) == (1, 0)
+        if rig.unified:  # found by the checksum: the venue's view moved on, ours did not
+            assert rig.unified_stats.checksum_mismatches == 1
         assert [st for _, st, _ in rig.witness.changes_since(t0)] == [
             BookState.SYNCING,
             BookState.LIVE,
@@ -77,9 +92,9 @@ async def test_frames_out_of_order_are_a_gap_and_the_book_is_resynced(recovery_l
 
 @pytest.mark.parametrize("abrupt", [False, True], ids=["close-frame", "dropped-socket"])
 async def test_a_disconnect_reconnects_and_rebuilds_the_book(
-    abrupt: bool, recovery_log: Log
+    protocol: Protocol, abrupt: bool, recovery_log: Log
 ) -> None:
-    async with trading_rig() as rig:
+    async with trading_rig(protocol=protocol) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         rig.server.faults.disconnect_all(abrupt=abrupt)
@@ -92,9 +107,9 @@ async def test_a_disconnect_reconnects_and_rebuilds_the_book(
 
 
 async def test_a_silent_half_open_socket_is_detected_by_the_timeout_and_replaced(
-    recovery_log: Log,
+    protocol: Protocol, recovery_log: Log
 ) -> None:
-    async with trading_rig(websocket_timeout_seconds=1.0) as rig:
+    async with trading_rig(protocol=protocol, websocket_timeout_seconds=1.0) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         rig.server.faults.half_open_all()
@@ -109,8 +124,10 @@ async def test_a_silent_half_open_socket_is_detected_by_the_timeout_and_replaced
         await finish(rig)
 
 
-async def test_malformed_json_unknown_fields_and_unknown_frames_are_counted_and_harmless() -> None:
-    async with trading_rig() as rig:
+async def test_malformed_json_unknown_fields_and_unknown_frames_are_counted_and_harmless(
+    protocol: Protocol,
+) -> None:
+    async with trading_rig(protocol=protocol) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         faults = rig.server.faults
@@ -121,7 +138,12 @@ async def test_malformed_json_unknown_fields_and_unknown_frames_are_counted_and_
         await eventually(lambda: sum(rig.feed_stats.unknown.values()) == 2, what="2 unknown")
         stats = rig.feed_stats
         assert stats.dropped_total == 3
-        assert stats.unknown == {"feed:ticker_lite": 1, "event:notice": 1}
+        if rig.unified:
+            assert stats.unknown == {"channel:ticker": 2}
+            await eventually(lambda: faults.take_unknown_fields() is False, what="5 sent")
+            assert rig.unified_stats.checksum_mismatches == 0
+        else:
+            assert stats.unknown == {"feed:ticker_lite": 1, "event:notice": 1}
         c = rig.counters
         assert (c.gaps, c.resyncs, c.reconnects) == (0, 0, 0)
         assert rig.witness.changes_since(t0) == []
@@ -154,8 +176,10 @@ async def test_a_crossed_snapshot_is_refused_and_asked_for_again(recovery_log: L
         await finish(rig)
 
 
-async def test_a_resync_the_venue_never_answers_is_asked_again(recovery_log: Log) -> None:
-    async with trading_rig(websocket_timeout_seconds=1.0) as rig:
+async def test_a_resync_the_venue_never_answers_is_asked_again(
+    protocol: Protocol, recovery_log: Log
+) -> None:
+    async with trading_rig(protocol=protocol, websocket_timeout_seconds=1.0) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         rig.server.faults.ignore_next_subscribe(XBT)
@@ -176,15 +200,19 @@ async def test_a_resync_the_venue_never_answers_is_asked_again(recovery_log: Log
 
 
 async def test_a_venue_whose_timestamps_lag_makes_the_book_stale_until_they_are_current(
-    recovery_log: Log,
+    protocol: Protocol, recovery_log: Log
 ) -> None:
-    async with trading_rig(max_book_lag_seconds=2.0) as rig:
+    async with trading_rig(protocol=protocol, max_book_lag_seconds=2.0) as rig:
         await rig.trading(fills=1)
         t0 = time.monotonic()
         rig.server.faults.lag_timestamps(3_000)
         await rig.went_down(t0)
         before = rig.never_decided_on_a_book_not_live()
-        await eventually(lambda: rig.engine.book.seq > rig.server.seq(XBT) - 5)
+        if rig.unified:  # late book messages keep arriving (and verifying), the book stays STALE
+            updates = rig.unified_stats.updates
+            await eventually(lambda: rig.unified_stats.updates > updates + 5)
+        else:
+            await eventually(lambda: rig.engine.book.seq > rig.venue_seq() - 5)
         assert rig.engine.book.state is BookState.STALE
         rig.server.faults.lag_timestamps(0)
         healthy = time.monotonic()
@@ -199,10 +227,11 @@ async def test_a_venue_whose_timestamps_lag_makes_the_book_stale_until_they_are_
 
 @pytest.mark.parametrize("mode", [Mode.LIVE, Mode.PAPER])
 async def test_a_position_on_a_book_down_too_long_is_flattened_then_trading_resumes(
-    mode: Mode, recovery_log: Log
+    protocol: Protocol, mode: Mode, recovery_log: Log
 ) -> None:
     async with trading_rig(
         mode,
+        protocol=protocol,
         not_live_grace_seconds=1.0,
         websocket_timeout_seconds=1.0,
         take_profit_pct=50,
@@ -250,8 +279,9 @@ async def test_a_position_on_a_book_down_too_long_is_flattened_then_trading_resu
             rig.ledger_rebuilt_from_fills_is_the_engines()
 
 
-async def test_hold_keeps_the_position_while_the_book_is_down() -> None:
+async def test_hold_keeps_the_position_while_the_book_is_down(protocol: Protocol) -> None:
     async with trading_rig(
+        protocol=protocol,
         not_live_grace_seconds=0.5,
         not_live_position_action="hold",
         take_profit_pct=50,

@@ -75,6 +75,20 @@ def instrument_from_pair(pair: Mapping[str, Any]) -> Instrument | None:
     )
 
 
+TRANSIENT_ERRORS = ("EService:", "EGeneral:Temporary")
+"""Refusals that pass (the venue busy or in ``maintenance``, where cancels are refused)."""
+
+
+def refused(method: str, reply: Mapping[str, Any]) -> VenueError:
+    """A refused request as one line; retryable when the venue's reason passes by itself."""
+    error = str(reply.get("error", "refused without a reason"))[:200]
+    return VenueError(
+        f"Kraken Unified {method}: {error}",
+        retryable=error.startswith(TRANSIENT_ERRORS),
+        code="refused",
+    )
+
+
 class KrakenUnifiedExecution:
     """``core.ports.ExecutionVenue`` on Kraken's Unified WebSocket. See the module docstring."""
 
@@ -202,7 +216,7 @@ class KrakenUnifiedExecution:
             "cancel_order", {"asset_class": ASSET_CLASS, "cl_ord_id": client_order_ids}
         )
         if reply.get("success") is not True:
-            raise VenueError(f"Kraken Unified cancel_order: {reply.get('error')}", code="refused")
+            raise refused("cancel_order", reply)
 
     async def cancel_all_orders(self, product: str | None = None) -> None:
         """``cancel_all`` (every open order of the account; the venue has no per-symbol form),
@@ -210,7 +224,7 @@ class KrakenUnifiedExecution:
         session = await self._started()
         reply = await session.request("cancel_all", {"asset_class": ASSET_CLASS})
         if reply.get("success") is not True:
-            raise VenueError(f"Kraken Unified cancel_all: {reply.get('error')}", code="refused")
+            raise refused("cancel_all", reply)
         count = (reply.get("result") or {}).get("count")
         if not isinstance(count, int):
             raise VenueError("Kraken Unified cancel_all: answer without a count", code="bad_answer")

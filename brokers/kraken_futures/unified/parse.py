@@ -12,9 +12,10 @@ venue has no sequence numbers: the parser numbers each symbol's messages itself.
 
 When the local book cannot be trusted (a checksum mismatch, a ``status`` other than ``online``)
 the parser tells the sink with an empty delta that skips a number: the core book's own rule turns
-it SYNCING (not LIVE, nothing enters) until the next snapshot. Then it asks the feed for a resync
-(``on_resync``) and drops that symbol's updates until the snapshot. Method replies are handed
-back to the caller; nothing the venue sends raises.
+it SYNCING (not LIVE, nothing enters) until the next snapshot. Then it asks the feed for a
+resync (``on_resync``) and drops that symbol's updates until the snapshot. Each change of
+``status`` also goes to the sink as a ``VENUE_STATUS`` event (the engine says why the books are
+down). Method replies are handed back to the caller; nothing the venue sends raises.
 """
 
 from __future__ import annotations
@@ -289,6 +290,7 @@ class UnifiedParser:
             return
         previous, was_online, self.system = self.system, self.online, system
         self.stats.status_changes += 1
+        self._sink.on_feed_event(FeedEvent(FeedEventKind.VENUE_STATUS, system, recv_ns=recv_ns))
         if was_online and not self.online:
             log.warning("Kraken Unified: venue status %r; books are not LIVE", system)
             for symbol in list(self.books):

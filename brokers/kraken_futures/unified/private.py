@@ -5,10 +5,14 @@ Each connection: a fresh token (``TokenSource``), then ``executions`` (open orde
 feed an ``AccountState``; method replies are matched to their request by ``req_id``. The socket
 is dropped when nothing arrives for ``silence_timeout_s`` (the venue's heartbeat is ~1 s once
 subscribed) and reconnected with back-off, with a new token. A token the venue calls invalid
-(``EAPI:Invalid token``) drops the connection too: the next one brings a new token.
+(``EAPI:Invalid token``), in the answer to a subscription or to any request, drops the
+connection too: the next one brings a new token. The socket itself stays open when a token goes
+stale mid-session (PROTOCOL.md §8 item 3), so waiting for it to close would wait for ever.
 
-``request`` never sends a request twice: a reply lost with the connection raises
-``VenueAnswerLost``, and the caller settles it from the executions stream (by ``cl_ord_id``).
+``request`` never sends a request twice when the venue may have acted on it: a reply lost with
+the connection raises ``VenueAnswerLost``, and the caller settles it from the executions stream
+(by ``cl_ord_id``). The one resend: a request refused for its token, which the venue did not
+act on, goes out once more on the next connection with the new token.
 """
 
 from __future__ import annotations
@@ -123,6 +127,15 @@ class UnifiedPrivateSession:
         ``VenueAnswerLost`` when the reply does not come (connection lost, timeout): the venue
         may have acted. ``VenueError`` (retryable) when there is no connection to send on.
         """
+        reply = await self._request_once(method, params, timeout_s)
+        if not token_refused(reply):
+            return reply
+        log.info("Kraken Unified %s: token refused; sending it again with a new token", method)
+        return await self._request_once(method, params, timeout_s)
+
+    async def _request_once(
+        self, method: str, params: dict[str, Any], timeout_s: float | None
+    ) -> dict[str, Any]:
         if self._fatal is not None:
             raise self._fatal
         try:
@@ -293,13 +306,21 @@ class UnifiedPrivateSession:
             return False
         error = str(reply.get("error", "no error text"))[:200]
         self.counters.venue_errors += 1
+        if token_refused(reply):  # stale on this connection: a new one brings a new token
+            self.counters.token_errors += 1
+            self.counters.last_error = f"{reply.get('method')} refused: {error}"
+            log.warning("Kraken Unified private: %s; reconnecting", self.counters.last_error)
+            self._ready.clear()  # nothing more goes out on this connection
+            return True
         if isinstance(req_id, int) and req_id < 0:  # one of our subscriptions was refused
             self.counters.last_error = f"{reply.get('method')} refused: {error}"
             log.warning("Kraken Unified private: %s", self.counters.last_error)
-            if error.startswith(TOKEN_ERRORS):
-                self.counters.token_errors += 1
-                return True  # a new connection brings a new token
             if any(fatal in error for fatal in FATAL_ERRORS):
                 self._fatal = VenueError(f"Kraken Unified: {error}", code="auth")
                 return True
         return False
+
+
+def token_refused(reply: dict[str, Any]) -> bool:
+    """The venue refused a request for its token (it did not act on it)."""
+    return reply.get("success") is not True and str(reply.get("error", "")).startswith(TOKEN_ERRORS)

@@ -62,11 +62,13 @@ class TokenBook:
     def __init__(self) -> None:
         self._tokens: dict[str, IssuedToken] = {}
         self.issued = 0
+        self.handed_out: list[str] = []  # every token ever issued, for tests that hunt leaks
 
     def issue(self, key: str, now_ns: int) -> str:
         token = secrets.token_urlsafe(32)
         self._tokens[token] = IssuedToken(key, now_ns)
         self.issued += 1
+        self.handed_out.append(token)
         return token
 
     def account_of(self, token: object, now_ns: int) -> str | None:

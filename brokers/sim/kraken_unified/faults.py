@@ -1,8 +1,17 @@
 """Fault knobs only the Unified protocol has (the shared ones live in ``brokers.sim.faults``).
 
 Shared knobs the Unified server honours: ``drop_next_seq`` (a lost ``book`` update: the venue's
-view moves on, the client's does not, so the next checksum disagrees), ``disconnect_all``,
-``half_open_all`` (silence), ``send_malformed``, ``send_unknown_frames``, ``delay_outgoing``.
+view moves on, the client's does not, so the next checksum disagrees), ``disconnect_all`` and
+``half_open_all`` (silence; both act on the public socket only), ``send_malformed``,
+``send_unknown_frames``, ``add_unknown_fields`` (extra fields in book items),
+``ignore_next_subscribe`` (a ``book`` subscribe lost: no ack, no snapshot), ``lag_timestamps``
+(book ``timestamp`` in the past), ``delay_outgoing``. The rest (sequence-number faults such as
+``duplicate_next`` or ``swap_next``, crossing, REST) have no Unified meaning and are ignored.
+
+The server's own knobs: ``set_system`` (the ``status`` channel: ``maintenance``,
+``cancel_only``, ``post_only`` pushed on both sockets; orders are refused until ``online``) and
+``expire_tokens`` (every token handed out so far is invalid: requests carrying one get
+``EAPI:Invalid token``, on a socket that stays open). Below, the Unified-only knobs.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ class UnifiedFaults:
     _silent_heartbeats: bool = False
     _refusals: list[str] = field(default_factory=list)
     _lost_answers: int = 0
+    _expired_tokens: int = 0
 
     def wrong_checksum(self, product: str, count: int = 1) -> None:
         """The next ``count`` book messages of ``product`` carry a checksum that is off by one.
@@ -101,4 +111,18 @@ class UnifiedFaults:
         if self._lost_dead_man_refreshes <= 0:
             return False
         self._lost_dead_man_refreshes -= 1
+        return True
+
+    def issue_expired_tokens(self, times: int = 1) -> None:
+        """The next ``times`` tokens from ``GetWebSocketsToken`` are issued already older than
+        their lifetime (as if the client sat on them for over 15 minutes): their first use is
+        refused with ``EAPI:Invalid token``."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._expired_tokens += times
+
+    def take_expired_token(self) -> bool:
+        if self._expired_tokens <= 0:
+            return False
+        self._expired_tokens -= 1
         return True

@@ -17,7 +17,11 @@ On connect: ``status``. Every request must carry a valid ``params.token`` (from
 * ``ping`` → ``pong``.
 
 A ``deadline`` already past is refused with ``EOrder:Deadline elapsed``, one more than 60 s ahead
-with ``EGeneral:Invalid arguments:deadline`` [A: strings]. Fault knobs (``UnifiedFaults``):
+with ``EGeneral:Invalid arguments:deadline`` [A: strings]. While ``system`` is not ``online`` no
+order matches (docs, ``status``): ``add_order`` is refused (``EOrder:Market in cancel_only
+mode`` in ``cancel_only``, else ``EService:Unavailable`` [A: strings; a ``post_only`` limit is
+refused too, the adapter sends none]); in ``maintenance`` cancels are refused as well
+(``EService:Unavailable``: "existing orders cannot be cancelled"). Fault knobs (``UnifiedFaults``):
 refused orders, an executed order whose reply is lost, expired tokens, and the dead man's switch
 firing (arming requests lost; an outage of the private socket right after an arming answer).
 """
@@ -276,6 +280,7 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
     def _cancel_order(
         self, client: PrivateClient, key: str, params: dict[str, Any], req_id: Any
     ) -> None:
+        self._cancels_allowed()
         order_ids, client_ids = params.get("order_id"), params.get("cl_ord_id")
         if (order_ids is None) == (client_ids is None):
             raise BadRequest(INVALID_ARGUMENTS)
@@ -303,6 +308,7 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
     def _cancel_all(
         self, client: PrivateClient, key: str, params: dict[str, Any], req_id: Any
     ) -> None:
+        self._cancels_allowed()
         now = self.clock()
         cancelled = self.exchange.cancel_all(key, None, now)
         self._reply(client, "cancel_all", req_id, result={"count": len(cancelled)})
@@ -341,6 +347,10 @@ class UnifiedPrivateFeed(ClientFanout[PrivateClient]):
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.05)
         await self.close_all()
+
+    def _cancels_allowed(self) -> None:
+        if self.system == "maintenance":  # the docs: "existing orders cannot be cancelled"
+            raise BadRequest("EService:Unavailable")
 
     # --- pushes ------------------------------------------------------------------------------
     def send_to(self, key: str, channel: str, text: str) -> None:

@@ -83,7 +83,8 @@ class KrakenUnifiedSimServer(ProtocolServer):
             credentials or {SIM_UNIFIED_API_KEY: SIM_UNIFIED_API_SECRET},
             self.tokens,
             self.clock,
-            TradeVolumeAnswers(self.exchange, self.unified_faults),
+            trade_volume=TradeVolumeAnswers(self.exchange, self.unified_faults),
+            faults=self.unified_faults,
         )
         self.dead_man_fired = 0
         self.private = UnifiedPrivateFeed(
@@ -121,7 +122,9 @@ class KrakenUnifiedSimServer(ProtocolServer):
         account.taker_fee_rate, account.maker_fee_rate = taker_rate, maker_rate
 
     def expire_tokens(self) -> None:
-        """Every token handed out so far is forgotten (the expired-token fault)."""
+        """Every token handed out so far is forgotten (the expired-token fault): a request
+        carrying one, even on a socket where it was good, gets ``EAPI:Invalid token`` and the
+        socket stays open. ``unified_faults.issue_expired_tokens`` ages tokens before first use."""
         self.tokens.expire_all()
 
     @property

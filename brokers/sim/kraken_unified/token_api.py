@@ -24,6 +24,7 @@ from brokers.sim.kraken_unified.auth import (
     api_sign,
     same,
 )
+from brokers.sim.kraken_unified.faults import UnifiedFaults
 from brokers.sim.kraken_unified.trade_volume import TRADE_VOLUME_PATH, TradeVolumeAnswers
 
 CALLS_REMEMBERED = 1_000
@@ -36,8 +37,10 @@ class TokenApi:
         tokens: TokenBook,
         clock: Callable[[], int],
         trade_volume: TradeVolumeAnswers | None = None,
+        faults: UnifiedFaults | None = None,
     ) -> None:
         self.credentials = dict(credentials)
+        self.faults = faults or UnifiedFaults()
         self.tokens = tokens
         self.clock = clock
         self.trade_volume = trade_volume
@@ -58,7 +61,10 @@ class TokenApi:
         if error is not None:
             answer: dict[str, object] = {"error": [error], "result": {}}
         else:
-            token = self.tokens.issue(key, self.clock())
+            issued_ns = self.clock()
+            if self.faults.take_expired_token():  # the fault: born past its first-use lifetime
+                issued_ns -= (TOKEN_LIFETIME_S + 1) * 1_000_000_000
+            token = self.tokens.issue(key, issued_ns)
             answer = {"error": [], "result": {"token": token, "expires": TOKEN_LIFETIME_S}}
         return web.Response(body=orjson.dumps(answer), content_type="application/json")
 

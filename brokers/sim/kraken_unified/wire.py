@@ -75,13 +75,19 @@ def book_message(
     *,
     crc: int,
     now_ns: int,
+    extra: str = "",
 ) -> str:
-    """``{"channel":"book","type":kind,"data":[{symbol,bids,asks,checksum,timestamp}]}``."""
+    """``{"channel":"book","type":kind,"data":[{symbol,bids,asks,checksum,timestamp}]}``;
+    ``extra`` (``,"name":value`` text) adds fields to the item (the unknown-fields fault)."""
     return (
         f'{{"channel":"book","type":"{kind}","data":[{{"symbol":"{spec.symbol}",'
         f'"bids":[{_levels(bids, spec)}],"asks":[{_levels(asks, spec)}],'
-        f'"checksum":{crc},"timestamp":"{rfc3339(now_ns)}"}}]}}'
+        f'"checksum":{crc},"timestamp":"{rfc3339(now_ns)}"{extra}}}]}}'
     )
+
+
+UNKNOWN_FIELDS = ',"l2c_unheard_of":{"nested":[1,2]},"l2c_flag":true'
+"""Fields the docs never named, added to a book item by ``SimFaults.add_unknown_fields``."""
 
 
 def instrument_pair(spec: SimProductSpec) -> dict[str, Any]:

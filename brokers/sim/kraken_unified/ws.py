@@ -165,6 +165,9 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
             self._send(client, wire.reply(method, req_id, now, error=error))
             return
         for symbol in dict.fromkeys(symbols):
+            if method == "subscribe" and self.faults.take_ignore_subscribe(symbol):
+                log.info("sim: subscribe to %s ignored (fault)", symbol)
+                continue  # lost on the way: no ack, no snapshot
             result = {"channel": "book", "symbol": symbol, "depth": depth, "snapshot": True}
             self._send(client, wire.reply(method, req_id, now, result=result))
             if method == "unsubscribe":
@@ -196,7 +199,9 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
             return  # lost: the client's copy no longer matches the venue's
         if self.unified_faults.take_wrong_checksum(symbol):
             crc ^= 1
-        text = wire.book_message(kind, spec, bids, asks, crc=crc, now_ns=now_ns)
+        stamp_ns = now_ns - int(self.faults.timestamp_lag_ms * 1_000_000)
+        extra = wire.UNKNOWN_FIELDS if self.faults.take_unknown_fields() else ""
+        text = wire.book_message(kind, spec, bids, asks, crc=crc, now_ns=stamp_ns, extra=extra)
         client.push(text, self.faults.take_delay_ms())
 
     def publish(self, symbol: str, now_ns: int) -> None:

@@ -209,3 +209,33 @@ async def test_a_new_token_on_every_connection() -> None:
         assert server.tokens.issued == 2
         result = await venue.place_order(market(Side.BUY, "0.0010", "cid-after-reconnect"))
         assert result.status is OrderStatus.FILLED, result.reason
+
+
+async def test_an_order_refused_for_a_stale_token_goes_out_once_more_with_a_new_one() -> None:
+    """Tokens gone stale on an open socket (``EAPI:Invalid token``, the socket stays up): the
+    session reconnects with a fresh token and sends the refused order again, once: the venue did
+    not act on it, so it is not a second order."""
+    async with KrakenUnifiedSimServer(seed=7) as server, venue_on(server) as venue:
+        session = venue.session
+        assert session is not None
+        server.expire_tokens()
+        result = await venue.place_order(market(Side.BUY, "0.0010", "cid-stale-token"))
+        assert result.status is OrderStatus.FILLED, result.reason
+        assert (session.counters.token_errors, session.counters.reconnects) == (1, 1)
+        assert server.tokens.issued == 2
+        adds = [r for _, r in server.private_requests if r.get("method") == "add_order"]
+        assert [a["params"]["cl_ord_id"] for a in adds] == ["cid-stale-token"] * 2
+        assert adds[0]["params"]["token"] != adds[1]["params"]["token"]
+        assert len(server.exchange.account(SIM_UNIFIED_API_KEY).orders) == 1
+
+
+async def test_a_token_first_used_after_its_lifetime_is_replaced() -> None:
+    async with KrakenUnifiedSimServer(seed=7) as server:
+        server.unified_faults.issue_expired_tokens(1)
+        async with venue_on(server) as venue:
+            session = venue.session
+            assert session is not None
+            assert (session.counters.token_errors, session.counters.connects) == (1, 2)
+            assert server.tokens.issued == 2
+            result = await venue.place_order(market(Side.BUY, "0.0010", "cid-fresh-token"))
+            assert result.status is OrderStatus.FILLED, result.reason
