@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dotenv.parser import Binding, parse_stream
 
-from brokers.kraken_futures.urls import DEMO_RETIRED, REHEARSAL
+from console.retired import DEMO_RETIRED, REHEARSAL
 from console.settings import Settings, SettingsError, env_file_permission_warning
 
 DEFAULT_ENV_FILE = Path(".env")

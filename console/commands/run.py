@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from brokers import registry
-from brokers.kraken_futures.urls import DEMO_RETIRED, REHEARSAL
 from console.commands.errors import UsageError
 from console.durations import DurationError, parse_duration
 from console.exit_status import HELP as EXIT_HELP
 from console.options import RunOptions
+from console.retired import DEMO_RETIRED, REHEARSAL
 from console.settings import ExitPositionAction, Settings
 from core.enums import Mode
 
