@@ -12,6 +12,10 @@ level enters the top 10 or changes there. A side's top-10 text is joined again o
 lands in its top 10, and the asks' CRC (the text starts with the asks) is kept while their top 10
 holds, so a message costs one level's text, one join of ten cached texts and one ``zlib.crc32``
 chained onto the asks' CRC; a change below the top 10 costs no text and no join.
+
+A message of one level (most are) takes ``set_level``: the same rules in one call, the common case
+(a held level's new qty) first; when nothing in a top 10 changed it returns the last checksum,
+which the message's is still compared with.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 between messages; ``book_checksum`` formats every level every time. Random messages (seeded, so a
 failure repeats) set, change and delete levels on both sides, near the touch and below the top 10,
 delete levels that are not there, repeat a qty, and push levels past the depth, so levels move into
-and out of the top 10 and truncation cuts them; after every message the two must agree. Most one-level messages go
-through ``set_level`` (the parser's way for them), the others through ``apply``.
+and out of the top 10 and truncation cuts them; after every message the two must agree. Most
+one-level messages go through ``set_level`` (the parser's way for them), the others ``apply``.
 """
 
 from __future__ import annotations
