@@ -12,6 +12,10 @@ level enters the top 10 or changes there. A side's top-10 text is joined again o
 lands in its top 10, and the asks' CRC (the text starts with the asks) is kept while their top 10
 holds, so a message costs one level's text, one join of ten cached texts and one ``zlib.crc32``
 chained onto the asks' CRC; a change below the top 10 costs no text and no join.
+
+A message of one level (most are) takes ``set_level``: the same rules in one call, the common case
+(a held level's new qty) first; when nothing in a top 10 changed it returns the last checksum,
+which the message's is still compared with.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from core.events import Level
 _crc32 = zlib.crc32
 _TOP = CHECKSUM_LEVELS
 NOTHING_CUT: tuple[float, ...] = ()
-_PRICE_TEXTS_KEPT = 4_096  # prices whose text is kept; past it the cache starts again
+_TEXTS_KEPT = 4_096  # prices whose text is kept; past it the cache starts again
 
 
 class _Side:
@@ -68,6 +72,14 @@ class _Side:
     def _text(self, i: int) -> str:
         return level_text(self.sign * self.keys[i], self.qtys[i], self.price_scale, self.qty_scale)
 
+    def price_text(self, price: float) -> str:
+        """The price's part of a level's text (``level_text``), made once and kept (bounded)."""
+        texts = self.price_texts
+        if len(texts) >= _TEXTS_KEPT:
+            texts.clear()
+        text = texts[price] = str(round(price * self.price_scale))
+        return text
+
     def _join(self) -> None:
         self.part = "".join(self.texts[:_TOP]).encode("ascii")  # type: ignore[arg-type]
 
@@ -91,13 +103,10 @@ class _Side:
                     keys.insert(i, key)
                     qtys.insert(i, qty)
                     texts.insert(i, None)
-                if i < _TOP:  # the level's text (``level_text``, its price's part kept)
-                    price_text = price_texts.get(price)
-                    if price_text is None:
-                        if len(price_texts) >= _PRICE_TEXTS_KEPT:
-                            price_texts.clear()
-                        price_text = price_texts[price] = str(round(price * self.price_scale))
-                    texts[i] = price_text + str(round(qty * self.qty_scale))
+                if i < _TOP:  # the level's text (``level_text``, its parts kept)
+                    texts[i] = (price_texts.get(price) or self.price_text(price)) + str(
+                        round(qty * self.qty_scale)
+                    )
                     top_changed = True
                 else:
                     texts[i] = None
@@ -138,6 +147,8 @@ class ChecksumBook:
         "_ask_part",
         "_asks",
         "_bids",
+        "_crc",
+        "cut",
         "depth",
         "price_precision",
         "qty_precision",
@@ -152,6 +163,8 @@ class ChecksumBook:
         self._asks = _Side(1.0, *scales)
         self._ask_part = b""  # the asks' top-10 text ``_ask_crc`` was taken of
         self._ask_crc = _crc32(b"")
+        self._crc = _crc32(b"")  # the checksum after the last message
+        self.cut: tuple[float, ...] = NOTHING_CUT  # the prices ``set_level`` truncated
 
     @property
     def bids(self) -> dict[float, float]:
@@ -180,7 +193,65 @@ class ChecksumBook:
         if ask_part is not self._ask_part:  # the asks' top 10 changed since its CRC was taken
             self._ask_crc = _crc32(ask_part)
             self._ask_part = ask_part
-        return _crc32(self._bids.part, self._ask_crc), cut_bids, cut_asks
+        crc = self._crc = _crc32(self._bids.part, self._ask_crc)
+        return crc, cut_bids, cut_asks
+
+    def set_level(self, bid: bool, price: float, qty: float) -> int:
+        """``apply`` of one level (most messages are), in one call: the checksum after; the
+        prices truncation cut off are in ``cut``. A change below the top 10 (or none) returns the
+        last checksum without any text or CRC made; one in it makes that level's text, joins its
+        side's top 10 and takes one CRC (two for the asks: their CRC is kept for the bids')."""
+        self.cut = NOTHING_CUT
+        side = self._bids if bid else self._asks
+        keys, qtys, texts = side.keys, side.qtys, side.texts
+        key = -price if bid else price
+        i = bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            if qty > 0.0:  # a held level's new qty: nearly every message
+                if qtys[i] == qty:
+                    return self._crc  # the same qty again: nothing changed
+                qtys[i] = qty
+                if i >= _TOP:
+                    texts[i] = None
+                    return self._crc
+                texts[i] = (side.price_texts.get(price) or side.price_text(price)) + str(
+                    round(qty * side.qty_scale)
+                )
+            else:
+                del keys[i], qtys[i], texts[i]
+                if i >= _TOP:
+                    return self._crc
+                if len(texts) >= _TOP and texts[_TOP - 1] is None:  # came up into the top
+                    texts[_TOP - 1] = side._text(_TOP - 1)
+        elif qty > 0.0:
+            keys.insert(i, key)
+            qtys.insert(i, qty)
+            texts.insert(
+                i,
+                (side.price_texts.get(price) or side.price_text(price))
+                + str(round(qty * side.qty_scale))
+                if i < _TOP
+                else None,
+            )
+            depth = self.depth
+            if len(keys) > depth:
+                if len(keys) == depth + 1 and depth >= _TOP:  # one level past it, as a rule
+                    self.cut = (side.sign * keys.pop(),)
+                    del qtys[depth], texts[depth]
+                else:
+                    self.cut = side.truncate(depth)
+            if i >= _TOP:
+                return self._crc
+        else:
+            return self._crc  # a level not held deleted: nothing changed
+        part = side.part = "".join(texts[:_TOP]).encode("ascii")  # type: ignore[arg-type]
+        if bid:
+            crc = self._crc = _crc32(part, self._ask_crc)
+        else:
+            self._ask_part = part
+            ask_crc = self._ask_crc = _crc32(part)
+            crc = self._crc = _crc32(self._bids.part, ask_crc)
+        return crc
 
     def sorted_levels(self) -> tuple[tuple[Level, ...], tuple[Level, ...]]:
         """(bids best first, asks best first), every level held."""

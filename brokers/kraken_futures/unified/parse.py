@@ -34,7 +34,6 @@ from brokers.kraken_futures.unified.book_wire import (
     BookItem,
     WireLevel,
     decode_book,
-    venue_ns,
 )
 from brokers.kraken_futures.unified.stats import UnifiedDrop, UnifiedFeedStats
 from core.events import BookDelta, BookSnapshot, FeedEvent, FeedEventKind, level_delta
@@ -133,15 +132,46 @@ class UnifiedParser:
         if not data:
             return self._parse_any(raw, recv_ns)  # it says what is wrong
         item = data[0]
-        if message.type == "update" and self.system == ONLINE:  # the hot path: one call
-            ts = item.timestamp  # ``venue_ns``, inlined
-            venue_ts = (ts - _EPOCH) // _MICROSECOND * 1_000 if ts is not None else 0
-            self._on_update(item, venue_ts, recv_ns)
+        ts = item.timestamp  # ``venue_ns``, inlined
+        venue_ts = (ts - _EPOCH) // _MICROSECOND * 1_000 if ts is not None else 0
+        if message.type != "update" or self.system != ONLINE:
+            try:
+                self._on_book_item(message.type, item, venue_ts, recv_ns)
+            except BadFrame as exc:
+                self._drop(UnifiedDrop.BAD_SCHEMA, raw, recv_ns, str(exc))
             return None
-        try:
-            self._on_book_item(message.type, item, venue_ns(item.timestamp), recv_ns)
-        except BadFrame as exc:
-            self._drop(UnifiedDrop.BAD_SCHEMA, raw, recv_ns, str(exc))
+        # The hot path: an update of one level, as most are, inlined to the book's one call.
+        bids = item.bids
+        symbol = item.symbol
+        book = self.books.get(symbol)  # held only while no snapshot is awaited
+        if book is None or len(bids) + len(item.asks) != 1:
+            self._on_update(item, venue_ts, recv_ns)  # it counts the drop if no book
+            return None
+        bid = bool(bids)
+        level = bids[0] if bid else item.asks[0]
+        price, qty = level.price, level.qty
+        checksum = book.set_level(bid, price, qty)
+        self.stats.updates += 1
+        if checksum != item.checksum:
+            self._mismatch(symbol)
+            return None
+        seq = self._seq[symbol] = self._seq[symbol] + 1
+        cut = book.cut
+        if not cut:  # the sink takes the level without a BookDelta built
+            self._on_level(symbol, seq, bid, price, qty, venue_ts, recv_ns)
+            return None
+        levels = ((price, qty), *((p, 0.0) for p in cut))
+        self._sink.on_delta(
+            BookDelta(
+                symbol,
+                seq,
+                seq,
+                levels if bid else (),
+                () if bid else levels,
+                venue_ts,
+                recv_ns,
+            )
+        )
         return None
 
     def _parse_any(self, raw: bytes | str, recv_ns: int) -> dict[str, Any] | None:
@@ -227,8 +257,8 @@ class UnifiedParser:
 
     def _on_update(self, item: BookItem, venue_ns: int, recv_ns: int) -> None:
         symbol = item.symbol
-        book = self.books.get(symbol)
-        if book is None or symbol in self._awaiting_snapshot:
+        book = self.books.get(symbol)  # held only while no snapshot is awaited
+        if book is None:
             self._count(UnifiedDrop.RESYNCING)
             return
         bids, asks = item.bids, item.asks
@@ -238,11 +268,6 @@ class UnifiedParser:
             self._mismatch(symbol)
             return
         seq = self._seq[symbol] = self._seq[symbol] + 1
-        if not (cut_bids or cut_asks) and len(bids) + len(asks) == 1:
-            # One level, as most updates are: the sink takes it without a BookDelta built.
-            level, bid = (bids[0], True) if bids else (asks[0], False)
-            self._on_level(symbol, seq, bid, level.price, level.qty, venue_ns, recv_ns)
-            return
         self._sink.on_delta(
             BookDelta(
                 symbol,

@@ -4,7 +4,8 @@
 between messages; ``book_checksum`` formats every level every time. Random messages (seeded, so a
 failure repeats) set, change and delete levels on both sides, near the touch and below the top 10,
 delete levels that are not there, repeat a qty, and push levels past the depth, so levels move into
-and out of the top 10 and truncation cuts them; after every message the two must agree.
+and out of the top 10 and truncation cuts them; after every message the two must agree. Most
+one-level messages go through ``set_level`` (the parser's way for them), the others ``apply``.
 """
 
 from __future__ import annotations
@@ -105,12 +106,19 @@ def test_the_cached_checksum_equals_the_plain_one_after_every_message(
     plain.apply(bids, asks)
     assert book.replace(bids, asks) == plain.checksum()
     assert book.sorted_levels() == plain.sorted_levels()
-    into_top = out_of_top = cut = 0
+    into_top = out_of_top = cut = one_level = 0
     for _ in range(3_000):
         before = _tops(plain)
         bids, asks = _message(rng, plain, mid)
         cut_bids, cut_asks = plain.apply(bids, asks)
-        checksum, got_bids, got_asks = book.apply(bids, asks)
+        if len(bids) + len(asks) == 1 and rng.random() < 0.7:  # one level: either way
+            one_bid = bool(bids)
+            level = (bids or asks)[0]
+            checksum = book.set_level(one_bid, level.price, level.qty)
+            got_bids, got_asks = (book.cut, ()) if one_bid else ((), book.cut)
+            one_level += 1
+        else:
+            checksum, got_bids, got_asks = book.apply(bids, asks)
         assert checksum == plain.checksum()
         assert (sorted(got_bids), sorted(got_asks)) == (cut_bids, cut_asks)
         assert book.sorted_levels() == plain.sorted_levels()
@@ -121,7 +129,7 @@ def test_the_cached_checksum_equals_the_plain_one_after_every_message(
         if rng.random() < 0.02:
             mid += rng.choice((-3, 3))  # the market moves: old levels fall out of reach
     # The run did exercise what it is about.
-    assert into_top > 100 and out_of_top > 100 and cut > 10
+    assert into_top > 100 and out_of_top > 100 and cut > 10 and one_level > 500
 
 
 def test_a_change_at_the_tenth_level_changes_the_checksum_one_at_the_eleventh_does_not() -> None:
