@@ -23,11 +23,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
-from pydantic import SecretStr
 
-from brokers.kraken_futures.unified.signing import trade_volume_request
-from brokers.kraken_futures.unified.token import RETRYABLE_PREFIXES, VENUE, next_nonce
-from brokers.net.rest import ApiKeys, RestTransport
+from brokers.kraken_futures.unified.signing import SignedRequest, trade_volume_request
+from brokers.kraken_futures.unified.spot_rest import RETRYABLE_PREFIXES, VENUE, SpotPrivateRest
 from core.ports import VenueError
 
 PERCENT = Decimal(100)
@@ -109,43 +107,20 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-class AccountFeeSource:
+class AccountFeeSource(SpotPrivateRest):
     """Asks ``TradeVolume`` once, signed with the Kraken API key (never shown)."""
-
-    def __init__(
-        self,
-        rest_url: str,
-        api_key: SecretStr | str | None,
-        api_secret: SecretStr | str | None,
-        *,
-        key_setting: str = "KRAKEN_API_KEY",
-        secret_setting: str = "KRAKEN_API_SECRET",
-        timeout_s: float = 10.0,
-    ) -> None:
-        self._transport = RestTransport(VENUE, rest_url, timeout_s=timeout_s)
-        self._keys = ApiKeys(
-            VENUE, api_key, api_secret, key_setting=key_setting, secret_setting=secret_setting
-        )
 
     def __repr__(self) -> str:
         return f"AccountFeeSource(rest_url={self._transport.shown_url!r}, {self._keys!r})"
 
     async def fetch(self, asset: str) -> AccountFees:
         """``asset``'s fees for this account; ``VenueError`` (one line, no secret) otherwise."""
-        keys = self._keys
-        if keys.key is None or keys.secret is None:
-            raise keys.missing_error()
+
+        def sign(api_key: str, api_secret: str, nonce: int) -> SignedRequest:
+            return trade_volume_request(api_key, api_secret, nonce, asset)
+
         try:
-            signed = trade_volume_request(keys.key, keys.secret, next_nonce(), asset)
-        except ValueError:
-            raise VenueError(
-                f"{VENUE}: {keys.secret_setting} is not a valid base64 secret",
-                code="bad_credentials",
-            ) from None
-        try:
-            answer = await self._transport.send(
-                "POST", signed.path, signed.body, signed.headers, endpoint=ENDPOINT
-            )
+            answer = await self.post_signed(sign, endpoint=ENDPOINT)
         finally:
-            await self._transport.close()
+            await self.close()
         return parse_trade_volume(answer.body, asset)

@@ -9,72 +9,24 @@ refusal (``EAPI:Invalid key``…). The token is a secret: it never appears in a 
 
 from __future__ import annotations
 
-import threading
-import time
-
 import orjson
-from pydantic import SecretStr
 
 from brokers.kraken_futures.unified.signing import token_request
-from brokers.net.rest import ApiKeys, RestTransport
+from brokers.kraken_futures.unified.spot_rest import RETRYABLE_PREFIXES, VENUE, SpotPrivateRest
 from core.ports import VenueError
 
-VENUE = "Kraken"
-RETRYABLE_PREFIXES = ("EService:", "EAPI:Invalid nonce", "EGeneral:Temporary")
 
-_nonce_lock = threading.Lock()
-_last_nonce = 0
-
-
-def next_nonce() -> int:
-    """Milliseconds since the epoch, always increasing within this process."""
-    global _last_nonce  # noqa: PLW0603 - one increasing counter per process, as the docs require
-    with _nonce_lock:
-        _last_nonce = max(_last_nonce + 1, time.time_ns() // 1_000_000)
-        return _last_nonce
-
-
-class TokenSource:
+class TokenSource(SpotPrivateRest):
     """Fetches a fresh token for each private connection."""
 
-    def __init__(
-        self,
-        rest_url: str,
-        api_key: SecretStr | str | None,
-        api_secret: SecretStr | str | None,
-        *,
-        key_setting: str = "KRAKEN_API_KEY",
-        secret_setting: str = "KRAKEN_API_SECRET",
-        timeout_s: float = 10.0,
-    ) -> None:
-        self._transport = RestTransport(VENUE, rest_url, timeout_s=timeout_s)
-        self._keys = ApiKeys(
-            VENUE, api_key, api_secret, key_setting=key_setting, secret_setting=secret_setting
-        )
-        self.fetched = 0
+    fetched = 0
 
     def __repr__(self) -> str:
         return f"TokenSource(rest_url={self._transport.shown_url!r}, {self._keys!r})"
 
-    @property
-    def has_credentials(self) -> bool:
-        return self._keys.present
-
     async def fetch(self) -> str:
         """A new token; ``VenueError`` (one line, no secret) when the venue refuses."""
-        keys = self._keys
-        if keys.key is None or keys.secret is None:
-            raise keys.missing_error()
-        try:
-            signed = token_request(keys.key, keys.secret, next_nonce())
-        except ValueError:
-            raise VenueError(
-                f"{VENUE}: {keys.secret_setting} is not a valid base64 secret",
-                code="bad_credentials",
-            ) from None
-        answer = await self._transport.send(
-            "POST", signed.path, signed.body, signed.headers, endpoint="GetWebSocketsToken"
-        )
+        answer = await self.post_signed(token_request, endpoint="GetWebSocketsToken")
         try:
             body = orjson.loads(answer.body)
             errors = body.get("error") or []
@@ -87,7 +39,9 @@ class TokenSource:
             ) from None
         if errors:
             text = ", ".join(str(e) for e in errors)[:200]
-            hint = f"; check {keys.hint}" if "Invalid key" in text or "signature" in text else ""
+            hint = (
+                f"; check {self._keys.hint}" if "Invalid key" in text or "signature" in text else ""
+            )
             raise VenueError(
                 f"{VENUE} GetWebSocketsToken refused: {text}{hint}",
                 retryable=text.startswith(RETRYABLE_PREFIXES),
@@ -99,6 +53,3 @@ class TokenSource:
             )
         self.fetched += 1
         return token
-
-    async def close(self) -> None:
-        await self._transport.close()
