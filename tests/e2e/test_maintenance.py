@@ -1,44 +1,57 @@
 """Venue maintenance windows, end to end over real sockets against the sim: the venue announces
 a window (``faults.schedule_maintenance``), the session's poller reads it from the venue's own
-status endpoint, entries stop ahead of it with the window in the reason, exits still go out, the
-dead-man's switch is disarmed for the window and re-armed after it, entries resume, and the
-trader is told (notices, and a notification to a ``json://`` service on 127.0.0.1)."""
+status endpoint (Kraken v1: REST v3 notifications; Kraken Unified: Spot REST SystemStatus),
+entries stop ahead of it with the window in the reason, exits still go out, the dead-man's switch
+is disarmed for the window and re-armed after it, entries resume, and the trader is told
+(notices, and a notification to a ``json://`` service on 127.0.0.1). On Unified the venue drops a
+window from its list once it starts: the session still holds it until its end."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
 from pydantic import SecretStr
 
-from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET, SIM_API_KEY
+from brokers.sim import BINANCE_SIM_API_KEY, BINANCE_SIM_API_SECRET
 from core.engine_state import KillSwitchPhase
 from core.events import SignalOutcome
 from core.trading_state import Restriction, TradingState
 from tests.console.unattended.receiver import receiver
 from tests.e2e.binance_rig import binance_rig
-from tests.e2e.rig import trading_rig
+from tests.e2e.rig import PROTOCOLS, Protocol, Rig, trading_rig
 from tests.waiting import eventually
 
 NS = 1_000_000_000
 
 
-def dead_man_timeouts(rig: object) -> list[str]:
+def dead_man_timeouts(rig: Rig) -> list[str]:
+    """Every arming request the venue received, its timeout as text ("0": disarm)."""
+    if rig.unified:
+        return [
+            str(r["params"]["timeout"])
+            for _, r in rig.unified_server.private_requests
+            if isinstance(r, dict) and r.get("method") == "cancel_all_orders_after"
+        ]
     calls = rig.server.rest_calls  # type: ignore[attr-defined]
     return [p["timeout"][0] for e, p in calls if e == "cancelallordersafter"]
 
 
-async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_resumes_after() -> (
-    None
-):
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_resumes_after(
+    protocol: Protocol,
+) -> None:
+    """v1 reads the window from REST v3 notifications, Unified from Spot REST SystemStatus."""
     with receiver() as service:
         async with trading_rig(
+            protocol=protocol,
             maintenance_poll_seconds=0.2,
             maintenance_lead_seconds=600,
             notify_urls=service.url,
             notify_events="maintenance",
         ) as rig:
             await rig.trading(fills=1, timeout_s=60)
-            account = rig.server.exchange.account(SIM_API_KEY)
+            account = rig.server.exchange.account(rig.api_key)  # type: ignore[attr-defined]
             assert account.dead_man_deadline_ns is not None
             assert rig.engine.trading.state is TradingState.ACTIVE
 
@@ -113,9 +126,44 @@ async def test_a_scheduled_window_stops_entries_ahead_holds_the_dead_man_and_res
 
             await eventually(told, 30, poll_s=0.1, what="maintenance notifications")
             print(
-                f"maintenance: entries stopped {to_stop_s:.2f}s after the announcement, "
+                f"maintenance ({protocol}): entries stopped {to_stop_s:.2f}s after the announcement, "
                 f"resumed {to_resume_s:.2f}s after it was withdrawn (poll 0.2 s)"
             )
+
+
+async def test_unified_holds_a_window_the_venue_stopped_listing_until_its_end() -> None:
+    async with trading_rig(
+        protocol="unified", maintenance_poll_seconds=0.2, maintenance_lead_seconds=600
+    ) as rig:
+        await rig.trading()
+        server = rig.unified_server
+        account = server.exchange.account(rig.api_key)
+        await eventually(lambda: account.dead_man_deadline_ns is not None, 30, what="armed")
+        now = server.clock()
+        start, end = now + 3 * NS, now + 8 * NS
+        server.announce_maintenance(start, end, "engine upgrade", services=("futures_trading",))
+        await eventually(
+            lambda: rig.engine.trading.restriction is Restriction.MAINTENANCE,
+            30,
+            what="entries stopped for maintenance",
+        )
+        await eventually(lambda: account.dead_man_deadline_ns is None, 30, what="disarmed")
+        # The window starts: SystemStatus lists it no more, the session keeps it until its end.
+        await eventually(lambda: server.system_status.upcoming(server.clock()) == [], 30)
+        polls = server.system_status.calls
+        await eventually(lambda: server.system_status.calls >= polls + 3, 30, what="polls")
+        if server.clock() < end - NS:  # judged by the venue's clock: still in the window
+            assert rig.engine.trading.restriction is Restriction.MAINTENANCE
+            assert account.dead_man_deadline_ns is None
+        await eventually(
+            lambda: rig.engine.trading.restriction is not Restriction.MAINTENANCE,
+            60,
+            what="entries resumed after the window",
+        )
+        assert server.clock() >= end
+        await eventually(lambda: account.dead_man_deadline_ns is not None, 30, what="re-armed")
+        assert dead_man_timeouts(rig)[-1] != "0"
+        assert "venue maintenance over: dead-man's switch re-armed" in rig.witness.notices
 
 
 async def test_binance_us_maintenance_under_way_stops_entries_until_its_status_is_normal() -> None:

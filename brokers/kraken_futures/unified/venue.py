@@ -8,7 +8,8 @@ REST ``GetWebSocketsToken``. ``--broker kraken`` speaks it by default (``KRAKEN_
 Settings: ``KRAKEN_API_KEY``/``KRAKEN_API_SECRET`` (a Kraken API key with WebSocket and trading
 permissions, not a Derivatives key); ``KRAKEN_WS_PUBLIC_URL``, ``KRAKEN_WS_PRIVATE_URL`` and
 ``KRAKEN_REST_URL`` (the Spot REST base, for the token) point the adapter elsewhere. With keys,
-the dead man's switch (``cancel_all_orders_after``) is armed for live trading.
+the dead man's switch (``cancel_all_orders_after``) is armed for live trading. Scheduled
+maintenance comes from the public Spot REST ``SystemStatus`` (``maintenance.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from brokers.kraken_futures.dead_man import DeadMansSwitch
 from brokers.kraken_futures.unified.execution import KrakenUnifiedExecution
 from brokers.kraken_futures.unified.feed import KrakenUnifiedFeed
 from brokers.kraken_futures.unified.fees import AccountFeeSource
+from brokers.kraken_futures.unified.maintenance import KrakenUnifiedMaintenance
 from brokers.kraken_futures.unified.parse import UnifiedParser
 from brokers.kraken_futures.unified.private import UnifiedPrivateSession
 from brokers.kraken_futures.unified.replay import KrakenUnifiedReplay
@@ -157,6 +159,8 @@ class KrakenUnified(VenueSpec):
                 timeout_s=settings["DEAD_MAN_TIMEOUT_SECONDS"],
                 refresh_s=settings["DEAD_MAN_REFRESH_SECONDS"],
             )
+        maintenance = KrakenUnifiedMaintenance(target.rest_url, timeout_s=timeout_s)
+        stack.push_async_callback(maintenance.close)
         return self.connection(
             target,
             feed=feed,
@@ -168,6 +172,7 @@ class KrakenUnified(VenueSpec):
             ws_url=target.ws_url,
             rest_url=target.rest_url,
             dead_man=dead_man,
+            maintenance=maintenance,
             recorder=recorder,
         )
 

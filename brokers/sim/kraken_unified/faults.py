@@ -126,3 +126,12 @@ class UnifiedFaults:
             return False
         self._expired_tokens -= 1
         return True
+
+    maintenance_services: tuple[str, ...] = ("futures_trading",)
+    """The services an announced window names (``KrakenUnifiedSimServer.announce_maintenance``)."""
+    extra_maintenance_entries: list[object] = field(default_factory=list)
+
+    def add_maintenance_entries(self, *entries: object) -> None:
+        """Serve ``entries`` as given in ``upcoming_maintenance`` (read, not consumed): malformed
+        or unknown ones, which a client must count and survive."""
+        self.extra_maintenance_entries += entries

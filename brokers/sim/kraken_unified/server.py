@@ -2,7 +2,8 @@
 
 One aiohttp application serves ``/v2/public`` and ``/v2/private`` over the shared synthetic
 market, and the Spot REST ``POST /0/private/GetWebSocketsToken`` that private access needs (its
-``API-Sign`` checked) and ``POST /0/private/TradeVolume`` (the account's fee tier). The ticker
+``API-Sign`` checked), ``POST /0/private/TradeVolume`` (the account's fee tier) and the public
+``GET /0/public/SystemStatus`` (scheduled maintenance: ``announce_maintenance``). The ticker
 steps the market with the wall clock, brings every ``book`` subscriber up to date (one message
 per symbol per tick that changed something), works resting orders and the dead man's switch (its
 cancels streamed on ``executions``), sends heartbeats and applies the armed faults. ``ws_url`` is
@@ -26,6 +27,7 @@ from aiohttp import web
 from brokers.sim.kraken_unified.auth import SIM_UNIFIED_API_KEY, SIM_UNIFIED_API_SECRET, TokenBook
 from brokers.sim.kraken_unified.faults import UnifiedFaults
 from brokers.sim.kraken_unified.private import UnifiedPrivateFeed
+from brokers.sim.kraken_unified.system_status import SystemStatusApi
 from brokers.sim.kraken_unified.token_api import TokenApi
 from brokers.sim.kraken_unified.trade_volume import TradeVolumeAnswers
 from brokers.sim.kraken_unified.ws import UnifiedPublicFeed
@@ -46,8 +48,9 @@ class KrakenUnifiedSimServer(ProtocolServer):
     """A Unified WebSocket look-alike over a synthetic market. See the module docstring.
 
     ``faults`` holds the shared knobs, ``unified_faults`` the Unified-only ones
-    (``wrong_checksum``); ``set_system`` pushes a ``status`` change (maintenance). With
-    ``ticking=False`` nothing moves by itself and a test drives ``tick(now_ns)``.
+    (``wrong_checksum``); ``set_system`` pushes a ``status`` change (maintenance),
+    ``announce_maintenance`` a scheduled window. With ``ticking=False`` nothing moves by itself
+    and a test drives ``tick(now_ns)``.
     """
 
     title = "Kraken Unified"
@@ -86,6 +89,10 @@ class KrakenUnifiedSimServer(ProtocolServer):
             trade_volume=TradeVolumeAnswers(self.exchange, self.unified_faults),
             faults=self.unified_faults,
         )
+        self.system_status = SystemStatusApi(
+            self.faults, self.unified_faults, self.clock, lambda: self.feed.system
+        )
+        self.feed.upcoming_maintenance = self.system_status.upcoming
         self.dead_man_fired = 0
         self.private = UnifiedPrivateFeed(
             self.exchange,
@@ -104,6 +111,7 @@ class KrakenUnifiedSimServer(ProtocolServer):
         app.router.add_get(PUBLIC_PATH, self.feed.handle)
         app.router.add_get(PRIVATE_PATH, self.private.handle)
         self.token_api.add_routes(app)
+        self.system_status.add_routes(app)
 
     @property
     def private_ws_url(self) -> str:
@@ -148,6 +156,20 @@ class KrakenUnifiedSimServer(ProtocolServer):
             raise ValueError(f"system must be one of {SYSTEM_STATES}, got {system!r}")
         self.feed.set_system(system)
         self.private.set_system(system)
+
+    def announce_maintenance(
+        self,
+        start_ns: int,
+        end_ns: int,
+        note: str = "Scheduled maintenance",
+        *,
+        services: tuple[str, ...] = ("futures_trading",),
+    ) -> None:
+        """Announce a window (by the sim's clock) in ``upcoming_maintenance``, on
+        ``SystemStatus`` and in the next ``status`` pushed (each socket open, each ``system``
+        change), until it starts; ``faults.clear_maintenance`` withdraws it."""
+        self.unified_faults.maintenance_services = services
+        self.faults.schedule_maintenance(start_ns, end_ns, note)
 
     # --- the ticker ---------------------------------------------------------------------------
     async def _tick_forever(self) -> None:

@@ -118,7 +118,9 @@ def instrument_message(kind: str, specs: Sequence[SimProductSpec]) -> dict[str, 
     }
 
 
-def status_message(system: str, connection_id: int) -> dict[str, Any]:
+def status_message(system: str, connection_id: int, upcoming: Sequence[Any] = ()) -> dict[str, Any]:
+    """``status``, with the Unified ``upcoming_maintenance`` and ``emergency`` arrays (always
+    both, as where Kraken's maintenance-status integration is enabled)."""
     return {
         "channel": "status",
         "type": "update",
@@ -128,6 +130,8 @@ def status_message(system: str, connection_id: int) -> dict[str, Any]:
                 "api_version": API_VERSION,
                 "connection_id": connection_id,
                 "version": "2.0.0",
+                "upcoming_maintenance": list(upcoming),
+                "emergency": [],
             }
         ],
     }

@@ -96,6 +96,7 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
         self.unified_faults = unified_faults
         self.clock = clock
         self.system = "online"
+        self.upcoming_maintenance: Callable[[int], list[Any]] = lambda now_ns: []
         self.messages_sent: dict[str, int] = {p: 0 for p in market.products}
 
     # --- connections ----------------------------------------------------------------------
@@ -225,6 +226,6 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
             self._send_status(client)
 
     def _send_status(self, client: UnifiedClient) -> None:
-        self._send(
-            client, wire.status_message(self.system, 10_000_000_000_000_000_000 + client.number)
-        )
+        number = 10_000_000_000_000_000_000 + client.number
+        upcoming = self.upcoming_maintenance(self.clock())
+        self._send(client, wire.status_message(self.system, number, upcoming))
