@@ -11,11 +11,11 @@ of several, the first one not yet over. A notification we cannot read is a logge
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import msgspec
 
+from brokers.kraken_futures.iso_time import iso_ns
 from brokers.kraken_futures.rest_http import KrakenFuturesHttp
 from brokers.kraken_futures.rest_wire import decode_as
 from core.maintenance import MaintenanceStatus
@@ -57,14 +57,14 @@ class KrakenFuturesMaintenance:
             raise VenueError(
                 f"{VENUE} notifications: unexpected answer ({exc})", code="bad_answer"
             ) from None
-        now_ns = _iso_ns(answer.serverTime) if answer.serverTime else 0
+        now_ns = iso_ns(answer.serverTime) if answer.serverTime else 0
         windows: list[MaintenanceStatus] = []
         for raw in answer.notifications:
             try:
                 item = decode_as(raw, WireNotification)
                 if item.type != MAINTENANCE:
                     continue
-                start = _iso_ns(item.effectiveTime)
+                start = iso_ns(item.effectiveTime)
             except ValueError as exc:
                 self.dropped += 1
                 log.warning("%s: dropped an unreadable notification (%s)", VENUE, exc)
@@ -77,11 +77,3 @@ class KrakenFuturesMaintenance:
         if not windows:
             return MaintenanceStatus(VENUE)
         return min(windows, key=lambda w: w.start_ns or 0)
-
-
-def _iso_ns(text: str) -> int:
-    """An ISO 8601 time ("2026-12-05T10:00:00.000Z") as Unix ns; ValueError if it is not one."""
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from decimal import Decimal
 
 import msgspec
 
+from brokers.kraken_futures.iso_time import iso_ns
 from brokers.kraken_futures.rest_wire import (
     AccountsAnswer,
     CashAccount,
@@ -24,7 +24,6 @@ from core.instrument import Instrument
 from core.ports import AccountFill, AccountSnapshot, Balance, OpenOrder, VenuePosition
 
 log = logging.getLogger(__name__)
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 # The docs' instrument ``type`` values; options are not traded here.
 _TYPE_CONTRACT = {
@@ -97,15 +96,12 @@ def instruments_from_answer(body: bytes) -> dict[str, Instrument]:
 
 def account_fill_from_wire(w: WireFill) -> AccountFill:
     """A ``fills`` entry: its time is the docs' ISO ``fillTime`` (UTC)."""
-    moment = dt.datetime.fromisoformat(w.fillTime.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
     return AccountFill(
         product=w.symbol.upper(),
         side=side_from_wire(w.side),
         price=w.price,
         quantity=w.size,
-        wall_ns=(moment - EPOCH) // dt.timedelta(microseconds=1) * 1_000,
+        wall_ns=iso_ns(w.fillTime),
         fill_id=w.fill_id,
         client_order_id=w.cliOrdId or "",
     )

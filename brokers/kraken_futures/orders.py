@@ -7,12 +7,11 @@ happened the result is ``UNKNOWN``, which tells the caller to ask again before a
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 
+from brokers.kraken_futures.iso_time import iso_ns, iso_time
 from brokers.kraken_futures.refusals import send_status_refusal
 from brokers.kraken_futures.rest_wire import OrderStatusEntry, SendStatus, WireFill
 from core.enums import OrderStatus, OrderType, Side
@@ -68,12 +67,6 @@ def send_order_params(order: OrderRequest) -> list[tuple[str, str]]:
     if order.deadline_wall_ns is not None:
         params.append(("processBefore", iso_time(order.deadline_wall_ns)))
     return params
-
-
-def iso_time(wall_ns: int) -> str:
-    """``2019-09-05T16:33:50.734Z``: the docs' date-time, to the millisecond, UTC."""
-    moment = dt.datetime.fromtimestamp(wall_ns // 1_000_000 / 1000, tz=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def result_from_send_status(order: OrderRequest, st: SendStatus) -> OrderResult:
@@ -165,8 +158,6 @@ def fill_time_ns(text: str) -> int:
     if not text:
         return 0
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return iso_ns(text)
     except ValueError:
         return 0
-    whole = int(moment.replace(microsecond=0).timestamp())
-    return whole * 1_000_000_000 + moment.microsecond * 1_000

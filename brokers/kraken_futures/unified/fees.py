@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import orjson
-
 from brokers.kraken_futures.unified.signing import SignedRequest, trade_volume_request
-from brokers.kraken_futures.unified.spot_rest import RETRYABLE_PREFIXES, VENUE, SpotPrivateRest
+from brokers.kraken_futures.unified.spot_rest import VENUE, SpotPrivateRest, read_result
 from core.ports import VenueError
 
 PERCENT = Decimal(100)
@@ -47,25 +45,11 @@ class AccountFees:
     unknown_fields: int  # fields of the answer this parser does not know (ignored)
 
 
-def parse_trade_volume(body: bytes | str, asset: str) -> AccountFees:
+def parse_trade_volume(
+    body: bytes | str, asset: str, *, http_status: int = 200, keys_hint: str = ""
+) -> AccountFees:
     """The ``TradeVolume`` answer for ``asset``; ``VenueError`` (one line) when it has no fee."""
-    try:
-        answer = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise VenueError(f"{VENUE} {ENDPOINT}: unreadable answer", code="bad_answer") from None
-    if not isinstance(answer, dict):
-        raise VenueError(f"{VENUE} {ENDPOINT}: unreadable answer", code="bad_answer")
-    errors = answer.get("error") or []
-    if errors:
-        text = ", ".join(str(e) for e in errors)[:200] if isinstance(errors, list) else str(errors)
-        raise VenueError(
-            f"{VENUE} {ENDPOINT} refused: {text}",
-            retryable=text.startswith(RETRYABLE_PREFIXES),
-            code=text.split(":", 1)[0] or "error",
-        )
-    result = answer.get("result")
-    if not isinstance(result, dict):
-        raise VenueError(f"{VENUE} {ENDPOINT}: no result in the answer", code="bad_answer")
+    result = read_result(body, http_status, ENDPOINT, keys_hint=keys_hint)
     unknown = sum(1 for name in result if name not in KNOWN_RESULT)
     taker, unknown_taker = _tier(result.get("fees"), asset)
     if taker is None:
@@ -123,4 +107,6 @@ class AccountFeeSource(SpotPrivateRest):
             answer = await self.post_signed(sign, endpoint=ENDPOINT)
         finally:
             await self.close()
-        return parse_trade_volume(answer.body, asset)
+        return parse_trade_volume(
+            answer.body, asset, http_status=answer.status, keys_hint=self._keys.hint
+        )

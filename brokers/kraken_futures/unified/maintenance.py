@@ -28,15 +28,14 @@ Assumptions [A], each written down because the status page did not show the entr
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
+from brokers.kraken_futures.iso_time import iso_ns
+from brokers.kraken_futures.unified.spot_rest import read_result
 from brokers.net.rest import RestTransport
 from core.maintenance import MaintenanceStatus
 from core.ports import VenueError
@@ -137,7 +136,7 @@ class KrakenUnifiedMaintenance:
 
     async def __call__(self) -> MaintenanceStatus:
         answer = await self._transport.send("GET", PATH, "", {}, endpoint="SystemStatus")
-        result = _result(answer.body, answer.status)
+        result = read_result(answer.body, answer.status, "SystemStatus")
         stamp = result.get("timestamp")
         try:
             now = _iso_ns(stamp, "timestamp") if stamp else self._clock()
@@ -176,31 +175,11 @@ class KrakenUnifiedMaintenance:
         return MaintenanceStatus(VENUE, in_effect, nearest.start_ns, nearest.end_ns, nearest.note)
 
 
-def _result(body: bytes, http_status: int) -> dict[str, Any]:
-    try:
-        parsed = orjson.loads(body)
-        errors = parsed.get("error") or []
-        result = parsed.get("result")
-    except (orjson.JSONDecodeError, AttributeError):
-        raise VenueError(
-            f"{VENUE} SystemStatus: unreadable answer (HTTP {http_status})", code="bad_answer"
-        ) from None
-    if errors:
-        text = ", ".join(str(e) for e in errors)[:200]
-        raise VenueError(f"{VENUE} SystemStatus refused: {text}", code="refused")
-    if not isinstance(result, dict):
-        raise VenueError(f"{VENUE} SystemStatus: no result", code="bad_answer")
-    return result
-
-
 def _iso_ns(text: Any, name: str) -> int:
     """An ISO 8601 time ("2026-05-11T09:00:00Z") as Unix ns; ValueError if it is not one."""
     if not isinstance(text, str):
         raise ValueError(f"{name} is not a time: {text!r}")
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return iso_ns(text)
     except ValueError:
         raise ValueError(f"{name} is not a time: {text[:40]!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000

@@ -1,9 +1,11 @@
-"""Kraken's Spot REST, private side, as the Unified adapter uses it (the WebSocket token and the
-account's fees): one signed POST with the Kraken API key, on the shared network layer.
+"""Kraken's Spot REST as the Unified adapter uses it (the WebSocket token, the account's fees, the
+system status): one signed POST with the Kraken API key, on the shared network layer, and the
+answer's envelope.
 
-Each caller brings its request signer (``signing``) and reads its own answer; this module holds
-what they share: the keys (never shown), the process-wide increasing nonce, and one-line errors
-for a missing key or a secret that is not base64.
+Each private caller brings its request signer (``signing``); this module holds what the callers
+share: the keys (never shown), the process-wide increasing nonce, one-line errors for a missing
+key or a secret that is not base64, and ``read_result``, which reads the envelope every Spot REST
+answer has (``{"error": [...], "result": {...}}``) into the result or one-line ``VenueError``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
+import orjson
 from pydantic import SecretStr
 
 from brokers.kraken_futures.unified.signing import SignedRequest
@@ -76,3 +80,38 @@ class SpotPrivateRest(SignedRestClient):
         return await self._transport.send(
             "POST", signed.path, signed.body, signed.headers, endpoint=endpoint
         )
+
+
+def read_result(
+    body: bytes | str, http_status: int, endpoint: str, *, keys_hint: str = ""
+) -> dict[str, Any]:
+    """The ``result`` object of a Spot REST answer. ``VenueError``, one line and no secret: an
+    unreadable body (``bad_answer``, retryable: a proxy's error page), a non-empty ``error``
+    array (a refusal coded by its prefix, retryable for the prefixes the docs call temporary; a
+    refused key or signature says where the keys are set, ``keys_hint``), no ``result`` object
+    (``bad_answer``)."""
+    try:
+        answer = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise VenueError(
+            f"{VENUE} {endpoint}: unreadable answer (HTTP {http_status})",
+            retryable=True,
+            code="bad_answer",
+        )
+    errors = answer.get("error") or []
+    if errors:
+        text = (", ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors))[
+            :200
+        ]
+        bad_keys = keys_hint and ("Invalid key" in text or "signature" in text)
+        raise VenueError(
+            f"{VENUE} {endpoint} refused: {text}" + (f"; check {keys_hint}" if bad_keys else ""),
+            retryable=text.startswith(RETRYABLE_PREFIXES),
+            code=text.split(":", 1)[0] or "error",
+        )
+    result = answer.get("result")
+    if not isinstance(result, dict):
+        raise VenueError(f"{VENUE} {endpoint}: no result in the answer", code="bad_answer")
+    return result

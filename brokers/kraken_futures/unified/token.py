@@ -9,10 +9,8 @@ refusal (``EAPI:Invalid key``…). The token is a secret: it never appears in a 
 
 from __future__ import annotations
 
-import orjson
-
 from brokers.kraken_futures.unified.signing import token_request
-from brokers.kraken_futures.unified.spot_rest import RETRYABLE_PREFIXES, VENUE, SpotPrivateRest
+from brokers.kraken_futures.unified.spot_rest import VENUE, SpotPrivateRest, read_result
 from core.ports import VenueError
 
 
@@ -27,26 +25,10 @@ class TokenSource(SpotPrivateRest):
     async def fetch(self) -> str:
         """A new token; ``VenueError`` (one line, no secret) when the venue refuses."""
         answer = await self.post_signed(token_request, endpoint="GetWebSocketsToken")
-        try:
-            body = orjson.loads(answer.body)
-            errors = body.get("error") or []
-            token = (body.get("result") or {}).get("token") if not errors else None
-        except (orjson.JSONDecodeError, AttributeError):
-            raise VenueError(
-                f"{VENUE} GetWebSocketsToken: unreadable answer (HTTP {answer.status})",
-                retryable=True,
-                code="bad_answer",
-            ) from None
-        if errors:
-            text = ", ".join(str(e) for e in errors)[:200]
-            hint = (
-                f"; check {self._keys.hint}" if "Invalid key" in text or "signature" in text else ""
-            )
-            raise VenueError(
-                f"{VENUE} GetWebSocketsToken refused: {text}{hint}",
-                retryable=text.startswith(RETRYABLE_PREFIXES),
-                code=text.split(":", 1)[0] or "error",
-            )
+        result = read_result(
+            answer.body, answer.status, "GetWebSocketsToken", keys_hint=self._keys.hint
+        )
+        token = result.get("token")
         if not isinstance(token, str) or not token:
             raise VenueError(
                 f"{VENUE} GetWebSocketsToken: no token in the answer", code="bad_answer"
