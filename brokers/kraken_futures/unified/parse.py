@@ -340,7 +340,27 @@ class UnifiedParser:
                 pair.get("qty_precision"),
             )
             if isinstance(symbol, str) and isinstance(pp, int) and isinstance(qp, int):
+                if self.precisions.get(symbol, (pp, qp)) != (pp, qp):
+                    self._precision_changed(symbol, pp, qp)
                 self.precisions[symbol] = (pp, qp)
+
+    def _precision_changed(self, symbol: str, price_precision: int, qty_precision: int) -> None:
+        """An ``instrument`` update changed how ``symbol``'s checksum text is written: its held
+        levels are still the venue's, so the checksum book is rebuilt at the new precisions
+        (else every later message would mismatch and force a resync)."""
+        log.info(
+            "Kraken Unified: %s precision now price %d, qty %d",
+            symbol,
+            price_precision,
+            qty_precision,
+        )
+        held = self.books.get(symbol)
+        if held is None:
+            return
+        bids, asks = held.sorted_levels()
+        book = ChecksumBook(self._depth, price_precision, qty_precision)
+        book.replace([WireLevel(*level) for level in bids], [WireLevel(*level) for level in asks])
+        self.books[symbol] = book
 
     # --- drops --------------------------------------------------------------------------------
     def _count(self, reason: UnifiedDrop) -> None:

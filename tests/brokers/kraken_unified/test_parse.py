@@ -152,3 +152,19 @@ def test_the_benchmarks_synthetic_unified_frames_all_verify() -> None:
     assert stats.snapshots == 1 and stats.updates == len(frames) - 3
     assert stats.checksums_verified == len(frames) - 2 and stats.checksum_mismatches == 0
     assert len(sink.levels) + len(sink.deltas) == stats.updates
+
+
+def test_a_precision_changed_by_an_instrument_update_keeps_the_book_verified() -> None:
+    parser, sink, resyncs = _parser()
+    bids, asks = [(100.0, 1.0), (99.5, 2.0)], [(100.5, 3.0)]
+    parser.parse(_book("snapshot", bids, asks, book_checksum(asks, bids, 1, 4)), 3)
+    finer = {
+        "channel": "instrument",
+        "type": "update",
+        "data": {"pairs": [{"symbol": XBT, "price_precision": 2, "qty_precision": 5}]},
+    }
+    parser.parse(orjson.dumps(finer), 4)
+    bids = [(100.0, 1.5), (99.5, 2.0)]  # the next message's checksum is at the new precisions
+    parser.parse(_book("update", [(100.0, 1.5)], [], book_checksum(asks, bids, 2, 5)), 5)
+    assert parser.stats.checksum_mismatches == 0 and not resyncs
+    assert sink.deltas[-1].bids == ((100.0, 1.5),)
