@@ -23,7 +23,9 @@ Assumptions [A], each written down because the status page did not show the entr
   its end (by the venue's ``timestamp``); one that leaves the array *before* its start was
   withdrawn. A held window with no end is let go once the venue says ``online`` again.
 - ``in_effect`` when the top-level ``status`` is ``maintenance``. The ``emergency`` array (open
-  incidents, no window) is only counted: it changes nothing here.
+  incidents, no window) changes no window: each incident that names a futures service (or none)
+  is logged as a warning once, by ``event_id`` (else its title), so a trader reading the log
+  learns of it; the venue's own ``status`` is what stops entries.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ class KrakenUnifiedMaintenance:
         self.reader = EntryReader()
         self.held: dict[str, Window] = {}  # windows seen, kept until over (see the docstring)
         self.emergencies = 0  # ``emergency`` entries seen in the last answer
+        self.incidents_told: set[str] = set()  # the incidents logged already
 
     async def close(self) -> None:
         await self._transport.close()
@@ -147,10 +150,28 @@ class KrakenUnifiedMaintenance:
         if not isinstance(entries, list) or not isinstance(emergency, list):
             raise VenueError(f"{VENUE} SystemStatus: arrays expected", code="bad_answer")
         self.emergencies = len(emergency)
+        self._tell_incidents(emergency)
         system = result.get("status")
         return self.follow(
             self.reader.windows(entries), now, system if isinstance(system, str) else ""
         )
+
+    def _tell_incidents(self, emergency: list[Any]) -> None:
+        for entry in emergency:
+            if not isinstance(entry, dict):
+                continue
+            services = entry.get("affected_services")
+            if (
+                isinstance(services, list)
+                and services
+                and not any(s in OURS or s == "unspecified" for s in services)
+            ):
+                continue  # spot only
+            title = str(entry.get("title") or "no title")[:120]
+            key = str(entry.get("event_id") or title)
+            if key not in self.incidents_told:
+                self.incidents_told.add(key)
+                log.warning("%s reports an incident: %s", VENUE, title)
 
     def follow(self, listed: list[Window], now_ns: int, system: str) -> MaintenanceStatus:
         """Update the held windows from one answer; the status of the nearest one."""

@@ -135,3 +135,9 @@ class UnifiedFaults:
         """Serve ``entries`` as given in ``upcoming_maintenance`` (read, not consumed): malformed
         or unknown ones, which a client must count and survive."""
         self.extra_maintenance_entries += entries
+
+    emergency_entries: list[object] = field(default_factory=list)
+
+    def add_emergency_entries(self, *entries: object) -> None:
+        """Serve ``entries`` in ``SystemStatus``'s ``emergency`` array: open incidents."""
+        self.emergency_entries += entries

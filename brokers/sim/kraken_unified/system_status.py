@@ -6,7 +6,8 @@ scheduled events within 72 hours and an event leaves it once its window starts. 
 shared knob ``faults.schedule_maintenance`` (``KrakenUnifiedSimServer.announce_maintenance``
 adds the affected services); each entry has the keys of the documented ``MaintenanceSchedule``
 events [A: the status page did not show them]. ``UnifiedFaults.add_maintenance_entries`` serves
-extra entries as given (malformed or unknown ones). ``emergency`` is always empty here.
+extra entries as given (malformed or unknown ones); ``add_emergency_entries`` fills
+``emergency``, empty otherwise.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class SystemStatusApi:
             "status": self.system(),
             "timestamp": rfc3339(now),
             "upcoming_maintenance": self.upcoming(now),
-            "emergency": [],
+            "emergency": list(self.unified_faults.emergency_entries),
         }
         return web.Response(
             body=orjson.dumps({"error": [], "result": result}), content_type="application/json"
