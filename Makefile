@@ -18,9 +18,13 @@ install: $(STAMP)
 run: $(STAMP)  ## start the console on the simulated venue
 	$(BIN)/l2console run $(ARGS)
 
+# Two worker processes (pytest-xdist): most tests wait on sockets and subprocesses, so on a 2-core
+# machine two workers halve the wall time; `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)  ## the whole suite (no soaks, no benchmarks)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
