@@ -59,6 +59,14 @@ KEYS = frozenset(
 )
 
 
+def concerns_futures(services: Any) -> bool:
+    """An entry's ``affected_services`` names a futures service, ``all`` or ``unspecified``, or
+    none at all (the cautious reading)."""
+    if not isinstance(services, list) or not services:
+        return True
+    return any(s in OURS or s == "unspecified" for s in services)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     key: str  # event_id, else start/end
@@ -107,7 +115,7 @@ class EntryReader:
         for service in services:
             if service not in SERVICES:
                 self._unknown(f"service:{service}")
-        if not any(s in OURS or s == "unspecified" for s in services):
+        if not concerns_futures(services):
             return None  # spot only: not ours
         title = entry.get("title")
         note = title if isinstance(title, str) else ""
@@ -160,12 +168,7 @@ class KrakenUnifiedMaintenance:
         for entry in emergency:
             if not isinstance(entry, dict):
                 continue
-            services = entry.get("affected_services")
-            if (
-                isinstance(services, list)
-                and services
-                and not any(s in OURS or s == "unspecified" for s in services)
-            ):
+            if not concerns_futures(entry.get("affected_services")):
                 continue  # spot only
             title = str(entry.get("title") or "no title")[:120]
             key = str(entry.get("event_id") or title)
