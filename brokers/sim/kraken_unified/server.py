@@ -157,6 +157,11 @@ class KrakenUnifiedSimServer(ProtocolServer):
         self.feed.set_system(system)
         self.private.set_system(system)
 
+    def refine_tick(self, product: str) -> None:
+        """List ``product`` with one more price decimal from now on (an ``instrument`` update,
+        then book messages and checksums at the new precision); see ``UnifiedPublicFeed``."""
+        self.feed.refine_tick(product.upper())
+
     def announce_maintenance(
         self,
         start_ns: int,

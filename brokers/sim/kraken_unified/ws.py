@@ -5,7 +5,8 @@ On connect: a ``status`` update (``system`` as the server's current state). Requ
 ``error`` string. ``ping`` → ``pong``. ``subscribe``/``unsubscribe`` to ``book`` (``asset_class:
 "derivatives"``, ``symbol`` list, ``depth`` 10/25/100/500/1000, default 10): one ack per symbol,
 then a snapshot of ``depth`` levels a side and updates, each with the CRC32 of the top 10.
-``instrument``: an ack and a snapshot of every listed pair. ``heartbeat`` about once a second to a
+``instrument``: an ack and a snapshot of every listed pair, then an ``update`` of a pair whose
+precision changes (``refine_tick``). ``heartbeat`` about once a second to a
 subscribed client that was sent nothing else. A ``status`` change is pushed to everyone.
 
 Updates are the difference between what the client was last sent (its depth) and the venue's
@@ -24,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -35,6 +36,7 @@ from brokers.sim.faults import SimFaults
 from brokers.sim.kraken_unified import wire
 from brokers.sim.kraken_unified.faults import UnifiedFaults
 from brokers.sim.market.books import SimMarket
+from brokers.sim.market.products import SimProductSpec
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class UnifiedClient(QueuedClient):
         super().__init__(ws, transport, number)
         self.books: dict[str, BookSubscription] = {}
         self.subscribed_any = False
+        self.instruments = False  # subscribed to ``instrument``
         self.last_sent = time.monotonic()
 
     def push(self, text: str, delay_ms: float) -> None:
@@ -98,6 +101,22 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
         self.system = "online"
         self.upcoming_maintenance: Callable[[int], list[Any]] = lambda now_ns: []
         self.messages_sent: dict[str, int] = {p: 0 for p in market.products}
+        self._listed: dict[str, SimProductSpec] = {}  # a pair as listed now, where it changed
+
+    def spec(self, symbol: str) -> SimProductSpec:
+        """The pair as the venue lists it now: its precisions write the book and its checksum."""
+        return self._listed.get(symbol) or self.market.spec(symbol)
+
+    def refine_tick(self, symbol: str) -> None:
+        """The venue lists ``symbol`` with a tick ten times finer (one more price decimal), as
+        when an instrument is re-listed: an ``instrument`` update to each subscriber, and every
+        later book message and checksum written at the new precision. The market's prices stay
+        on the old tick, which lies on the new one."""
+        spec = self.spec(symbol)
+        listed = self._listed[symbol] = replace(spec, tick_size=spec.tick_size / 10)
+        for client in self.clients:
+            if client.instruments:
+                self._send(client, wire.instrument_message("update", [listed]))
 
     # --- connections ----------------------------------------------------------------------
     def new_client(self, ws: web.WebSocketResponse, transport: Any, number: int) -> UnifiedClient:
@@ -142,9 +161,10 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
                 return
             result = {"channel": "instrument", "snapshot": True}
             self._send(client, wire.reply(method, req_id, now, result=result))
+            client.instruments = method == "subscribe"
             if method == "subscribe":
                 client.subscribed_any = True
-                specs = [self.market.spec(p) for p in self.market.products]
+                specs = [self.spec(p) for p in self.market.products]
                 self._send(client, wire.instrument_message("snapshot", specs))
             return
         if channel != "book":
@@ -193,7 +213,7 @@ class UnifiedPublicFeed(RequestFanout[UnifiedClient]):
             if not bids and not asks:
                 return
         sub.bids, sub.asks = view.bids, view.asks
-        spec = self.market.spec(symbol)
+        spec = self.spec(symbol)
         crc = wire.checksum(view.asks, view.bids, spec)
         self.messages_sent[symbol] += 1
         if kind == "update" and self.faults.take_drop(symbol):

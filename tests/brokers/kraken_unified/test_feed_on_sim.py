@@ -6,6 +6,10 @@ compared with the venue's book exactly (at the subscribed depth).
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from brokers.kraken_futures.unified.stats import UnifiedDrop
 from core.events import FeedEventKind
 from tests.brokers.kraken_unified.rig import ETH, XBT, Rig, rig
@@ -55,6 +59,27 @@ async def test_deeper_subscription_truncates_like_the_venue() -> None:
         await _tick_and_check_every_message(r, 40)
         assert len(r.held(XBT)[0]) == 25
         assert r.feed.stats.checksum_mismatches == 0
+
+
+async def test_a_finer_tick_listed_midway_keeps_every_checksum_matching(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An ``instrument`` update changes how the checksum text is written: the book is rebuilt
+    at the new precision, so nothing mismatches and nothing resyncs."""
+    caplog.set_level(logging.INFO, logger="brokers.kraken_futures.unified.parse")
+    async with rig(depth=25) as r:
+        await _synced(r, "first snapshot")
+        r.server.refine_tick(XBT)
+        await eventually(
+            lambda: any(f"{XBT} precision now" in m for m in caplog.messages),
+            20.0,
+            what="the instrument update",
+        )
+        await _tick_and_check_every_message(r, 40)
+        stats = r.feed.stats
+        assert stats.checksum_mismatches == 0
+        assert stats.resyncs == 0
+        assert not any(f"{ETH} precision now" in m for m in caplog.messages)
 
 
 async def _tick_until_mismatch(r: Rig) -> None:
