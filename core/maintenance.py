@@ -5,7 +5,9 @@ The venue adapters poll their venue's status and hand each answer to the engine.
 ``lead_s`` before a scheduled window starts (or at once, when the venue says maintenance is in
 effect) and resume when the window is over: the ``MAINTENANCE`` restriction of
 ``core.trading_state`` (REDUCING: exits still go out), with the window in its reason, and a
-notice at each change. Times are Unix-epoch nanoseconds, judged by the engine's wall clock.
+notice at each change. An open incident the venue reports (no window) is a notice when it
+appears and when the last one closes; it stops nothing: the venue's own status does that.
+Times are Unix-epoch nanoseconds, judged by the engine's wall clock.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class MaintenanceStatus:
     start_ns: int | None = None  # the scheduled window; None: none announced
     end_ns: int | None = None  # None: the venue gave no end
     note: str = ""  # the venue's own text, if any
+    incidents: tuple[str, ...] = ()  # open incidents the venue reports (titles); they stop nothing
 
     def stops_entries(self, now_ns: int, lead_ns: int) -> bool:
         """In effect, or a scheduled window that starts within ``lead_ns`` and is not over."""
@@ -58,6 +61,7 @@ class MaintenanceGuard:
         self._notice = notice
         self._clock = clock
         self._window = ""  # the window entries are stopped for; "" when they are not
+        self._incidents: tuple[str, ...] = ()  # the open incidents told so far
 
     @property
     def stopping_entries(self) -> bool:
@@ -65,6 +69,7 @@ class MaintenanceGuard:
 
     def apply(self, status: MaintenanceStatus, lead_s: float) -> bool:
         """Follow one status; True while entries are stopped for maintenance."""
+        self._tell_incidents(status)
         now = self._clock.wall_ns()
         if status.stops_entries(now, int(lead_s * 1e9)):
             window = status.window
@@ -79,6 +84,18 @@ class MaintenanceGuard:
             self._gate.lift(Restriction.MAINTENANCE)
             self._notice(f"{NOTICE_PREFIX} over: entries resume")
         return False
+
+    def _tell_incidents(self, status: MaintenanceStatus) -> None:
+        incidents = status.incidents
+        for title in incidents:
+            if title not in self._incidents:
+                self._notice(
+                    f"{NOTICE_PREFIX}: {status.venue} reports an incident — {title} "
+                    "(entries go on while the venue's status is online)"
+                )
+        if self._incidents and not incidents:
+            self._notice(f"{NOTICE_PREFIX}: {status.venue} reports no open incident now")
+        self._incidents = incidents
 
 
 def _utc(wall_ns: int) -> str:

@@ -59,3 +59,24 @@ def test_a_stricter_restriction_still_decides_and_maintenance_outlasts_a_pause()
     gate.restrict(Restriction.PAUSED)
     gate.lift(Restriction.PAUSED)
     assert gate.status.restriction is Restriction.MAINTENANCE
+
+
+def test_an_open_incident_is_told_when_it_appears_and_when_the_last_closes_and_stops_nothing() -> (
+    None
+):
+    watch, gate, _, notices = guard()
+    delays = MaintenanceStatus("Kraken", incidents=("Futures order delays",))
+    for _ in range(3):
+        assert watch.apply(delays, lead_s=600) is False
+    assert notices == [
+        "venue maintenance: Kraken reports an incident — Futures order delays "
+        "(entries go on while the venue's status is online)"
+    ]
+    both = MaintenanceStatus("Kraken", incidents=("Futures order delays", "Funding late"))
+    watch.apply(both, lead_s=600)
+    assert len(notices) == 2 and "Funding late" in notices[-1]
+    watch.apply(MaintenanceStatus("Kraken", incidents=("Funding late",)), lead_s=600)
+    assert len(notices) == 2  # one still open: nothing new to say
+    watch.apply(MaintenanceStatus("Kraken"), lead_s=600)
+    assert notices[-1] == "venue maintenance: Kraken reports no open incident now"
+    assert gate.state is TradingState.ACTIVE

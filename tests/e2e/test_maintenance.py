@@ -166,6 +166,29 @@ async def test_unified_holds_a_window_the_venue_stopped_listing_until_its_end() 
         assert "venue maintenance over: dead-man's switch re-armed" in rig.witness.notices
 
 
+async def test_unified_tells_of_an_open_incident_and_when_it_closes_and_trades_on() -> None:
+    async with trading_rig(protocol="unified", maintenance_poll_seconds=0.2) as rig:
+        await rig.trading()
+        server = rig.unified_server
+        incident = {"event_id": 7, "title": "Futures order delays", "affected_services": []}
+        server.unified_faults.add_emergency_entries(incident)
+        told = (
+            "venue maintenance: Kraken reports an incident — Futures order delays "
+            "(entries go on while the venue's status is online)"
+        )
+        await eventually(lambda: told in rig.witness.notices, 30, what="the incident told")
+        assert rig.engine.trading.state is TradingState.ACTIVE
+        decisions = len(rig.witness.decisions)
+        await eventually(lambda: len(rig.witness.decisions) > decisions, 60, what="trading on")
+        server.unified_faults.emergency_entries.clear()
+        await eventually(
+            lambda: "venue maintenance: Kraken reports no open incident now" in rig.witness.notices,
+            30,
+            what="the incident closed",
+        )
+        assert rig.witness.notices.count(told) == 1
+
+
 async def test_binance_us_maintenance_under_way_stops_entries_until_its_status_is_normal() -> None:
     async with binance_rig(
         maintenance_poll_seconds=0.2,

@@ -23,9 +23,9 @@ Assumptions [A], each written down because the status page did not show the entr
   its end (by the venue's ``timestamp``); one that leaves the array *before* its start was
   withdrawn. A held window with no end is let go once the venue says ``online`` again.
 - ``in_effect`` when the top-level ``status`` is ``maintenance``. The ``emergency`` array (open
-  incidents, no window) changes no window: each incident that names a futures service (or none)
-  is logged as a warning once, by ``event_id`` (else its title), so a trader reading the log
-  learns of it; the venue's own ``status`` is what stops entries.
+  incidents, no window) changes no window: the titles of those that name a futures service (or
+  none) go out as ``MaintenanceStatus.incidents``, and the engine tells the trader when one
+  appears and when the last closes; the venue's own ``status`` is what stops entries.
 """
 
 from __future__ import annotations
@@ -140,7 +140,6 @@ class KrakenUnifiedMaintenance:
         self.reader = EntryReader()
         self.held: dict[str, Window] = {}  # windows seen, kept until over (see the docstring)
         self.emergencies = 0  # ``emergency`` entries seen in the last answer
-        self.incidents_told: set[str] = set()  # the incidents logged already
 
     async def close(self) -> None:
         await self._transport.close()
@@ -158,25 +157,17 @@ class KrakenUnifiedMaintenance:
         if not isinstance(entries, list) or not isinstance(emergency, list):
             raise VenueError(f"{VENUE} SystemStatus: arrays expected", code="bad_answer")
         self.emergencies = len(emergency)
-        self._tell_incidents(emergency)
         system = result.get("status")
         return self.follow(
-            self.reader.windows(entries), now, system if isinstance(system, str) else ""
+            self.reader.windows(entries),
+            now,
+            system if isinstance(system, str) else "",
+            incidents(emergency),
         )
 
-    def _tell_incidents(self, emergency: list[Any]) -> None:
-        for entry in emergency:
-            if not isinstance(entry, dict):
-                continue
-            if not concerns_futures(entry.get("affected_services")):
-                continue  # spot only
-            title = str(entry.get("title") or "no title")[:120]
-            key = str(entry.get("event_id") or title)
-            if key not in self.incidents_told:
-                self.incidents_told.add(key)
-                log.warning("%s reports an incident: %s", VENUE, title)
-
-    def follow(self, listed: list[Window], now_ns: int, system: str) -> MaintenanceStatus:
+    def follow(
+        self, listed: list[Window], now_ns: int, system: str, open_incidents: tuple[str, ...] = ()
+    ) -> MaintenanceStatus:
         """Update the held windows from one answer; the status of the nearest one."""
         present = {w.key: w for w in listed}
         for key, window in list(self.held.items()):
@@ -194,9 +185,21 @@ class KrakenUnifiedMaintenance:
                 self.held[key] = window
         in_effect = system == "maintenance"
         if not self.held:
-            return MaintenanceStatus(VENUE, in_effect)
+            return MaintenanceStatus(VENUE, in_effect, incidents=open_incidents)
         nearest = min(self.held.values(), key=lambda w: w.start_ns)
-        return MaintenanceStatus(VENUE, in_effect, nearest.start_ns, nearest.end_ns, nearest.note)
+        return MaintenanceStatus(
+            VENUE, in_effect, nearest.start_ns, nearest.end_ns, nearest.note, open_incidents
+        )
+
+
+def incidents(emergency: list[Any]) -> tuple[str, ...]:
+    """The titles of the open incidents that concern futures, in the venue's order, once each."""
+    titles = (
+        str(entry.get("title") or "no title")[:120]
+        for entry in emergency
+        if isinstance(entry, dict) and concerns_futures(entry.get("affected_services"))
+    )
+    return tuple(dict.fromkeys(titles))
 
 
 def _iso_ns(text: Any, name: str) -> int:
